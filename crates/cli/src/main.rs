@@ -1,0 +1,2 @@
+//! The `cors-doctor` binary: argument parsing and wiring only.
+fn main() {}
