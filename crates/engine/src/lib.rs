@@ -1,1 +1,47 @@
-//! placeholder
+//! The browser's CORS algorithm as a pure library.
+//!
+//! `cors-engine` decides what Chromium, Firefox and WebKit do with a
+//! cross-origin request: whether a preflight is needed and why, exactly which
+//! requests the browser sends, and — given the server's responses as data —
+//! whether each browser lets the page's script read the response. Every
+//! failure is a [`Finding`] pointing at one entry of one [`catalogue`], which
+//! carries each browser's console message, the cause and the fix.
+//!
+//! Invariants: no I/O, no async, no clock, no panics on any input. The same
+//! inputs always give the same outcome.
+//!
+//! The entry points are [`Request`] (what the page's script does),
+//! [`classify`] (what the browser decides before any network traffic),
+//! [`Flow`] (a step-by-step, sans-I/O run of one browser's fetch: it says
+//! which request to send next and consumes the response) and [`evaluate`]
+//! (drives a flow per browser with a caller-supplied responder).
+
+pub mod allow_lists;
+pub mod allow_origin;
+pub mod browser;
+pub mod catalogue;
+mod catalogue_table;
+pub mod classify;
+mod diff;
+pub mod expose;
+mod flow;
+pub mod headers;
+pub mod max_age;
+pub mod message;
+pub mod method;
+pub mod mime;
+pub mod origin;
+pub mod range;
+pub mod request;
+pub mod safelist;
+
+pub use browser::{AddressSpace, Browser};
+pub use catalogue::{Cause, Entry, FindingId, Severity};
+pub use classify::{classify, Classification, PreflightReason};
+pub use diff::origin_difference;
+pub use flow::{
+    evaluate, BrowserOutcome, Finding, Flow, Outcome, PlannedRequest, RequestPurpose, Response,
+    Stage, Values, Verdict,
+};
+pub use origin::Origin;
+pub use request::{CredentialsMode, Initiator, Mode, Request, RequestError};

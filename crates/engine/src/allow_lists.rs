@@ -1,0 +1,340 @@
+//! The preflight's method and header lists (`Access-Control-Allow-Methods`,
+//! `-Allow-Headers`): parsing, `*` semantics and each engine's order of checks.
+
+use crate::browser::Browser;
+use crate::catalogue::FindingId;
+use crate::headers::{get_combined, parse_token_list, HeaderLines};
+use crate::method::is_cors_safelisted;
+use crate::safelist::UnsafeHeader;
+
+pub const ALLOW_METHODS: &str = "access-control-allow-methods";
+pub const ALLOW_HEADERS: &str = "access-control-allow-headers";
+
+/// A failed list check and the value the browser quotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListFailure {
+    pub id: FindingId,
+    /// Method, header name or unparsable value, as the browser quotes it.
+    pub value: String,
+}
+
+/// Passed, possibly with a non-blocking note (Firefox's Authorization warning).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ListPass {
+    /// `*` covered `Authorization` (Firefox warns, WebKit is silent).
+    pub wildcard_covered_authorization: bool,
+}
+
+struct Parsed {
+    raw: String,
+    items: Result<Vec<String>, String>,
+}
+
+fn parse(headers: &HeaderLines, name: &str) -> Parsed {
+    let raw = get_combined(headers, name).unwrap_or_default();
+    Parsed {
+        items: parse_token_list(&raw),
+        raw,
+    }
+}
+
+fn invalid(id: FindingId, parsed: &Parsed, browser: Browser) -> ListFailure {
+    let value = match (&parsed.items, browser) {
+        (Err(token), Browser::Firefox) => token.clone(),
+        _ => parsed.raw.clone(),
+    };
+    ListFailure { id, value }
+}
+
+fn method_allowed(methods: &[String], method: &str, include: bool) -> bool {
+    is_cors_safelisted(method)
+        || methods.iter().any(|m| m == method)
+        || (!include && methods.iter().any(|m| m == "*"))
+}
+
+/// Checks the preflight's lists for `method` and the CORS-unsafe headers
+/// (in the order the script set them) as `browser` does.
+pub fn check(
+    headers: &HeaderLines,
+    method: &str,
+    unsafe_headers: &[UnsafeHeader],
+    include: bool,
+    browser: Browser,
+) -> Result<ListPass, ListFailure> {
+    let methods = parse(headers, ALLOW_METHODS);
+    let allowed_headers = parse(headers, ALLOW_HEADERS);
+    let method_failure = || ListFailure {
+        id: FindingId::MethodNotAllowed,
+        value: method.to_string(),
+    };
+    match browser {
+        Browser::Firefox => {
+            let list = methods
+                .items
+                .as_ref()
+                .map_err(|_| invalid(FindingId::AllowMethodsInvalid, &methods, browser))?;
+            if !method_allowed(list, method, include) {
+                return Err(method_failure());
+            }
+            let list = allowed_headers
+                .items
+                .as_ref()
+                .map_err(|_| invalid(FindingId::AllowHeadersInvalid, &allowed_headers, browser))?;
+            check_headers(list, unsafe_headers, include, browser)
+        }
+        Browser::Chromium | Browser::WebKit => {
+            let method_list = methods
+                .items
+                .as_ref()
+                .map_err(|_| invalid(FindingId::AllowMethodsInvalid, &methods, browser))?;
+            let header_list = allowed_headers
+                .items
+                .as_ref()
+                .map_err(|_| invalid(FindingId::AllowHeadersInvalid, &allowed_headers, browser))?;
+            if !method_allowed(method_list, method, include) {
+                return Err(method_failure());
+            }
+            check_headers(header_list, unsafe_headers, include, browser)
+        }
+    }
+}
+
+fn check_headers(
+    list: &[String],
+    unsafe_headers: &[UnsafeHeader],
+    include: bool,
+    browser: Browser,
+) -> Result<ListPass, ListFailure> {
+    let wildcard = !include && list.iter().any(|h| h == "*");
+    let listed = |name: &str| list.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let mut pass = ListPass::default();
+    // Chromium and Firefox walk the sorted, lower-cased names; WebKit the
+    // headers as the page set them.
+    let mut ordered: Vec<&UnsafeHeader> = unsafe_headers.iter().collect();
+    if browser != Browser::WebKit {
+        ordered.sort_by(|a, b| a.name.cmp(&b.name));
+        ordered.dedup_by(|a, b| a.name == b.name);
+    }
+    for header in ordered {
+        if listed(&header.name) {
+            continue;
+        }
+        let shown = if browser == Browser::WebKit {
+            header.name_as_sent.clone()
+        } else {
+            header.name.clone()
+        };
+        if wildcard {
+            if header.name != "authorization" {
+                continue;
+            }
+            if browser.wildcard_covers_authorization() {
+                pass.wildcard_covered_authorization = true;
+                continue;
+            }
+            return Err(ListFailure {
+                id: FindingId::AuthorizationNotCoveredByWildcard,
+                value: shown,
+            });
+        }
+        return Err(ListFailure {
+            id: FindingId::HeaderNotAllowed,
+            value: shown,
+        });
+    }
+    Ok(pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::safelist::unsafe_headers;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn run(
+        acam: &str,
+        acah: &str,
+        include: bool,
+        method: &str,
+        req: &[(&str, &str)],
+        browser: Browser,
+    ) -> Result<ListPass, ListFailure> {
+        let mut response = Vec::new();
+        if !acam.is_empty() {
+            response.push((ALLOW_METHODS.to_string(), acam.to_string()));
+        }
+        if !acah.is_empty() {
+            response.push((ALLOW_HEADERS.to_string(), acah.to_string()));
+        }
+        let unsafe_list = unsafe_headers(&h(req), browser);
+        check(&response, method, &unsafe_list, include, browser)
+    }
+
+    fn outcome(r: Result<ListPass, ListFailure>) -> Option<(FindingId, String)> {
+        r.err().map(|f| (f.id, f.value))
+    }
+
+    /// Section F3 of the reference.
+    #[test]
+    fn f3_preflight_list_vectors() {
+        use FindingId::*;
+        let x = &[("X-Test", "1")][..];
+        let none = &[][..];
+        let authz = &[("Authorization", "123")][..];
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            bool,
+            &'a str,
+            &'a [(&'a str, &'a str)],
+            [Option<FindingId>; 3],
+        );
+        let cases: Vec<Case> = vec![
+            ("get", "x-test", false, "GET", x, [None; 3]),
+            ("*", "x-test", false, "SUPER", x, [None; 3]),
+            ("*", "*", false, "OK", x, [None; 3]),
+            ("*", "*", true, "OK", x, [Some(MethodNotAllowed); 3]),
+            ("*", "", true, "PUT", none, [Some(MethodNotAllowed); 3]),
+            ("get", "*", true, "GET", x, [Some(HeaderNotAllowed); 3]),
+            ("*", "*", true, "GET", x, [Some(HeaderNotAllowed); 3]),
+            ("*", "*", true, "*", &[("*", "1")][..], [None; 3]),
+            ("GET", "", true, "GET", none, [None; 3]),
+            ("get", "", true, "GET", none, [None; 3]),
+            ("DELETE", "", true, "DELETE", none, [None; 3]),
+            (
+                "delete",
+                "",
+                true,
+                "DELETE",
+                none,
+                [Some(MethodNotAllowed); 3],
+            ),
+            ("PATCH", "", false, "PATCH", none, [None; 3]),
+            (
+                "PATCH",
+                "",
+                false,
+                "patch",
+                none,
+                [Some(MethodNotAllowed); 3],
+            ),
+            (
+                "patch",
+                "",
+                false,
+                "PATCH",
+                none,
+                [Some(MethodNotAllowed); 3],
+            ),
+            ("patch", "", false, "patch", none, [None; 3]),
+            (
+                "*",
+                "*",
+                false,
+                "POST",
+                authz,
+                [Some(AuthorizationNotCoveredByWildcard), None, None],
+            ),
+            ("*", "*, Authorization", false, "POST", authz, [None; 3]),
+            ("", "", false, "PUT", none, [Some(MethodNotAllowed); 3]),
+            ("FOOBAR", "", false, "FOOBAR", none, [None; 3]),
+            ("GET, ,PUT", "", false, "PUT", none, [None; 3]),
+            (
+                "",
+                "X-MY-HEADER, Y-MY-HEADER",
+                false,
+                "GET",
+                &[("X-MY-HEADER", "1"), ("Y-MY-HEADER", "1")][..],
+                [None; 3],
+            ),
+            (
+                "",
+                "X-MY-HEADER",
+                false,
+                "GET",
+                &[("X-MY-HEADER", "1"), ("Y-MY-HEADER", "1")][..],
+                [Some(HeaderNotAllowed); 3],
+            ),
+            ("", "", false, "GET", &[("Host", "x")][..], [None; 3]),
+            (
+                "",
+                "bad value",
+                false,
+                "GET",
+                none,
+                [Some(AllowHeadersInvalid); 3],
+            ),
+            (
+                "bad value",
+                "",
+                false,
+                "GET",
+                none,
+                [Some(AllowMethodsInvalid); 3],
+            ),
+            (
+                "",
+                "X-MY-HEADER, ",
+                false,
+                "GET",
+                &[("X-MY-HEADER", "1")][..],
+                [None; 3],
+            ),
+        ];
+        for (acam, acah, include, method, req, expected) in cases {
+            for (browser, want) in Browser::ALL.into_iter().zip(expected) {
+                let got = outcome(run(acam, acah, include, method, req, browser)).map(|(id, _)| id);
+                assert_eq!(
+                    got, want,
+                    "{browser}: ACAM {acam:?} ACAH {acah:?} include={include} {method} {req:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quoted_values_per_engine() {
+        let r = run(
+            "",
+            "X-MY-HEADER",
+            false,
+            "GET",
+            &[("X-MY-HEADER", "1"), ("Y-My-Header", "1")],
+            Browser::Chromium,
+        );
+        assert_eq!(outcome(r).map(|o| o.1).as_deref(), Some("y-my-header"));
+        let r = run(
+            "",
+            "X-MY-HEADER",
+            false,
+            "GET",
+            &[("X-MY-HEADER", "1"), ("Y-My-Header", "1")],
+            Browser::WebKit,
+        );
+        assert_eq!(outcome(r).map(|o| o.1).as_deref(), Some("Y-My-Header"));
+        let r = run("GET, bad value", "", false, "GET", &[], Browser::Firefox);
+        assert_eq!(outcome(r).map(|o| o.1).as_deref(), Some("bad value"));
+        let r = run("GET, bad value", "", false, "GET", &[], Browser::WebKit);
+        assert_eq!(outcome(r).map(|o| o.1).as_deref(), Some("GET, bad value"));
+        let r = run(
+            "*",
+            "*",
+            false,
+            "POST",
+            &[("Authorization", "x")],
+            Browser::Firefox,
+        );
+        assert_eq!(
+            r,
+            Ok(ListPass {
+                wildcard_covered_authorization: true
+            })
+        );
+    }
+}

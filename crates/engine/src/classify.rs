@@ -1,0 +1,216 @@
+//! What a browser decides before any network traffic: same- or cross-origin,
+//! blocked outright (mixed content, forbidden method, wrong mode…), which
+//! headers it drops, and whether a preflight is needed — with every reason.
+
+use crate::browser::Browser;
+use crate::catalogue::FindingId;
+use crate::method::{is_cors_safelisted, is_forbidden, normalize};
+use crate::origin::{is_url_potentially_trustworthy, Origin};
+use crate::request::{Initiator, Mode, Request};
+use crate::safelist::{
+    check_safelisted, is_forbidden_request_header, unsafe_headers, UnsafeHeader,
+};
+
+/// Why a preflight is sent. Every reason is listed, not just the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PreflightReason {
+    /// The method is not GET, HEAD or POST (after normalisation).
+    Method(String),
+    /// A header is not CORS-safelisted (name, value, or the 1024-byte budget).
+    Header(UnsafeHeader),
+    /// XHR with upload listeners, or a streaming body.
+    Forced,
+}
+
+/// The browser's decisions before sending anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Classification {
+    pub browser: Browser,
+    /// The method as the API normalises it (`put` → `PUT`, `patch` stays).
+    pub method: String,
+    pub same_origin: bool,
+    /// Whether the CORS protocol runs (mode `cors`, cross-origin).
+    pub cors: bool,
+    /// Refused before any network traffic, and why.
+    pub blocked_before_network: Option<FindingId>,
+    /// Headers the script set that the browser drops (forbidden names).
+    pub dropped_headers: Vec<String>,
+    /// Headers the browser actually sends on the script's behalf.
+    pub headers: Vec<(String, String)>,
+    pub preflight_reasons: Vec<PreflightReason>,
+    /// The CORS-unsafe headers, in the order the script set them.
+    pub unsafe_headers: Vec<UnsafeHeader>,
+    /// The `Access-Control-Request-Headers` value, when a preflight is sent.
+    pub access_control_request_headers: Option<String>,
+}
+
+impl Classification {
+    pub fn needs_preflight(&self) -> bool {
+        self.cors && self.blocked_before_network.is_none() && !self.preflight_reasons.is_empty()
+    }
+}
+
+/// Classifies `request` as `browser` would.
+pub fn classify(request: &Request, browser: Browser) -> Classification {
+    let method = if request.initiator.is_script_api() {
+        normalize(&request.method)
+    } else {
+        "GET".to_string()
+    };
+    let target_origin = Origin::of_url(&request.url);
+    let same_origin = request.origin.same_origin(&target_origin);
+    let (kept, dropped): (Vec<_>, Vec<_>) = request
+        .headers
+        .iter()
+        .cloned()
+        .partition(|(n, v)| !is_forbidden_request_header(n, v));
+    let mut headers = kept;
+    if request.mode == Mode::NoCors {
+        // Only safelisted (and privileged no-CORS Range) headers survive.
+        headers.retain(|(n, v)| {
+            n.eq_ignore_ascii_case("range") || check_safelisted(n, v, browser).is_ok()
+        });
+    }
+    let blocked = blocked_before_network(request, &method, same_origin);
+    let cors = request.mode == Mode::Cors && !same_origin;
+    let unsafe_list = unsafe_headers(&headers, browser);
+    let mut reasons = Vec::new();
+    if request.force_preflight {
+        reasons.push(PreflightReason::Forced);
+    }
+    if !is_cors_safelisted(&method) {
+        reasons.push(PreflightReason::Method(method.clone()));
+    }
+    reasons.extend(unsafe_list.iter().cloned().map(PreflightReason::Header));
+    let access_control_request_headers = if cors {
+        crate::safelist::access_control_request_headers(&headers, browser)
+    } else {
+        None
+    };
+    Classification {
+        browser,
+        method,
+        same_origin,
+        cors,
+        blocked_before_network: blocked,
+        dropped_headers: dropped.into_iter().map(|(n, _)| n).collect(),
+        headers,
+        preflight_reasons: if cors { reasons } else { Vec::new() },
+        unsafe_headers: unsafe_list,
+        access_control_request_headers,
+    }
+}
+
+fn blocked_before_network(request: &Request, method: &str, same_origin: bool) -> Option<FindingId> {
+    let script = request.initiator.is_script_api();
+    if script && is_forbidden(method) {
+        return Some(FindingId::ForbiddenMethod);
+    }
+    if script && request.mode == Mode::NoCors && !is_cors_safelisted(method) {
+        return Some(FindingId::NoCorsMethod);
+    }
+    if !matches!(request.url.scheme(), "http" | "https") {
+        return Some(if request.initiator == Initiator::Fetch {
+            FindingId::UrlSchemeNotSupported
+        } else {
+            FindingId::CorsDisabledScheme
+        });
+    }
+    if request.page_url.scheme() == "https" && !is_url_potentially_trustworthy(&request.url) {
+        return Some(FindingId::MixedContent);
+    }
+    if request.mode == Mode::SameOrigin && !same_origin {
+        return Some(FindingId::SameOriginModeViolation);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::CredentialsMode;
+    use url::Url;
+
+    fn req(page: &str, url: &str) -> Request {
+        Request::new(Url::parse(page).unwrap(), Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn simple_get_needs_no_preflight() {
+        let c = classify(
+            &req("https://app.example.com/", "https://api.example.com/x"),
+            Browser::Chromium,
+        );
+        assert!(c.cors && !c.same_origin && !c.needs_preflight());
+    }
+
+    #[test]
+    fn every_reason_is_listed() {
+        let r = req("https://a.com/", "https://b.com/")
+            .method("patch")
+            .header("Content-Type", "application/json")
+            .header("X-Request-Id", "1")
+            .header("Cookie", "a=b");
+        let c = classify(&r, Browser::Firefox);
+        assert_eq!(c.method, "patch");
+        assert_eq!(c.preflight_reasons.len(), 3, "{:?}", c.preflight_reasons);
+        assert_eq!(c.dropped_headers, vec!["Cookie"]);
+        assert_eq!(
+            c.access_control_request_headers.as_deref(),
+            Some("content-type,x-request-id")
+        );
+    }
+
+    #[test]
+    fn same_origin_and_blocked_cases_f5() {
+        let c = classify(
+            &req("https://a.com/p", "https://a.com/api"),
+            Browser::Chromium,
+        );
+        assert!(c.same_origin && !c.cors);
+        let c = classify(
+            &req("https://a.com/", "https://b.com/").mode(Mode::SameOrigin),
+            Browser::Chromium,
+        );
+        assert_eq!(
+            c.blocked_before_network,
+            Some(FindingId::SameOriginModeViolation)
+        );
+        let c = classify(
+            &req("https://a.com/", "https://b.com/")
+                .mode(Mode::NoCors)
+                .method("PUT"),
+            Browser::Chromium,
+        );
+        assert_eq!(c.blocked_before_network, Some(FindingId::NoCorsMethod));
+        let c = classify(&req("https://a.com/", "http://api.b.com/"), Browser::WebKit);
+        assert_eq!(c.blocked_before_network, Some(FindingId::MixedContent));
+        let c = classify(
+            &req("https://a.com/", "http://127.0.0.1:8080/"),
+            Browser::Chromium,
+        );
+        assert_eq!(c.blocked_before_network, None);
+        let c = classify(
+            &req("https://a.com/", "http://localhost:8080/"),
+            Browser::Firefox,
+        );
+        assert_eq!(c.blocked_before_network, None);
+        let c = classify(
+            &req("http://a.com/", "file:///etc/passwd"),
+            Browser::Chromium,
+        );
+        assert_eq!(
+            c.blocked_before_network,
+            Some(FindingId::UrlSchemeNotSupported)
+        );
+        let c = classify(
+            &req("https://a.com/", "https://b.com/").method("TRACE"),
+            Browser::Chromium,
+        );
+        assert_eq!(c.blocked_before_network, Some(FindingId::ForbiddenMethod));
+        let mut r = req("https://a.com/", "https://b.com/");
+        r.force_preflight = true;
+        r.credentials = CredentialsMode::Include;
+        assert!(classify(&r, Browser::Chromium).needs_preflight());
+    }
+}

@@ -1,0 +1,125 @@
+//! Header lists as HTTP delivers them: ordered field lines, names compared
+//! case-insensitively, values trimmed of optional whitespace, and the
+//! list-based header grammar (`#token`) used by the CORS response headers.
+
+use crate::method::is_token;
+
+/// An ordered list of header field lines, duplicates kept.
+pub type HeaderLines = [(String, String)];
+
+/// Trims HTTP optional whitespace (SP and HTAB) the way every engine's parser does.
+pub fn trim_ows(value: &str) -> &str {
+    value.trim_matches(|c| c == ' ' || c == '\t')
+}
+
+/// Every value of `name`, in order, trimmed.
+pub fn all_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<Item = &'a str> {
+    headers
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| trim_ows(v))
+}
+
+/// The Fetch standard's "get": all lines of `name` joined with `", "`, or
+/// `None` when absent. Chromium and WebKit see duplicates this way.
+pub fn get_combined(headers: &HeaderLines, name: &str) -> Option<String> {
+    let values: Vec<&str> = all_values(headers, name).collect();
+    if values.is_empty() {
+        None
+    } else {
+        Some(values.join(", "))
+    }
+}
+
+/// How many separate lines of `name` there are (Firefox counts them).
+pub fn line_count(headers: &HeaderLines, name: &str) -> usize {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count()
+}
+
+/// Whether a header is present at all.
+pub fn contains(headers: &HeaderLines, name: &str) -> bool {
+    line_count(headers, name) > 0
+}
+
+/// Items of a `#token` list: split on commas, trimmed, empty items dropped.
+pub fn list_items(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(',')
+        .map(trim_ows)
+        .filter(|item| !item.is_empty())
+}
+
+/// Parses a `#token` list (`Access-Control-Allow-Methods`/`-Headers`/
+/// `-Expose-Headers`); on failure returns the first item that is not a token.
+pub fn parse_token_list(value: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for item in list_items(value) {
+        if !is_token(item) {
+            return Err(item.to_string());
+        }
+        out.push(item.to_string());
+    }
+    Ok(out)
+}
+
+/// A valid header field name (a token).
+pub fn is_valid_name(name: &str) -> bool {
+    is_token(name)
+}
+
+/// A valid header value: no CR, LF or NUL, no leading/trailing whitespace after trimming.
+pub fn is_valid_value(value: &str) -> bool {
+    !value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn combines_duplicate_lines() {
+        let h = lines(&[
+            ("Access-Control-Allow-Origin", " a "),
+            ("access-control-allow-origin", "b"),
+        ]);
+        assert_eq!(
+            get_combined(&h, "ACCESS-CONTROL-ALLOW-ORIGIN").as_deref(),
+            Some("a, b")
+        );
+        assert_eq!(line_count(&h, "access-control-allow-origin"), 2);
+        assert_eq!(get_combined(&h, "vary"), None);
+    }
+
+    #[test]
+    fn token_lists_f3_17_22_24() {
+        assert_eq!(
+            parse_token_list("GET, ,PUT"),
+            Ok(vec!["GET".into(), "PUT".into()])
+        );
+        assert_eq!(
+            parse_token_list("X-MY-HEADER, "),
+            Ok(vec!["X-MY-HEADER".into()])
+        );
+        assert_eq!(
+            parse_token_list(", X, Y, ,"),
+            Ok(vec!["X".into(), "Y".into()])
+        );
+        assert_eq!(parse_token_list(""), Ok(vec![]));
+        assert_eq!(parse_token_list("bad value"), Err("bad value".into()));
+        assert_eq!(
+            parse_token_list("Bad method name"),
+            Err("Bad method name".into())
+        );
+        assert_eq!(parse_token_list("X-Foo:bar"), Err("X-Foo:bar".into()));
+    }
+}

@@ -1,0 +1,310 @@
+//! Renders catalogue templates into the exact console text of a browser, and
+//! the fix and explanation into the user's terms, from a finding's values.
+
+use crate::browser::Browser;
+use crate::catalogue::{entry, FindingId, Suffix};
+
+/// Where in the exchange a finding arose; it changes the wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    /// Decided by the browser before sending anything.
+    Client,
+    /// The preflight (OPTIONS) response.
+    Preflight,
+    /// A redirect response of the actual request.
+    Redirect,
+    /// The final response of the actual request.
+    Actual,
+}
+
+impl Stage {
+    pub fn id(self) -> &'static str {
+        match self {
+            Stage::Client => "client",
+            Stage::Preflight => "preflight",
+            Stage::Redirect => "redirect",
+            Stage::Actual => "actual",
+        }
+    }
+
+    /// "the preflight (OPTIONS)", "the actual", "the redirect": used in fixes.
+    pub fn response_words(self) -> &'static str {
+        match self {
+            Stage::Preflight => "preflight (OPTIONS)",
+            Stage::Redirect => "redirect",
+            Stage::Actual | Stage::Client => "actual",
+        }
+    }
+}
+
+/// The placeholder values of one finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Values {
+    /// The URL of the request whose response failed (Chromium's last URL).
+    pub url: String,
+    /// The first URL of a redirected request, when it differs from `url`.
+    pub initial_url: Option<String>,
+    /// The serialised request origin (`null` when opaque or tainted).
+    pub origin: String,
+    pub page: String,
+    /// Chromium's `<kind>`: `fetch`, `XMLHttpRequest`, `script`…
+    pub kind: String,
+    pub header: Option<String>,
+    pub method: Option<String>,
+    /// The offending header value as the browser quotes it.
+    pub value: Option<String>,
+    pub status: Option<u16>,
+    pub location: Option<String>,
+    pub target_space: Option<String>,
+    pub resource_space: Option<String>,
+    pub scheme: Option<String>,
+    /// The origin the page expected to be allowed (for fixes of `null`-tainted requests).
+    pub page_origin: Option<String>,
+}
+
+/// The scheme list Chromium prints for `kCorsDisabledScheme` (varies by build).
+pub const CHROMIUM_CORS_SCHEMES: &str =
+    "chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app";
+
+const PREFLIGHT_PREFIX: &str = "Response to preflight request doesn't pass access control check: ";
+const CHROMIUM_ANCHOR: &str = "has been blocked by CORS policy: ";
+
+/// The conditions Chromium reports with a `kPreflight…` twin.
+pub fn has_preflight_variant(id: FindingId) -> bool {
+    use FindingId::*;
+    matches!(
+        id,
+        AllowOriginMissing
+            | AllowOriginMismatch
+            | AllowOriginInvalid
+            | AllowOriginNull
+            | AllowOriginList
+            | AllowOriginSpaceSeparated
+            | AllowOriginDuplicateLines
+            | WildcardWithCredentials
+            | AllowCredentialsNotTrue
+    )
+}
+
+/// The sentence Chromium appends for this initiator kind.
+pub fn chromium_suffix(suffix: Suffix, kind: &str) -> &'static str {
+    match (suffix, kind) {
+        (Suffix::OpaqueMode, "fetch") => " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
+        (Suffix::ValidValue, "fetch") => " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
+        (Suffix::XhrCredentials, "XMLHttpRequest") => " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.",
+        _ => "",
+    }
+}
+
+/// The template of `id` for `browser` at `stage`, with stage-dependent
+/// framing applied but placeholders left in.
+pub fn framed_template(id: FindingId, browser: Browser, stage: Stage) -> Option<String> {
+    let template = entry(id).template(browser)?;
+    let mut text = template.to_string();
+    if browser == Browser::Chromium && stage == Stage::Preflight && has_preflight_variant(id) {
+        if let Some(at) = text.find(CHROMIUM_ANCHOR) {
+            text.insert_str(at + CHROMIUM_ANCHOR.len(), PREFLIGHT_PREFIX);
+        }
+    }
+    if browser == Browser::WebKit && stage == Stage::Redirect && has_preflight_variant(id) {
+        text = format!("Cross-origin redirection to {{location}} denied by Cross-Origin Resource Sharing policy: {text}");
+    }
+    Some(text)
+}
+
+/// The console message `browser` prints for this finding, if it prints one.
+pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) -> Option<String> {
+    let text = framed_template(id, browser, stage)?;
+    Some(substitute(&text, |name| placeholder(id, name, values)))
+}
+
+/// The lines a browser's console shows around the main message.
+pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<String> {
+    match browser {
+        Browser::WebKit => {
+            let api = match values.kind.as_str() {
+                "fetch" => "Fetch API",
+                "XMLHttpRequest" => "XMLHttpRequest",
+                _ => return vec![format!("Failed to load resource: {main}")],
+            };
+            vec![
+                format!(
+                    "{api} cannot load {} due to access control checks.",
+                    values.url
+                ),
+                format!("Failed to load resource: {main}"),
+            ]
+        }
+        Browser::Chromium if main.contains(CHROMIUM_ANCHOR) => {
+            vec!["Failed to load resource: net::ERR_FAILED".to_string()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn placeholder(id: FindingId, name: &str, v: &Values) -> String {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    match name {
+        "url" => v.url.clone(),
+        "origin" => v.origin.clone(),
+        "page" => v.page.clone(),
+        "kind" => v.kind.clone(),
+        "header" => opt(&v.header),
+        "method" => opt(&v.method),
+        "value" => opt(&v.value),
+        "status" => v
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "(null)".to_string()),
+        "location" => opt(&v.location),
+        "target_space" => opt(&v.target_space),
+        "resource_space" => opt(&v.resource_space),
+        "scheme" => opt(&v.scheme),
+        "schemes" => CHROMIUM_CORS_SCHEMES.to_string(),
+        "insecure_kind" => if v.kind == "XMLHttpRequest" {
+            "XMLHttpRequest endpoint"
+        } else {
+            "resource"
+        }
+        .to_string(),
+        "redirected" => match &v.initial_url {
+            Some(initial) if *initial != v.url => format!("(redirected from '{initial}') "),
+            _ => String::new(),
+        },
+        "suffix" => chromium_suffix(entry(id).chromium_suffix, &v.kind).to_string(),
+        _ => format!("{{{name}}}"),
+    }
+}
+
+/// Replaces `{name}` with `lookup(name)`; text without braces is copied.
+pub fn substitute(template: &str, lookup: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if is_placeholder_name(&after[..close]) => {
+                out.push_str(&lookup(&after[..close]));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_placeholder_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+/// The fix of a finding in the user's terms.
+pub fn render_fix(id: FindingId, stage: Stage, values: &Values) -> String {
+    render_prose(entry(id).fix, stage, values)
+}
+
+/// The explanation of a finding in the user's terms.
+pub fn render_explanation(id: FindingId, stage: Stage, values: &Values) -> String {
+    render_prose(entry(id).explanation, stage, values)
+}
+
+fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
+    substitute(template, |name| {
+        match name {
+        "response" => stage.response_words().to_string(),
+        "origin" => v.page_origin.clone().unwrap_or_else(|| v.origin.clone()),
+        "https_url" => v.url.replacen("http://", "https://", 1),
+        "path" => url::Url::parse(&v.url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| v.url.clone()),
+        "method_hint" => match &v.method {
+            Some(m) if m.bytes().any(|b| b.is_ascii_lowercase()) => format!(
+                " (exactly `{m}`: methods compare case-sensitively and fetch() does not upper-case `{m}`), or make the page send `{}`",
+                m.to_ascii_uppercase()
+            ),
+            _ => String::new(),
+        },
+        "status" => v.status.map(|s| s.to_string()).unwrap_or_else(|| "no".to_string()),
+        "header" => v.header.clone().unwrap_or_default(),
+        "method" => v.method.clone().unwrap_or_default(),
+        "value" => v.value.clone().unwrap_or_default(),
+        "location" => v.location.clone().unwrap_or_default(),
+        "target_space" => v.target_space.clone().unwrap_or_default(),
+        "resource_space" => v.resource_space.clone().unwrap_or_default(),
+        "scheme" => v.scheme.clone().unwrap_or_default(),
+        other => format!("{{{other}}}"),
+    }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> Values {
+        Values {
+            url: "https://api.example.com/data".into(),
+            origin: "https://app.example.com".into(),
+            page: "https://app.example.com/".into(),
+            kind: "fetch".into(),
+            status: Some(200),
+            ..Values::default()
+        }
+    }
+
+    #[test]
+    fn chromium_missing_allow_origin_fetch() {
+        let text = render(
+            FindingId::AllowOriginMissing,
+            Browser::Chromium,
+            Stage::Actual,
+            &values(),
+        )
+        .unwrap();
+        assert_eq!(text, "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+    }
+
+    #[test]
+    fn chromium_preflight_prefix_and_redirected_from() {
+        let mut v = values();
+        v.initial_url = Some("https://api.example.com/old".into());
+        v.kind = "XMLHttpRequest".into();
+        let text = render(
+            FindingId::AllowOriginMissing,
+            Browser::Chromium,
+            Stage::Preflight,
+            &v,
+        )
+        .unwrap();
+        assert_eq!(text, "Access to XMLHttpRequest at 'https://api.example.com/data' (redirected from 'https://api.example.com/old') from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.");
+    }
+
+    #[test]
+    fn firefox_and_webkit_wording() {
+        let text = render(
+            FindingId::AllowOriginMissing,
+            Browser::Firefox,
+            Stage::Actual,
+            &values(),
+        )
+        .unwrap();
+        assert_eq!(text, "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.");
+        let text = render(
+            FindingId::AllowOriginMissing,
+            Browser::WebKit,
+            Stage::Actual,
+            &values(),
+        )
+        .unwrap();
+        assert_eq!(text, "Origin https://app.example.com is not allowed by Access-Control-Allow-Origin. Status code: 200");
+    }
+
+    #[test]
+    fn substitute_leaves_unknown_braces() {
+        assert_eq!(substitute("a {b} {C} {", |_| "x".into()), "a x {C} {");
+    }
+}

@@ -1,0 +1,392 @@
+//! Which request headers a page's script may set, which of them are
+//! CORS-safelisted, and the `Access-Control-Request-Headers` value a browser
+//! builds from the rest.
+
+use crate::browser::Browser;
+use crate::method::is_forbidden;
+use crate::mime;
+use crate::range::is_safelisted_range;
+
+/// The Fetch standard's total budget for safelisted header values, in bytes.
+pub const SAFELIST_BUDGET: usize = 1024;
+/// The per-value limit of a safelisted header, in bytes.
+pub const SAFELIST_VALUE_LIMIT: usize = 128;
+
+/// A header name script cannot set (the `Headers` object drops it, XHR refuses it).
+pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
+    const FORBIDDEN: [&str; 21] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if FORBIDDEN.contains(&lower.as_str())
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+    {
+        return true;
+    }
+    if matches!(
+        lower.as_str(),
+        "x-http-method" | "x-http-method-override" | "x-method-override"
+    ) {
+        return value.split(',').any(|m| is_forbidden(m.trim()));
+    }
+    false
+}
+
+/// A byte that makes a safelisted header value unsafe.
+pub fn is_cors_unsafe_byte(byte: u8) -> bool {
+    (byte < 0x20 && byte != 0x09)
+        || matches!(
+            byte,
+            b'"' | b'('
+                | b')'
+                | b':'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'{'
+                | b'}'
+                | 0x7F
+        )
+}
+
+/// Why a header is not safelisted, for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnsafeHeaderReason {
+    /// The name is not on the safelist at all (any custom header, `Authorization`…).
+    NameNotSafelisted,
+    /// The value is longer than 128 bytes.
+    ValueTooLong { length: usize },
+    /// The value contains a byte such as `"` or `(` or a control character.
+    UnsafeByte { byte: u8 },
+    /// `Content-Type` whose essence is not one of the three form types.
+    ContentTypeNotSimple { essence: Option<String> },
+    /// `Range` that is not a single `bytes=start-[end]` range.
+    RangeNotSimple,
+    /// `Accept-Language`/`Content-Language` with a byte outside `0-9A-Za-z *,-.;=`.
+    LanguageByte { byte: u8 },
+    /// A Chromium client-hint header whose value has the wrong syntax.
+    ClientHintSyntax,
+    /// Safelisted on its own, but the safelisted values total more than 1024 bytes.
+    BudgetExceeded { total: usize },
+}
+
+/// Checks one header against the safelist of `browser` (without the budget).
+pub fn check_safelisted(
+    name: &str,
+    value: &str,
+    browser: Browser,
+) -> Result<(), UnsafeHeaderReason> {
+    let lower = name.to_ascii_lowercase();
+    let bytes = value.as_bytes();
+    let unsafe_byte = || bytes.iter().copied().find(|b| is_cors_unsafe_byte(*b));
+    let known = matches!(
+        lower.as_str(),
+        "accept" | "accept-language" | "content-language" | "content-type" | "range"
+    ) || (browser == Browser::Chromium && chromium_extra_ok(&lower, value).is_some());
+    if !known {
+        return Err(UnsafeHeaderReason::NameNotSafelisted);
+    }
+    if bytes.len() > SAFELIST_VALUE_LIMIT {
+        return Err(UnsafeHeaderReason::ValueTooLong {
+            length: bytes.len(),
+        });
+    }
+    match lower.as_str() {
+        "accept" => match unsafe_byte() {
+            Some(byte) => Err(UnsafeHeaderReason::UnsafeByte { byte }),
+            None => Ok(()),
+        },
+        "accept-language" | "content-language" => {
+            match bytes.iter().copied().find(|b| !is_language_byte(*b)) {
+                Some(byte) => Err(UnsafeHeaderReason::LanguageByte { byte }),
+                None => Ok(()),
+            }
+        }
+        "content-type" => {
+            if let Some(byte) = unsafe_byte() {
+                return Err(UnsafeHeaderReason::UnsafeByte { byte });
+            }
+            let essence = mime::essence(value);
+            match essence.as_deref() {
+                Some(
+                    "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain",
+                ) => Ok(()),
+                _ => Err(UnsafeHeaderReason::ContentTypeNotSimple { essence }),
+            }
+        }
+        "range" => {
+            if is_safelisted_range(value) {
+                Ok(())
+            } else {
+                Err(UnsafeHeaderReason::RangeNotSimple)
+            }
+        }
+        _ => match chromium_extra_ok(&lower, value) {
+            Some(true) => Ok(()),
+            _ => Err(UnsafeHeaderReason::ClientHintSyntax),
+        },
+    }
+}
+
+/// `Some(valid?)` for the headers Chromium adds to the safelist, `None` otherwise.
+fn chromium_extra_ok(lower: &str, value: &str) -> Option<bool> {
+    match lower {
+        "device-memory" | "dpr" | "downlink" => Some(is_double_like(value)),
+        "width" | "viewport-width" | "rtt" => {
+            Some(!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
+        }
+        "ect" => Some(matches!(value, "slow-2g" | "2g" | "3g" | "4g")),
+        "save-data" => Some(value == "on"),
+        "intervention" => Some(true),
+        _ => None,
+    }
+}
+
+/// `1*DIGIT [ "." 1*DIGIT ]`
+fn is_double_like(value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match value.split_once('.') {
+        Some((int, frac)) => digits(int) && digits(frac),
+        None => digits(value),
+    }
+}
+
+fn is_language_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
+}
+
+/// One header the browser considers CORS-unsafe, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsafeHeader {
+    /// Lower-cased name.
+    pub name: String,
+    /// The name as the script wrote it (WebKit prints it this way).
+    pub name_as_sent: String,
+    pub reason: UnsafeHeaderReason,
+}
+
+/// The CORS-unsafe request headers of `headers` for `browser`, in the order
+/// the script set them (forbidden headers are skipped: the browser drops them).
+pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<UnsafeHeader> {
+    let mut unsafe_list = Vec::new();
+    let mut safelisted = Vec::new();
+    let mut total = 0usize;
+    for (name, value) in headers {
+        if is_forbidden_request_header(name, value) {
+            continue;
+        }
+        match check_safelisted(name, value, browser) {
+            Ok(()) => {
+                total = total.saturating_add(value.len());
+                safelisted.push(name);
+            }
+            Err(reason) => unsafe_list.push(UnsafeHeader {
+                name: name.to_ascii_lowercase(),
+                name_as_sent: name.clone(),
+                reason,
+            }),
+        }
+    }
+    if browser.has_safelist_budget() && total > SAFELIST_BUDGET {
+        for name in safelisted {
+            unsafe_list.push(UnsafeHeader {
+                name: name.to_ascii_lowercase(),
+                name_as_sent: name.clone(),
+                reason: UnsafeHeaderReason::BudgetExceeded { total },
+            });
+        }
+    }
+    unsafe_list
+}
+
+/// The CORS-unsafe request-header names: lower-cased, sorted by bytes, deduplicated.
+pub fn unsafe_header_names(headers: &[(String, String)], browser: Browser) -> Vec<String> {
+    let mut names: Vec<String> = unsafe_headers(headers, browser)
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The `Access-Control-Request-Headers` value (`a,b,c`, no spaces), if any.
+pub fn access_control_request_headers(
+    headers: &[(String, String)],
+    browser: Browser,
+) -> Option<String> {
+    let names = unsafe_header_names(headers, browser);
+    if names.is_empty() {
+        None
+    } else {
+        Some(names.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simple(name: &str, value: &str) -> bool {
+        check_safelisted(name, value, Browser::Chromium).is_ok()
+    }
+
+    #[test]
+    fn f1_single_headers() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("content-type", "text/plain;", true),
+            ("content-type", "text/plain;garbage", true),
+            ("content-type", "text /plain", false),
+            ("content-type", "text\t/\tplain", false),
+            ("content-type", "text/plain;garbage\u{1}\u{2}", false),
+            ("content-type", "text/plain,", false),
+            ("content-type", ",text/plain", false),
+            ("content-type", "text/plain,text/plain", false),
+            ("content-type", "text/plain,x/x", false),
+            ("content-type", "text/plain\u{b}", false),
+            ("content-type", "text/plain\u{c}", false),
+            ("content-type", "application/www-form-urlencoded", false),
+            (
+                "content-type",
+                "application/x-www-form-urlencoded;\u{7f}",
+                false,
+            ),
+            ("content-type", "multipart/form-data", true),
+            ("content-type", "multipart/form-data;\"", false),
+            ("content-type", "Text/plain", true),
+            ("content-type", "tEXT/PLAIN", true),
+            ("content-type", "  text/plain ; charset=UTF-8", true),
+            ("content-type", "application/json", false),
+            ("accept", "\"", false),
+            ("accept", "\u{80}", true),
+            ("accept-language", "en,ja", true),
+            ("accept-language", "en_US", false),
+            ("x-custom", "1", false),
+            ("authorization", "Bearer x", false),
+            ("dpr", "1.25", true),
+            ("dpr", "1.", false),
+            ("dpr", ".1", false),
+            ("dpr", "1e2", false),
+            ("dpr", "-1.25", false),
+            ("save-data", "on", true),
+            ("save-data", "off", false),
+        ];
+        for (name, value, expected) in cases {
+            assert_eq!(simple(name, value), *expected, "{name}: {value:?}");
+        }
+    }
+
+    #[test]
+    fn f1_13_and_21_the_128_byte_rule() {
+        let ok = format!("text/plain; charset={}", "a".repeat(108));
+        assert_eq!(ok.len(), 128);
+        assert!(simple("content-type", &ok));
+        let too_long = format!("text/plain; charset={}", "a".repeat(109));
+        assert!(!simple("content-type", &too_long));
+        assert!(simple("accept", &"a".repeat(128)));
+        assert!(!simple("accept", &"a".repeat(129)));
+    }
+
+    #[test]
+    fn client_hints_are_chromium_only() {
+        assert!(check_safelisted("dpr", "2", Browser::Firefox).is_err());
+        assert!(check_safelisted("save-data", "on", Browser::WebKit).is_err());
+    }
+
+    fn budget_headers(width: usize, charset: usize) -> Vec<(String, String)> {
+        let one = |n: usize| "1".repeat(n);
+        [
+            (
+                "content-type",
+                format!("text/plain; charset={}", one(charset)),
+            ),
+            ("accept", one(128)),
+            ("accept-language", one(128)),
+            ("content-language", one(128)),
+            ("dpr", one(128)),
+            ("device-memory", one(128)),
+            ("save-data", "on".to_string()),
+            ("viewport-width", one(128)),
+            ("width", one(width)),
+            ("hoge", "fuga".to_string()),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v))
+        .collect()
+    }
+
+    #[test]
+    fn f1_22_24_the_1024_byte_budget() {
+        assert_eq!(
+            unsafe_header_names(&budget_headers(126, 108), Browser::Chromium),
+            vec!["hoge"]
+        );
+        let over = unsafe_header_names(&budget_headers(127, 108), Browser::Chromium);
+        assert_eq!(over.len(), 10, "{over:?}");
+        assert_eq!(
+            unsafe_header_names(&budget_headers(126, 128), Browser::Chromium),
+            vec!["content-type", "hoge"]
+        );
+    }
+
+    #[test]
+    fn f1_25_request_headers_value() {
+        let headers = vec![
+            ("X-B".to_string(), "1".to_string()),
+            ("x-a".to_string(), "1".to_string()),
+            ("Content-Type".to_string(), "application/json".to_string()),
+            ("X-A".to_string(), "2".to_string()),
+            ("Cookie".to_string(), "a=b".to_string()),
+        ];
+        assert_eq!(
+            access_control_request_headers(&headers, Browser::Firefox).as_deref(),
+            Some("content-type,x-a,x-b")
+        );
+    }
+
+    #[test]
+    fn forbidden_request_headers() {
+        for (n, v) in [
+            ("Cookie", ""),
+            ("Origin", ""),
+            ("Sec-Fetch-Mode", ""),
+            ("Proxy-Authorization", ""),
+            ("Host", ""),
+            ("X-HTTP-Method-Override", "GET, TRACE"),
+        ] {
+            assert!(is_forbidden_request_header(n, v), "{n}");
+        }
+        for (n, v) in [
+            ("Authorization", ""),
+            ("User-Agent", "x"),
+            ("X-HTTP-Method-Override", "PUT"),
+        ] {
+            assert!(!is_forbidden_request_header(n, v), "{n}");
+        }
+    }
+}
