@@ -445,8 +445,10 @@ impl Flow {
         let include = self.request.includes_credentials();
         let mut values = self.values();
         values.status = Some(response.status);
-        let location = location(response);
-        values.location = location.as_ref().map(|l| l.to_string());
+        let location = location_text(response);
+        values.location = location
+            .as_deref()
+            .map(|l| self.url.join(l).map(|u| u.to_string()).unwrap_or_else(|_| l.to_string()));
         let is_redirect = is_redirect_status(response.status) && location.is_some();
         let origin = self.origin_now().serialize();
         let cors = allow_origin::check(&response.headers, &origin, include, self.browser);
@@ -555,7 +557,9 @@ impl Flow {
         let location = location_text(response);
         let redirect = is_redirect_status(response.status) && location.is_some();
         if redirect {
-            values.location = location.clone();
+            values.location = location
+                .as_deref()
+                .map(|l| self.url.join(l).map(|u| u.to_string()).unwrap_or_else(|_| l.to_string()));
         }
         if self.request.mode == Mode::NoCors {
             if !redirect {
@@ -775,10 +779,6 @@ fn location_text(response: &Response) -> Option<String> {
     all_values(&response.headers, "location")
         .next()
         .map(str::to_string)
-}
-
-fn location(response: &Response) -> Option<String> {
-    location_text(response)
 }
 
 /// `Vary: Origin` or `Vary: *`.
