@@ -328,7 +328,6 @@ pub(crate) static ENTRIES: &[Entry] = &[
         fix: "Grant the \"local network access\" permission to the page, or serve the page from the same network; declare `targetAddressSpace` in fetch() for https pages calling http local devices.",
         reference: LNA_SPEC,
         chromium: Some(chromium!("Permission was denied for this request to access the `{target_space}` address space.")),
-        legacy: &[(Browser::Chromium, chromium!("Permission was denied for this request to access the `{target_space}` address space."))],
         ..row(F::LnaPermissionDenied, "Local network access permission denied", LocalNetworkAccess, Blocking)
     },
     Entry {

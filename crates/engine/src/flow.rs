@@ -446,9 +446,12 @@ impl Flow {
         let mut values = self.values();
         values.status = Some(response.status);
         let location = location_text(response);
-        values.location = location
-            .as_deref()
-            .map(|l| self.url.join(l).map(|u| u.to_string()).unwrap_or_else(|_| l.to_string()));
+        values.location = location.as_deref().map(|l| {
+            self.url
+                .join(l)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| l.to_string())
+        });
         let is_redirect = is_redirect_status(response.status) && location.is_some();
         let origin = self.origin_now().serialize();
         let cors = allow_origin::check(&response.headers, &origin, include, self.browser);
@@ -557,9 +560,12 @@ impl Flow {
         let location = location_text(response);
         let redirect = is_redirect_status(response.status) && location.is_some();
         if redirect {
-            values.location = location
-                .as_deref()
-                .map(|l| self.url.join(l).map(|u| u.to_string()).unwrap_or_else(|_| l.to_string()));
+            values.location = location.as_deref().map(|l| {
+                self.url
+                    .join(l)
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|_| l.to_string())
+            });
         }
         if self.request.mode == Mode::NoCors {
             if !redirect {

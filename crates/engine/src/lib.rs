@@ -32,6 +32,7 @@ pub mod method;
 pub mod mime;
 pub mod origin;
 pub mod range;
+pub mod recognize;
 pub mod request;
 pub mod safelist;
 

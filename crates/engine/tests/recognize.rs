@@ -1,0 +1,153 @@
+//! Round trip: every message the engine can render — every catalogue entry,
+//! every browser, every stage and initiator, plus the legacy wordings — is
+//! recognised back as the same entry with the same placeholder values.
+
+use cors_engine::catalogue::entries;
+use cors_engine::message::{
+    framed_template, has_preflight_variant, render, substitute, Stage, Values,
+};
+use cors_engine::recognize::Recognizer;
+use cors_engine::Browser;
+
+fn sample(kind: &str) -> Values {
+    Values {
+        url: "https://api.example.com/v1/items?page=2".into(),
+        initial_url: None,
+        origin: "https://app.example.com".into(),
+        page: "https://app.example.com/index.html".into(),
+        kind: kind.into(),
+        header: Some("x-request-id".into()),
+        method: Some("PUT".into()),
+        value: Some("https://admin.example.com".into()),
+        status: Some(403),
+        location: Some("https://login.example.com/sso".into()),
+        target_space: Some("local".into()),
+        resource_space: Some("loopback".into()),
+        scheme: Some("file".into()),
+        page_origin: None,
+    }
+}
+
+fn check_values(template: &str, got: &Values, want: &Values, what: &str) {
+    let uses = |p: &str| template.contains(p);
+    if uses("{url}") {
+        assert_eq!(got.url, want.url, "url: {what}");
+    }
+    if uses("{origin}") {
+        assert_eq!(got.origin, want.origin, "origin: {what}");
+    }
+    if uses("{header}") {
+        assert_eq!(got.header, want.header, "header: {what}");
+    }
+    if uses("{method}") {
+        assert_eq!(got.method, want.method, "method: {what}");
+    }
+    if uses("{value}") {
+        assert_eq!(got.value, want.value, "value: {what}");
+    }
+    if uses("{status}") {
+        assert_eq!(got.status, want.status, "status: {what}");
+    }
+    if uses("{location}") {
+        assert_eq!(got.location, want.location, "location: {what}");
+    }
+    if uses("{kind}") {
+        assert_eq!(got.kind, want.kind, "kind: {what}");
+    }
+    if uses("{redirected}") {
+        assert_eq!(got.initial_url, want.initial_url, "initial url: {what}");
+    }
+    if uses("{target_space}") {
+        assert_eq!(got.target_space, want.target_space, "target space: {what}");
+    }
+    if uses("{resource_space}") {
+        assert_eq!(
+            got.resource_space, want.resource_space,
+            "resource space: {what}"
+        );
+    }
+}
+
+#[test]
+fn every_rendered_message_is_recognised_as_its_entry() {
+    let recognizer = Recognizer::new();
+    let mut checked = 0;
+    for entry in entries() {
+        for browser in Browser::ALL {
+            let stages = if has_preflight_variant(entry.id) {
+                vec![Stage::Actual, Stage::Preflight, Stage::Redirect]
+            } else {
+                vec![Stage::Actual]
+            };
+            for stage in stages {
+                let Some(template) = framed_template(entry.id, browser, stage) else {
+                    continue;
+                };
+                for kind in ["fetch", "XMLHttpRequest", "script"] {
+                    for redirected in [false, true] {
+                        let mut values = sample(kind);
+                        if redirected {
+                            values.initial_url = Some("https://api.example.com/old".into());
+                        }
+                        let text = render(entry.id, browser, stage, &values).unwrap();
+                        let line = format!("12:00:01.123 [Error] {text}  app.js:42:7");
+                        let found = recognizer.recognize_line(&line);
+                        let what = format!(
+                            "{} / {browser} / {} / {kind}: {text}",
+                            entry.id.slug(),
+                            stage.id()
+                        );
+                        assert_eq!(found.len(), 1, "{what}\n{found:#?}");
+                        let r = &found[0];
+                        assert!(r.candidates.contains(&entry.id), "{what}\n{r:#?}");
+                        assert_eq!(r.browser, browser, "{what}");
+                        if (browser == Browser::Chromium && stage != Stage::Redirect)
+                            || (browser == Browser::WebKit && stage == Stage::Redirect)
+                        {
+                            assert_eq!(r.stage, stage, "{what}");
+                        }
+                        check_values(&template, &r.values, &values, &what);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        for (browser, legacy) in entry.legacy {
+            let values = sample("fetch");
+            let text = substitute(legacy, |name| match name {
+                "url" => values.url.clone(),
+                "origin" => values.origin.clone(),
+                "header" => values.header.clone().unwrap_or_default(),
+                "target_space" => values.target_space.clone().unwrap_or_default(),
+                "kind" => values.kind.clone(),
+                "status" => "403".to_string(),
+                "value" => values.value.clone().unwrap_or_default(),
+                "redirected" | "suffix" => String::new(),
+                other => format!("{{{other}}}"),
+            });
+            let found = recognizer.recognize_line(&text);
+            assert!(
+                found
+                    .iter()
+                    .any(|r| r.candidates.contains(&entry.id) && r.browser == *browser),
+                "legacy {} {browser}: {text}\n{found:#?}",
+                entry.id.slug()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}
+
+#[test]
+fn noise_is_not_recognised() {
+    let recognizer = Recognizer::new();
+    for line in [
+        "",
+        "GET https://api.example.com/ 200 (OK)",
+        "Uncaught (in promise) TypeError: Cannot read properties of undefined",
+        "[HMR] connected",
+    ] {
+        assert!(recognizer.recognize_line(line).is_empty(), "{line}");
+    }
+}
