@@ -3,7 +3,7 @@
 
 use crate::browser::Browser;
 use crate::catalogue::FindingId;
-use crate::headers::{get_combined, parse_token_list, HeaderLines};
+use crate::headers::{get_combined, HeaderLines};
 use crate::method::is_cors_safelisted;
 use crate::safelist::UnsafeHeader;
 
@@ -25,31 +25,45 @@ pub struct ListPass {
     pub wildcard_covered_authorization: bool,
 }
 
-struct Parsed {
-    raw: String,
-    items: Result<Vec<String>, String>,
+struct Parsed<'a> {
+    raw: std::borrow::Cow<'a, str>,
 }
 
-fn parse(headers: &HeaderLines, name: &str) -> Parsed {
-    let raw = get_combined(headers, name).unwrap_or_default();
-    Parsed {
-        items: parse_token_list(&raw),
-        raw,
+impl Parsed<'_> {
+    /// The list items, or the first item that is not a token.
+    fn items(&self) -> Result<Vec<&str>, &str> {
+        let mut items = Vec::new();
+        for item in crate::headers::list_items(&self.raw) {
+            if !crate::method::is_token(item) {
+                return Err(item);
+            }
+            items.push(item);
+        }
+        Ok(items)
     }
 }
 
-fn invalid(id: FindingId, parsed: &Parsed, browser: Browser) -> ListFailure {
-    let value = match (&parsed.items, browser) {
-        (Err(token), Browser::Firefox) => token.clone(),
-        _ => parsed.raw.clone(),
+/// The combined value of `name`, borrowed when there is a single line.
+fn parse<'a>(headers: &'a HeaderLines, name: &str) -> Parsed<'a> {
+    let mut lines = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+    let raw = match (lines.next(), lines.next()) {
+        (None, _) => std::borrow::Cow::Borrowed(""),
+        (Some((_, v)), None) => std::borrow::Cow::Borrowed(crate::headers::trim_ows(v)),
+        _ => std::borrow::Cow::Owned(get_combined(headers, name).unwrap_or_default()),
+    };
+    Parsed { raw }
+}
+
+fn invalid(id: FindingId, parsed: &Parsed, token: &str, browser: Browser) -> ListFailure {
+    let value = match browser {
+        Browser::Firefox => token.to_string(),
+        _ => parsed.raw.to_string(),
     };
     ListFailure { id, value }
 }
 
-fn method_allowed(methods: &[String], method: &str, include: bool) -> bool {
-    is_cors_safelisted(method)
-        || methods.iter().any(|m| m == method)
-        || (!include && methods.iter().any(|m| m == "*"))
+fn method_allowed(methods: &[&str], method: &str, include: bool) -> bool {
+    is_cors_safelisted(method) || methods.contains(&method) || (!include && methods.contains(&"*"))
 }
 
 /// Checks the preflight's lists for `method` and the CORS-unsafe headers
@@ -69,43 +83,49 @@ pub fn check(
     };
     match browser {
         Browser::Firefox => {
-            let list = methods
-                .items
-                .as_ref()
-                .map_err(|_| invalid(FindingId::AllowMethodsInvalid, &methods, browser))?;
-            if !method_allowed(list, method, include) {
+            let list = methods.items().map_err(|token| {
+                invalid(FindingId::AllowMethodsInvalid, &methods, token, browser)
+            })?;
+            if !method_allowed(&list, method, include) {
                 return Err(method_failure());
             }
-            let list = allowed_headers
-                .items
-                .as_ref()
-                .map_err(|_| invalid(FindingId::AllowHeadersInvalid, &allowed_headers, browser))?;
-            check_headers(list, unsafe_headers, include, browser)
+            let list = allowed_headers.items().map_err(|token| {
+                invalid(
+                    FindingId::AllowHeadersInvalid,
+                    &allowed_headers,
+                    token,
+                    browser,
+                )
+            })?;
+            check_headers(&list, unsafe_headers, include, browser)
         }
         Browser::Chromium | Browser::WebKit => {
-            let method_list = methods
-                .items
-                .as_ref()
-                .map_err(|_| invalid(FindingId::AllowMethodsInvalid, &methods, browser))?;
-            let header_list = allowed_headers
-                .items
-                .as_ref()
-                .map_err(|_| invalid(FindingId::AllowHeadersInvalid, &allowed_headers, browser))?;
-            if !method_allowed(method_list, method, include) {
+            let method_list = methods.items().map_err(|token| {
+                invalid(FindingId::AllowMethodsInvalid, &methods, token, browser)
+            })?;
+            let header_list = allowed_headers.items().map_err(|token| {
+                invalid(
+                    FindingId::AllowHeadersInvalid,
+                    &allowed_headers,
+                    token,
+                    browser,
+                )
+            })?;
+            if !method_allowed(&method_list, method, include) {
                 return Err(method_failure());
             }
-            check_headers(header_list, unsafe_headers, include, browser)
+            check_headers(&header_list, unsafe_headers, include, browser)
         }
     }
 }
 
 fn check_headers(
-    list: &[String],
+    list: &[&str],
     unsafe_headers: &[UnsafeHeader],
     include: bool,
     browser: Browser,
 ) -> Result<ListPass, ListFailure> {
-    let wildcard = !include && list.iter().any(|h| h == "*");
+    let wildcard = !include && list.contains(&"*");
     let listed = |name: &str| list.iter().any(|h| h.eq_ignore_ascii_case(name));
     let mut pass = ListPass::default();
     // Chromium and Firefox walk the sorted, lower-cased names; WebKit the

@@ -124,7 +124,13 @@ mod tests {
     fn f2_cors_check_vectors() {
         use FindingId::*;
         let o = "http://google.com";
-        let cases: Vec<(&str, bool, Vec<(&str, &str)>, [Option<FindingId>; 3])> = vec![
+        type Case<'a> = (
+            &'a str,
+            bool,
+            Vec<(&'a str, &'a str)>,
+            [Option<FindingId>; 3],
+        );
+        let cases: Vec<Case> = vec![
             (o, false, vec![("ACAO", "*")], [None, None, None]),
             (
                 o,

@@ -83,7 +83,7 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
     }
     reasons.extend(unsafe_list.iter().cloned().map(PreflightReason::Header));
     let access_control_request_headers = if cors {
-        crate::safelist::access_control_request_headers(&headers, browser)
+        crate::safelist::request_headers_value_of(&unsafe_list)
     } else {
         None
     };

@@ -61,7 +61,7 @@ pub struct PlannedRequest {
     pub headers: Vec<(String, String)>,
     /// Headers the browser adds that servers rarely look at (Accept,
     /// Sec-Fetch-*); they may differ per browser.
-    pub browser_headers: Vec<(String, String)>,
+    pub browser_headers: Vec<(&'static str, &'static str)>,
     /// Whether cookies/HTTP auth go with the request.
     pub credentials: bool,
     /// Whether the request carries the script's body.
@@ -117,11 +117,13 @@ impl Finding {
     }
 }
 
-/// An exchange as one browser saw it.
+/// One request sent during [`evaluate`] and what came back, shared by every
+/// browser that sent the same request.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Step {
+pub struct Exchange {
     pub request: PlannedRequest,
-    pub response: Option<Response>,
+    /// The response, or Chromium's net error name and a description.
+    pub response: Result<Response, (String, String)>,
 }
 
 /// The result for one browser.
@@ -133,7 +135,8 @@ pub struct BrowserOutcome {
     pub findings: Vec<Finding>,
     /// Every console line, in order (main messages and companions).
     pub console: Vec<String>,
-    pub steps: Vec<Step>,
+    /// Indexes into [`Outcome::exchanges`] of the requests this browser sent, in order.
+    pub steps: Vec<usize>,
     /// Lower-cased names of the response headers the script can read.
     pub readable_headers: Option<Vec<String>>,
     /// How long the preflight result is cached; `None` = not cached or no preflight.
@@ -153,11 +156,25 @@ impl BrowserOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub browsers: Vec<BrowserOutcome>,
+    /// Every distinct request sent, in order, with its response.
+    pub exchanges: Vec<Exchange>,
 }
 
 impl Outcome {
     pub fn get(&self, browser: Browser) -> Option<&BrowserOutcome> {
         self.browsers.iter().find(|b| b.browser == browser)
+    }
+
+    /// The exchanges `browser` went through, in order.
+    pub fn steps_of(&self, browser: Browser) -> Vec<&Exchange> {
+        self.get(browser)
+            .map(|b| {
+                b.steps
+                    .iter()
+                    .filter_map(|i| self.exchanges.get(*i))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn all_allowed(&self) -> bool {
@@ -174,42 +191,58 @@ enum State {
 
 /// A browser's fetch in progress.
 #[derive(Clone, Debug)]
-pub struct Flow {
+pub struct Flow<'r> {
     browser: Browser,
-    request: Request,
+    request: &'r Request,
+    /// `Access-Control-Request-Headers` for the current headers.
+    request_headers_value: Option<String>,
+    /// The CORS-unsafe headers among the current headers.
+    unsafe_now: Vec<crate::safelist::UnsafeHeader>,
+    /// `Sec-Fetch-Site` for the current hop.
+    fetch_site: &'static str,
     class: Classification,
     state: State,
     url: Url,
     method: String,
     headers: Vec<(String, String)>,
     tainted: bool,
+    /// The request origin as sent now (`null` once tainted).
+    origin_serialized: String,
+    /// The origin of the current URL.
+    target_origin: Origin,
+    /// Whether the CORS protocol applies to the current hop.
+    cors: bool,
     redirects: usize,
     verdict: Option<Verdict>,
     findings: Vec<Finding>,
     console: Vec<String>,
-    steps: Vec<Step>,
     readable: Option<Vec<String>>,
     cache_seconds: Option<u64>,
 }
 
-impl Flow {
+impl<'r> Flow<'r> {
     /// Starts `browser`'s fetch of `request`.
-    pub fn start(request: &Request, browser: Browser) -> Flow {
+    pub fn start(request: &'r Request, browser: Browser) -> Flow<'r> {
         let class = classify(request, browser);
         let mut flow = Flow {
             browser,
-            request: request.clone(),
+            request,
+            request_headers_value: class.access_control_request_headers.clone(),
+            unsafe_now: class.unsafe_headers.clone(),
+            fetch_site: "cross-site",
             state: State::Actual,
             url: request.url.clone(),
             method: class.method.clone(),
             headers: class.headers.clone(),
             class,
             tainted: false,
+            origin_serialized: request.origin.serialize(),
+            target_origin: Origin::of_url(&request.url),
+            cors: false,
             redirects: 0,
             verdict: None,
             findings: Vec::new(),
             console: Vec::new(),
-            steps: Vec::new(),
             readable: None,
             cache_seconds: None,
         };
@@ -231,6 +264,8 @@ impl Flow {
             flow.finish(Verdict::Blocked);
             return flow;
         }
+        flow.cors = flow.compute_cors_flag();
+        flow.fetch_site = flow.compute_fetch_site();
         flow.check_local_network_access();
         if flow.state != State::Done && flow.class.needs_preflight() {
             flow.state = State::Preflight;
@@ -290,18 +325,16 @@ impl Flow {
         }
     }
 
-    fn cors_flag(&self) -> bool {
+    fn compute_cors_flag(&self) -> bool {
         self.request.mode == Mode::Cors
-            && !self.origin_now().same_origin(&Origin::of_url(&self.url))
+            && (self.tainted || !self.request.origin.same_origin(&self.target_origin))
     }
 
     fn credentials_now(&self) -> bool {
         match self.request.credentials {
             CredentialsMode::Include => true,
             CredentialsMode::Omit => false,
-            CredentialsMode::SameOrigin => {
-                self.origin_now().same_origin(&Origin::of_url(&self.url))
-            }
+            CredentialsMode::SameOrigin => !self.cors,
         }
     }
 
@@ -311,7 +344,7 @@ impl Flow {
         Values {
             initial_url: (initial != url).then_some(initial),
             url,
-            origin: self.origin_now().serialize(),
+            origin: self.origin_serialized.clone(),
             page: self.request.page_url.to_string(),
             kind: self.request.initiator.chromium_kind().to_string(),
             page_origin: self.tainted.then(|| self.request.origin.serialize()),
@@ -321,7 +354,7 @@ impl Flow {
 
     /// The next request the browser sends, or `None` when the flow is done.
     pub fn next_request(&self) -> Option<PlannedRequest> {
-        let origin = self.origin_now().serialize();
+        let origin = self.origin_serialized.clone();
         match self.state {
             State::Done => None,
             State::Preflight => {
@@ -332,14 +365,12 @@ impl Flow {
                         self.method.clone(),
                     ),
                 ];
-                if let Some(acrh) =
-                    crate::safelist::access_control_request_headers(&self.headers, self.browser)
-                {
-                    headers.push(("Access-Control-Request-Headers".to_string(), acrh));
+                if let Some(acrh) = &self.request_headers_value {
+                    headers.push(("Access-Control-Request-Headers".to_string(), acrh.clone()));
                 }
-                let mut browser_headers = Vec::new();
+                let mut browser_headers = Vec::with_capacity(4);
                 if self.browser != Browser::WebKit {
-                    browser_headers.push(("Accept".to_string(), "*/*".to_string()));
+                    browser_headers.push(("Accept", "*/*"));
                 }
                 browser_headers.extend(self.fetch_metadata());
                 Some(PlannedRequest {
@@ -354,17 +385,17 @@ impl Flow {
             }
             State::Actual => {
                 let mut headers = Vec::new();
-                if self.cors_flag() || !matches!(self.method.as_str(), "GET" | "HEAD") {
+                if self.cors || !matches!(self.method.as_str(), "GET" | "HEAD") {
                     headers.push(("Origin".to_string(), origin));
                 }
                 headers.extend(self.headers.iter().cloned());
-                let mut browser_headers = Vec::new();
+                let mut browser_headers = Vec::with_capacity(4);
                 if !self
                     .headers
                     .iter()
                     .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
                 {
-                    browser_headers.push(("Accept".to_string(), "*/*".to_string()));
+                    browser_headers.push(("Accept", "*/*"));
                 }
                 browser_headers.extend(self.fetch_metadata());
                 Some(PlannedRequest {
@@ -380,36 +411,35 @@ impl Flow {
         }
     }
 
-    fn fetch_metadata(&self) -> Vec<(String, String)> {
-        let target = Origin::of_url(&self.url);
-        let site = if self.origin_now().same_origin(&target) {
+    fn compute_fetch_site(&self) -> &'static str {
+        if self.tainted {
+            return "cross-site";
+        }
+        let origin = &self.request.origin;
+        if origin.same_origin(&self.target_origin) {
             "same-origin"
-        } else if same_site(&self.origin_now(), &target) {
+        } else if same_site(origin, &self.target_origin) {
             "same-site"
         } else {
             "cross-site"
-        };
+        }
+    }
+
+    fn fetch_metadata(&self) -> [(&'static str, &'static str); 3] {
         let mode = match self.request.mode {
             Mode::Cors => "cors",
             Mode::NoCors => "no-cors",
             Mode::SameOrigin => "same-origin",
         };
-        vec![
-            ("Sec-Fetch-Site".to_string(), site.to_string()),
-            ("Sec-Fetch-Mode".to_string(), mode.to_string()),
-            ("Sec-Fetch-Dest".to_string(), "empty".to_string()),
+        [
+            ("Sec-Fetch-Site", self.fetch_site),
+            ("Sec-Fetch-Mode", mode),
+            ("Sec-Fetch-Dest", "empty"),
         ]
     }
 
     /// Feeds the response to the request from [`Flow::next_request`].
     pub fn receive(&mut self, response: &Response) {
-        let Some(request) = self.next_request() else {
-            return;
-        };
-        self.steps.push(Step {
-            request,
-            response: Some(response.clone()),
-        });
         match self.state {
             State::Preflight => self.receive_preflight(response),
             State::Actual => self.receive_actual(response),
@@ -420,11 +450,8 @@ impl Flow {
     /// The request got no HTTP response (DNS, connection, TLS, timeout).
     /// `net_error` is Chromium's name for it, e.g. `ERR_CONNECTION_REFUSED`.
     pub fn fail_network(&mut self, net_error: &str, description: &str) {
-        if let Some(request) = self.next_request() {
-            self.steps.push(Step {
-                request,
-                response: None,
-            });
+        if self.state == State::Done {
+            return;
         }
         let mut values = self.values();
         values.value = Some(match self.browser {
@@ -441,20 +468,24 @@ impl Flow {
         self.finish(Verdict::Unreachable);
     }
 
-    fn receive_preflight(&mut self, response: &Response) {
-        let include = self.request.includes_credentials();
+    /// The values of a finding about `response` (built only when needed).
+    fn response_values(&self, response: &Response) -> Values {
         let mut values = self.values();
         values.status = Some(response.status);
-        let location = location_text(response);
-        values.location = location.as_deref().map(|l| {
-            self.url
-                .join(l)
-                .map(|u| u.to_string())
-                .unwrap_or_else(|_| l.to_string())
-        });
-        let is_redirect = is_redirect_status(response.status) && location.is_some();
-        let origin = self.origin_now().serialize();
-        let cors = allow_origin::check(&response.headers, &origin, include, self.browser);
+        values.location =
+            location_text(response).map(|l| self.url.join(&l).map(|u| u.to_string()).unwrap_or(l));
+        values
+    }
+
+    fn receive_preflight(&mut self, response: &Response) {
+        let include = self.request.includes_credentials();
+        let is_redirect = is_redirect_status(response.status) && location_text(response).is_some();
+        let cors = allow_origin::check(
+            &response.headers,
+            &self.origin_serialized,
+            include,
+            self.browser,
+        );
         let ok_status = (200..300).contains(&response.status);
         let failure = match self.browser {
             Browser::Chromium | Browser::Firefox => {
@@ -481,6 +512,7 @@ impl Flow {
             }
         };
         if let Some((id, value)) = failure {
+            let mut values = self.response_values(response);
             values.value = value;
             self.push(id, Severity::Blocking, Stage::Preflight, values);
             self.finish(Verdict::Blocked);
@@ -489,11 +521,12 @@ impl Flow {
         match allow_lists::check(
             &response.headers,
             &self.method,
-            &self.class.unsafe_headers_for(&self.headers, self.browser),
+            &self.unsafe_now,
             include,
             self.browser,
         ) {
             Err(f) => {
+                let mut values = self.response_values(response);
                 match f.id {
                     FindingId::MethodNotAllowed => values.method = Some(f.value),
                     FindingId::HeaderNotAllowed | FindingId::AuthorizationNotCoveredByWildcard => {
@@ -510,65 +543,47 @@ impl Flow {
             }
             Ok(pass) => {
                 if pass.wildcard_covered_authorization && self.browser == Browser::Firefox {
-                    let mut v = values.clone();
-                    v.header = Some("authorization".to_string());
+                    let mut values = self.response_values(response);
+                    values.header = Some("authorization".to_string());
                     self.push(
                         FindingId::AuthorizationNotCoveredByWildcard,
                         Severity::Warning,
                         Stage::Preflight,
-                        v,
+                        values,
                     );
                 }
             }
         }
-        self.record_max_age(response, values);
+        self.record_max_age(response);
         self.state = State::Actual;
     }
 
-    fn record_max_age(&mut self, response: &Response, mut values: Values) {
+    fn record_max_age(&mut self, response: &Response) {
         let raw = get_combined(&response.headers, "access-control-max-age");
         let parsed = max_age::parse(raw.as_deref());
         self.cache_seconds = max_age::effective_seconds(&parsed, self.browser);
-        match parsed {
+        let note = match parsed {
             MaxAge::Seconds(s) if s > self.browser.max_age_cap() => {
-                values.value = Some(s.to_string());
-                self.push(
-                    FindingId::MaxAgeCapped,
-                    Severity::Info,
-                    Stage::Preflight,
-                    values,
-                );
+                Some((FindingId::MaxAgeCapped, s.to_string()))
             }
-            MaxAge::Invalid(text) => {
-                values.value = Some(text);
-                self.push(
-                    FindingId::MaxAgeInvalid,
-                    Severity::Info,
-                    Stage::Preflight,
-                    values,
-                );
-            }
-            _ => {}
+            MaxAge::Invalid(text) => Some((FindingId::MaxAgeInvalid, text)),
+            _ => None,
+        };
+        if let Some((id, value)) = note {
+            let mut values = self.response_values(response);
+            values.value = Some(value);
+            self.push(id, Severity::Info, Stage::Preflight, values);
         }
     }
 
     fn receive_actual(&mut self, response: &Response) {
-        let cors = self.cors_flag();
+        let cors = self.cors;
         let include = self.request.includes_credentials();
-        let mut values = self.values();
-        values.status = Some(response.status);
         let location = location_text(response);
         let redirect = is_redirect_status(response.status) && location.is_some();
-        if redirect {
-            values.location = location.as_deref().map(|l| {
-                self.url
-                    .join(l)
-                    .map(|u| u.to_string())
-                    .unwrap_or_else(|_| l.to_string())
-            });
-        }
         if self.request.mode == Mode::NoCors {
             if !redirect {
+                let values = self.response_values(response);
                 self.push(
                     FindingId::OpaqueResponse,
                     Severity::Warning,
@@ -579,8 +594,13 @@ impl Flow {
                 return;
             }
         } else if cors {
-            let origin = self.origin_now().serialize();
-            if let Err(f) = allow_origin::check(&response.headers, &origin, include, self.browser) {
+            if let Err(f) = allow_origin::check(
+                &response.headers,
+                &self.origin_serialized,
+                include,
+                self.browser,
+            ) {
+                let mut values = self.response_values(response);
                 values.value = Some(f.value);
                 let stage = if redirect {
                     Stage::Redirect
@@ -593,17 +613,19 @@ impl Flow {
             }
         }
         if let (true, Some(text)) = (redirect, location) {
-            self.follow_redirect(response.status, &text, values);
+            self.follow_redirect(response, &text);
             return;
         }
         if cors {
-            self.after_allowed(response, values);
+            self.after_allowed(response);
         }
         self.finish(Verdict::Allowed);
     }
 
-    fn follow_redirect(&mut self, status: u16, location_text: &str, values: Values) {
+    fn follow_redirect(&mut self, response: &Response, location_text: &str) {
+        let status = response.status;
         let Ok(next) = self.url.join(location_text) else {
+            let values = self.response_values(response);
             self.push(
                 FindingId::InvalidResponse,
                 Severity::Blocking,
@@ -613,50 +635,36 @@ impl Flow {
             self.finish(Verdict::Blocked);
             return;
         };
-        let mut values = values;
-        values.location = Some(next.to_string());
         self.redirects += 1;
-        if self.redirects > REDIRECT_LIMIT {
-            self.push(
-                FindingId::TooManyRedirects,
-                Severity::Blocking,
-                Stage::Redirect,
-                values,
-            );
-            self.finish(Verdict::Blocked);
-            return;
-        }
-        if !matches!(next.scheme(), "http" | "https") {
-            values.scheme = Some(next.scheme().to_string());
-            self.push(
-                FindingId::RedirectNonHttpScheme,
-                Severity::Blocking,
-                Stage::Redirect,
-                values,
-            );
-            self.finish(Verdict::Blocked);
-            return;
-        }
         let next_origin = Origin::of_url(&next);
         let has_userinfo = !next.username().is_empty() || next.password().is_some();
-        if has_userinfo
+        let blocked = if self.redirects > REDIRECT_LIMIT {
+            Some(FindingId::TooManyRedirects)
+        } else if !matches!(next.scheme(), "http" | "https") {
+            Some(FindingId::RedirectNonHttpScheme)
+        } else if has_userinfo
             && self.request.mode == Mode::Cors
-            && (self.cors_flag() || !self.origin_now().same_origin(&next_origin))
+            && (self.cors || !self.origin_now().same_origin(&next_origin))
         {
-            values.value = Some(String::new());
-            self.push(
-                FindingId::RedirectWithCredentials,
-                Severity::Blocking,
-                Stage::Redirect,
-                values,
-            );
+            Some(FindingId::RedirectWithCredentials)
+        } else {
+            None
+        };
+        if let Some(id) = blocked {
+            let mut values = self.response_values(response);
+            values.location = Some(next.to_string());
+            values.scheme = Some(next.scheme().to_string());
+            if id == FindingId::RedirectWithCredentials {
+                values.value = Some(String::new());
+            }
+            self.push(id, Severity::Blocking, Stage::Redirect, values);
             self.finish(Verdict::Blocked);
             return;
         }
-        let current_origin = Origin::of_url(&self.url);
-        if !next_origin.same_origin(&current_origin) {
-            if !self.origin_now().same_origin(&current_origin) {
+        if !next_origin.same_origin(&self.target_origin) {
+            if !self.origin_now().same_origin(&self.target_origin) {
                 self.tainted = true;
+                self.origin_serialized = "null".to_string();
             }
             self.headers
                 .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
@@ -677,10 +685,19 @@ impl Flow {
             });
         }
         self.url = next;
-        let needs_preflight = self.cors_flag()
+        self.target_origin = next_origin;
+        self.cors = self.compute_cors_flag();
+        self.fetch_site = self.compute_fetch_site();
+        self.unsafe_now = crate::safelist::unsafe_headers(&self.headers, self.browser);
+        self.request_headers_value = if self.cors {
+            crate::safelist::request_headers_value_of(&self.unsafe_now)
+        } else {
+            None
+        };
+        let needs_preflight = self.cors
             && (self.request.force_preflight
                 || !crate::method::is_cors_safelisted(&self.method)
-                || !crate::safelist::unsafe_headers(&self.headers, self.browser).is_empty());
+                || !self.unsafe_now.is_empty());
         self.state = if needs_preflight {
             State::Preflight
         } else {
@@ -688,39 +705,39 @@ impl Flow {
         };
     }
 
-    fn after_allowed(&mut self, response: &Response, values: Values) {
+    fn after_allowed(&mut self, response: &Response) {
         let include = self.request.includes_credentials();
         self.readable = Some(readable_headers(&response.headers, include));
         let hidden = unexposed_application_headers(&response.headers, include);
         if !hidden.is_empty() {
-            let mut v = values.clone();
-            v.header = Some(hidden.join(", "));
+            let mut values = self.response_values(response);
+            values.header = Some(hidden.join(", "));
             self.push(
                 FindingId::HeaderNotExposed,
                 Severity::Info,
                 Stage::Actual,
-                v,
+                values,
             );
         }
         let acao = get_combined(&response.headers, ALLOW_ORIGIN).unwrap_or_default();
         if acao != "*" && !vary_covers_origin(&response.headers) {
             let cache_signals = shared_cache_signals(&response.headers);
-            let mut v = values;
+            let mut values = self.response_values(response);
             if cache_signals.is_empty() {
-                v.value = Some(acao);
+                values.value = Some(acao);
                 self.push(
                     FindingId::AllowOriginWithoutVary,
                     Severity::Warning,
                     Stage::Actual,
-                    v,
+                    values,
                 );
             } else {
-                v.value = Some(cache_signals.join(", "));
+                values.value = Some(cache_signals.join(", "));
                 self.push(
                     FindingId::SharedCacheWithoutVary,
                     Severity::Warning,
                     Stage::Actual,
-                    v,
+                    values,
                 );
             }
         }
@@ -758,22 +775,10 @@ impl Flow {
             classification: self.class,
             findings: self.findings,
             console: self.console,
-            steps: self.steps,
+            steps: Vec::new(),
             readable_headers: self.readable,
             preflight_cache_seconds: self.cache_seconds,
         }
-    }
-}
-
-impl Classification {
-    /// The unsafe headers among the headers as they are now (after redirects
-    /// dropped some), in the order the script set them.
-    fn unsafe_headers_for(
-        &self,
-        headers: &[(String, String)],
-        browser: Browser,
-    ) -> Vec<crate::safelist::UnsafeHeader> {
-        crate::safelist::unsafe_headers(headers, browser)
     }
 }
 
@@ -828,10 +833,13 @@ fn same_site(a: &Origin, b: &Origin) -> bool {
                 ..
             },
         ) => {
-            let site = |h: &str| {
-                let labels: Vec<&str> = h.rsplit('.').take(2).collect();
-                labels.join(".")
-            };
+            fn site(h: &str) -> &str {
+                let mut dots = h.rmatch_indices('.');
+                match (dots.next(), dots.next()) {
+                    (Some(_), Some((second, _))) => &h[second + 1..],
+                    _ => h,
+                }
+            }
             sa == sb && site(ha) == site(hb)
         }
         _ => false,
@@ -841,40 +849,49 @@ fn same_site(a: &Origin, b: &Origin) -> bool {
 /// Runs `request` in each browser of `browsers`, asking `responder` for the
 /// response to each planned request. Identical requests are asked once and
 /// the answer shared between browsers, as the probe does on the network.
-/// `responder` returns `Err(net_error, description)` when there is no response.
+/// `responder` returns `Err((net_error, description))` when there is no response.
 pub fn evaluate(
     request: &Request,
     browsers: &[Browser],
     mut responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
 ) -> Outcome {
-    let mut answered: Vec<(PlannedRequest, Result<Response, (String, String)>)> = Vec::new();
+    let mut exchanges: Vec<Exchange> = Vec::new();
     let mut outcomes = Vec::with_capacity(browsers.len());
     for &browser in browsers {
         let mut flow = Flow::start(request, browser);
+        let mut steps = Vec::new();
         // Bounded: each step either finishes or follows one of ≤ 20 redirects,
         // each of which may add one preflight.
         for _ in 0..(2 * REDIRECT_LIMIT + 4) {
             let Some(planned) = flow.next_request() else {
                 break;
             };
-            let cached = answered
+            let index = match exchanges
                 .iter()
-                .find(|(p, _)| p.key() == planned.key())
-                .map(|(_, r)| r.clone());
-            let result = match cached {
-                Some(r) => r,
+                .position(|e| e.request.key() == planned.key())
+            {
+                Some(i) => i,
                 None => {
-                    let r = responder(&planned);
-                    answered.push((planned.clone(), r.clone()));
-                    r
+                    let response = responder(&planned);
+                    exchanges.push(Exchange {
+                        request: planned,
+                        response,
+                    });
+                    exchanges.len() - 1
                 }
             };
-            match result {
-                Ok(response) => flow.receive(&response),
-                Err((net_error, description)) => flow.fail_network(&net_error, &description),
+            steps.push(index);
+            match &exchanges[index].response {
+                Ok(response) => flow.receive(response),
+                Err((net_error, description)) => flow.fail_network(net_error, description),
             }
         }
-        outcomes.push(flow.outcome());
+        let mut outcome = flow.outcome();
+        outcome.steps = steps;
+        outcomes.push(outcome);
     }
-    Outcome { browsers: outcomes }
+    Outcome {
+        browsers: outcomes,
+        exchanges,
+    }
 }

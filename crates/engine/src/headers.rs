@@ -23,12 +23,13 @@ pub fn all_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<
 /// The Fetch standard's "get": all lines of `name` joined with `", "`, or
 /// `None` when absent. Chromium and WebKit see duplicates this way.
 pub fn get_combined(headers: &HeaderLines, name: &str) -> Option<String> {
-    let values: Vec<&str> = all_values(headers, name).collect();
-    if values.is_empty() {
-        None
-    } else {
-        Some(values.join(", "))
+    let mut values = all_values(headers, name);
+    let mut combined = values.next()?.to_string();
+    for value in values {
+        combined.push_str(", ");
+        combined.push_str(value);
     }
+    Some(combined)
 }
 
 /// How many separate lines of `name` there are (Firefox counts them).

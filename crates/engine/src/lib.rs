@@ -41,8 +41,13 @@ pub use catalogue::{Cause, Entry, FindingId, Severity};
 pub use classify::{classify, Classification, PreflightReason};
 pub use diff::origin_difference;
 pub use flow::{
-    evaluate, BrowserOutcome, Finding, Flow, Outcome, PlannedRequest, RequestPurpose, Response,
-    Stage, Values, Verdict,
+    evaluate, BrowserOutcome, Exchange, Finding, Flow, Outcome, PlannedRequest, RequestPurpose,
+    Response, Stage, Values, Verdict,
 };
 pub use origin::Origin;
+
+/// The most redirects any browser follows (20).
+pub fn flow_redirect_limit() -> usize {
+    flow::REDIRECT_LIMIT
+}
 pub use request::{CredentialsMode, Initiator, Mode, Request, RequestError};

@@ -6,6 +6,27 @@
 /// Parameters never make parsing fail (invalid ones are ignored by the
 /// standard), so only the type and subtype are validated here.
 pub fn essence(value: &str) -> Option<String> {
+    let (kind, subtype) = split_essence(value)?;
+    Some(format!(
+        "{}/{}",
+        kind.to_ascii_lowercase(),
+        subtype.to_ascii_lowercase()
+    ))
+}
+
+/// Whether the essence is one of the three CORS-safelisted form types,
+/// without allocating.
+pub fn is_simple_form_type(value: &str) -> bool {
+    let Some((kind, subtype)) = split_essence(value) else {
+        return false;
+    };
+    let is = |k: &str, s: &str| kind.eq_ignore_ascii_case(k) && subtype.eq_ignore_ascii_case(s);
+    is("application", "x-www-form-urlencoded")
+        || is("multipart", "form-data")
+        || is("text", "plain")
+}
+
+fn split_essence(value: &str) -> Option<(&str, &str)> {
     let value = value.trim_matches(is_http_whitespace);
     let (kind, rest) = value.split_once('/')?;
     if kind.is_empty() || !kind.chars().all(is_token_char) {
@@ -19,11 +40,7 @@ pub fn essence(value: &str) -> Option<String> {
     if subtype.is_empty() || !subtype.chars().all(is_token_char) {
         return None;
     }
-    Some(format!(
-        "{}/{}",
-        kind.to_ascii_lowercase(),
-        subtype.to_ascii_lowercase()
-    ))
+    Some((kind, subtype))
 }
 
 fn is_http_whitespace(c: char) -> bool {

@@ -37,17 +37,24 @@ pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
         "upgrade",
         "via",
     ];
-    let lower = name.to_ascii_lowercase();
-    if FORBIDDEN.contains(&lower.as_str())
-        || lower.starts_with("proxy-")
-        || lower.starts_with("sec-")
+    let starts_with = |prefix: &str| {
+        name.len() >= prefix.len()
+            && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    if FORBIDDEN.iter().any(|f| f.eq_ignore_ascii_case(name))
+        || starts_with("proxy-")
+        || starts_with("sec-")
     {
         return true;
     }
-    if matches!(
-        lower.as_str(),
-        "x-http-method" | "x-http-method-override" | "x-method-override"
-    ) {
+    if [
+        "x-http-method",
+        "x-http-method-override",
+        "x-method-override",
+    ]
+    .iter()
+    .any(|n| n.eq_ignore_ascii_case(name))
+    {
         return value.split(',').any(|m| is_forbidden(m.trim()));
     }
     false
@@ -83,8 +90,9 @@ pub enum UnsafeHeaderReason {
     ValueTooLong { length: usize },
     /// The value contains a byte such as `"` or `(` or a control character.
     UnsafeByte { byte: u8 },
-    /// `Content-Type` whose essence is not one of the three form types.
-    ContentTypeNotSimple { essence: Option<String> },
+    /// `Content-Type` whose essence is not one of the three form types
+    /// (see [`crate::mime::essence`] for what it is).
+    ContentTypeNotSimple,
     /// `Range` that is not a single `bytes=start-[end]` range.
     RangeNotSimple,
     /// `Accept-Language`/`Content-Language` with a byte outside `0-9A-Za-z *,-.;=`.
@@ -101,22 +109,39 @@ pub fn check_safelisted(
     value: &str,
     browser: Browser,
 ) -> Result<(), UnsafeHeaderReason> {
-    let lower = name.to_ascii_lowercase();
+    const STANDARD: [&str; 5] = [
+        "accept",
+        "accept-language",
+        "content-language",
+        "content-type",
+        "range",
+    ];
+    const CHROMIUM_EXTRA: [&str; 9] = [
+        "device-memory",
+        "dpr",
+        "downlink",
+        "width",
+        "viewport-width",
+        "rtt",
+        "ect",
+        "save-data",
+        "intervention",
+    ];
+    let lower: &str = match STANDARD.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+        Some(n) => n,
+        None => match CHROMIUM_EXTRA.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+            Some(n) if browser == Browser::Chromium => n,
+            _ => return Err(UnsafeHeaderReason::NameNotSafelisted),
+        },
+    };
     let bytes = value.as_bytes();
     let unsafe_byte = || bytes.iter().copied().find(|b| is_cors_unsafe_byte(*b));
-    let known = matches!(
-        lower.as_str(),
-        "accept" | "accept-language" | "content-language" | "content-type" | "range"
-    ) || (browser == Browser::Chromium && chromium_extra_ok(&lower, value).is_some());
-    if !known {
-        return Err(UnsafeHeaderReason::NameNotSafelisted);
-    }
     if bytes.len() > SAFELIST_VALUE_LIMIT {
         return Err(UnsafeHeaderReason::ValueTooLong {
             length: bytes.len(),
         });
     }
-    match lower.as_str() {
+    match lower {
         "accept" => match unsafe_byte() {
             Some(byte) => Err(UnsafeHeaderReason::UnsafeByte { byte }),
             None => Ok(()),
@@ -131,12 +156,10 @@ pub fn check_safelisted(
             if let Some(byte) = unsafe_byte() {
                 return Err(UnsafeHeaderReason::UnsafeByte { byte });
             }
-            let essence = mime::essence(value);
-            match essence.as_deref() {
-                Some(
-                    "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain",
-                ) => Ok(()),
-                _ => Err(UnsafeHeaderReason::ContentTypeNotSimple { essence }),
+            if mime::is_simple_form_type(value) {
+                Ok(())
+            } else {
+                Err(UnsafeHeaderReason::ContentTypeNotSimple)
             }
         }
         "range" => {
@@ -146,7 +169,7 @@ pub fn check_safelisted(
                 Err(UnsafeHeaderReason::RangeNotSimple)
             }
         }
-        _ => match chromium_extra_ok(&lower, value) {
+        _ => match chromium_extra_ok(lower, value) {
             Some(true) => Ok(()),
             _ => Err(UnsafeHeaderReason::ClientHintSyntax),
         },
@@ -222,6 +245,17 @@ pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<Uns
         }
     }
     unsafe_list
+}
+
+/// The `Access-Control-Request-Headers` value for already computed unsafe headers.
+pub fn request_headers_value_of(unsafe_list: &[UnsafeHeader]) -> Option<String> {
+    let mut names: Vec<&str> = unsafe_list.iter().map(|h| h.name.as_str()).collect();
+    if names.is_empty() {
+        return None;
+    }
+    names.sort_unstable();
+    names.dedup();
+    Some(names.join(","))
 }
 
 /// The CORS-unsafe request-header names: lower-cased, sorted by bytes, deduplicated.

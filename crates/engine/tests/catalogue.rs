@@ -2,6 +2,8 @@
 //! every stage where it arises, with fixed values — snapshotted so a change
 //! to any console message is a reviewed diff — plus structural invariants.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
 use cors_engine::catalogue::{entries, FindingId};
 use cors_engine::message::{framed_template, has_preflight_variant, render, Stage, Values};
 use cors_engine::Browser;

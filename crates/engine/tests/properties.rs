@@ -1,0 +1,143 @@
+//! Property tests: the invariants of the parsers and builders, and that no
+//! input — however hostile — makes the engine panic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+use cors_engine::headers::parse_token_list;
+use cors_engine::recognize::Recognizer;
+use cors_engine::safelist::{
+    access_control_request_headers, check_safelisted, unsafe_header_names, SAFELIST_VALUE_LIMIT,
+};
+use cors_engine::{evaluate, Browser, CredentialsMode, Initiator, Mode, Origin, Request, Response};
+use proptest::prelude::*;
+use url::Url;
+
+fn header_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Content-Type".to_string()),
+        Just("Accept".to_string()),
+        Just("Accept-Language".to_string()),
+        Just("Range".to_string()),
+        Just("Authorization".to_string()),
+        Just("Cookie".to_string()),
+        Just("DPR".to_string()),
+        "[A-Za-z][A-Za-z0-9-]{0,12}",
+    ]
+}
+
+fn header_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("text/plain".to_string()),
+        Just("application/json".to_string()),
+        Just("bytes=0-100".to_string()),
+        "[ -~]{0,140}",
+        "\\PC{0,20}",
+    ]
+}
+
+fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
+    prop::collection::vec((header_name(), header_value()), 0..12)
+}
+
+proptest! {
+    #[test]
+    fn request_headers_value_is_lowercase_sorted_unique(hs in headers()) {
+        for browser in Browser::ALL {
+            let names = unsafe_header_names(&hs, browser);
+            let mut sorted = names.clone();
+            sorted.sort();
+            sorted.dedup();
+            prop_assert_eq!(&names, &sorted);
+            prop_assert!(names.iter().all(|n| n.to_ascii_lowercase() == *n));
+            match access_control_request_headers(&hs, browser) {
+                Some(v) => {
+                    prop_assert!(!v.contains(' '));
+                    prop_assert_eq!(v.split(',').map(str::to_string).collect::<Vec<_>>(), names);
+                }
+                None => prop_assert!(names.is_empty()),
+            }
+        }
+    }
+
+    #[test]
+    fn safelisted_values_never_exceed_128_bytes(name in header_name(), value in header_value()) {
+        for browser in Browser::ALL {
+            if check_safelisted(&name, &value, browser).is_ok() {
+                prop_assert!(value.len() <= SAFELIST_VALUE_LIMIT);
+                let has_unsafe_byte = value.bytes().any(|b| b == b'"' || b == b'{' || b == 0x7f || (b < 0x20 && b != b'\t'));
+                prop_assert!(!has_unsafe_byte, "{}: {:?}", name, value);
+            }
+        }
+    }
+
+    #[test]
+    fn safelist_ignores_name_case(name in header_name(), value in header_value()) {
+        for browser in Browser::ALL {
+            prop_assert_eq!(
+                check_safelisted(&name, &value, browser).is_ok(),
+                check_safelisted(&name.to_ascii_uppercase(), &value, browser).is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn token_list_parser_round_trips(items in prop::collection::vec("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,10}", 0..8), sep in "[ \t]{0,2},[ \t]{0,2}") {
+        let joined = items.join(&sep);
+        prop_assert_eq!(parse_token_list(&joined), Ok(items));
+    }
+
+    #[test]
+    fn token_list_parser_never_panics(text in "\\PC{0,200}") {
+        let _ = parse_token_list(&text);
+    }
+
+    #[test]
+    fn origin_parser_never_panics(text in "\\PC{0,80}") {
+        let _ = Origin::parse(&text);
+    }
+
+    #[test]
+    fn recognizer_never_panics(text in "\\PC{0,300}") {
+        let _ = Recognizer::new().recognize_line(&text);
+    }
+
+    #[test]
+    fn evaluation_never_panics_and_always_ends(
+        hs in headers(),
+        method in prop_oneof![Just("GET".to_string()), Just("PUT".to_string()), Just("patch".to_string()), Just("TRACE".to_string()), "[A-Za-z]{1,8}"],
+        response_headers in prop::collection::vec((
+            prop_oneof![
+                Just("Access-Control-Allow-Origin".to_string()),
+                Just("Access-Control-Allow-Methods".to_string()),
+                Just("Access-Control-Allow-Headers".to_string()),
+                Just("Access-Control-Allow-Credentials".to_string()),
+                Just("Access-Control-Max-Age".to_string()),
+                Just("Location".to_string()),
+                Just("Vary".to_string()),
+            ],
+            prop_oneof![Just("*".to_string()), Just("https://app.example.com".to_string()), Just("null".to_string()), "[ -~]{0,40}"],
+        ), 0..8),
+        status in prop_oneof![Just(200u16), Just(204), Just(302), Just(404), 100u16..600],
+        include in any::<bool>(),
+        xhr in any::<bool>(),
+        no_cors in any::<bool>(),
+    ) {
+        let mut request = Request::new(Url::parse("https://app.example.com/").unwrap(), Url::parse("https://api.example.com/x").unwrap());
+        request.method = method;
+        request.headers = hs;
+        if include { request.credentials = CredentialsMode::Include; }
+        if xhr { request.initiator = Initiator::XmlHttpRequest; }
+        if no_cors { request.mode = Mode::NoCors; }
+        let response = Response { status, headers: response_headers };
+        let outcome = evaluate(&request, &Browser::ALL, |_| Ok(response.clone()));
+        prop_assert_eq!(outcome.browsers.len(), 3);
+        for b in &outcome.browsers {
+            // A blocked verdict always carries the finding that explains it.
+            if b.verdict == cors_engine::Verdict::Blocked {
+                prop_assert!(b.blocking().is_some());
+            }
+            prop_assert!(b.steps.len() <= 2 * cors_engine::flow_redirect_limit() + 4);
+            prop_assert!(b.steps.iter().all(|i| *i < outcome.exchanges.len()));
+        }
+    }
+}
