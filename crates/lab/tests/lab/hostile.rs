@@ -73,3 +73,17 @@ async fn huge_body_streams_64_mib() {
     assert_eq!(total, 64 * 1024 * 1024);
     lab.stop().await;
 }
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_stalled_request_forever() {
+    let lab = Lab::start().await;
+    let url = format!("{}/hostile/slow", lab.base());
+    let stalled = tokio::spawn(async move { client().get(url).send().await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), lab.stop())
+        .await
+        .expect("serve returns after the drain timeout");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    stalled.abort();
+}

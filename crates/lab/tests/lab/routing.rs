@@ -111,3 +111,33 @@ async fn login_page_is_html() {
         .starts_with("text/html"));
     lab.stop().await;
 }
+
+#[tokio::test]
+async fn plain_http2_with_prior_knowledge_and_head_work() {
+    let lab = Lab::start().await;
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let response = h2
+        .get(format!("{}/index.json", lab.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    let index: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(index["base_url"], lab.base());
+
+    let head = client()
+        .head(format!("{}/wrong-origin", lab.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(
+        head.headers()["access-control-allow-origin"],
+        "https://admin.example.com"
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    lab.stop().await;
+}
