@@ -24,7 +24,7 @@ mod catalogue_table;
 pub mod classify;
 mod diff;
 pub mod expose;
-mod flow;
+pub mod flow;
 pub mod headers;
 pub mod max_age;
 pub mod message;

@@ -1,0 +1,258 @@
+//! `check`: runs each browser's flow (from `cors-engine`) against the live
+//! server. Each distinct request is sent once and its answer shared by every
+//! browser that would send it; redirects are followed one hop at a time, as
+//! the browser does. A second origin is probed to tell a static
+//! Access-Control-Allow-Origin from one that reflects the request's origin.
+
+use crate::error::ProbeError;
+use crate::transport::{Client, Exchange, OutgoingRequest};
+use cors_engine::flow::{vary_covers_origin, REDIRECT_LIMIT};
+use cors_engine::headers::get_combined;
+use cors_engine::{
+    Browser, BrowserOutcome, Finding, FindingId, Flow, Outcome, PlannedRequest, Request,
+    RequestPurpose, Response, Severity, Stage, Values,
+};
+
+/// The origin used to find out whether the server reflects any origin.
+pub const SECOND_ORIGIN: &str = "https://cors-doctor-probe.example";
+
+/// What to check.
+#[derive(Clone, Debug)]
+pub struct CheckRequest {
+    pub request: Request,
+    /// The body of the actual request (not of the preflight).
+    pub body: Option<Vec<u8>>,
+    pub browsers: Vec<Browser>,
+    /// Send one more request with [`SECOND_ORIGIN`] to detect reflection.
+    pub probe_second_origin: bool,
+}
+
+/// One request on the wire and what came back (or why nothing did).
+#[derive(Debug)]
+pub struct WireExchange {
+    pub planned: PlannedRequest,
+    pub result: Result<Exchange, ProbeError>,
+}
+
+/// The result of probing with a second origin.
+#[derive(Clone, Debug)]
+pub struct SecondOriginProbe {
+    pub origin: String,
+    pub purpose: RequestPurpose,
+    pub status: u16,
+    pub allow_origin: Option<String>,
+    pub allow_credentials: Option<String>,
+    pub vary_origin: bool,
+}
+
+/// Everything `check` learned.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub request: Request,
+    pub outcome: Outcome,
+    /// Parallel to `outcome.exchanges`.
+    pub wire: Vec<WireExchange>,
+    pub second_origin: Option<SecondOriginProbe>,
+    /// Findings that need more than one request (reflection, Vary).
+    pub cross_request_findings: Vec<Finding>,
+}
+
+impl CheckReport {
+    /// The first exchange that got no usable response, if any.
+    pub fn network_error(&self) -> Option<&ProbeError> {
+        self.wire.iter().find_map(|w| w.result.as_ref().err())
+    }
+
+    pub fn all_allowed(&self) -> bool {
+        self.outcome.all_allowed()
+    }
+}
+
+fn to_outgoing(planned: &PlannedRequest, body: Option<&[u8]>) -> OutgoingRequest {
+    let mut headers = planned.headers.clone();
+    for (name, value) in &planned.browser_headers {
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    OutgoingRequest {
+        method: planned.method.clone(),
+        url: planned.url.clone(),
+        headers,
+        body: if planned.with_body {
+            body.map(<[u8]>::to_vec)
+        } else {
+            None
+        },
+    }
+}
+
+/// Runs the check over the network.
+pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
+    let request = &check.request;
+    let mut exchanges: Vec<cors_engine::Exchange> = Vec::new();
+    let mut wire: Vec<WireExchange> = Vec::new();
+    let mut browsers: Vec<BrowserOutcome> = Vec::new();
+    let second = async {
+        if check.probe_second_origin {
+            probe_second_origin(request, client).await
+        } else {
+            None
+        }
+    };
+    let main = async {
+        for &browser in &check.browsers {
+            let mut flow = Flow::start(request, browser);
+            let mut steps = Vec::new();
+            for _ in 0..(2 * REDIRECT_LIMIT + 4) {
+                let Some(planned) = flow.next_request() else {
+                    break;
+                };
+                let index = match exchanges
+                    .iter()
+                    .position(|e| e.request.key() == planned.key())
+                {
+                    Some(i) => i,
+                    None => {
+                        let outgoing = to_outgoing(&planned, check.body.as_deref());
+                        let result = client.send(&outgoing).await;
+                        let response = match &result {
+                            Ok(x) => Ok(Response {
+                                status: x.status,
+                                headers: x.headers.clone(),
+                            }),
+                            Err(e) => Err((
+                                e.net_error().to_string(),
+                                e.webkit_description().to_string(),
+                            )),
+                        };
+                        exchanges.push(cors_engine::Exchange {
+                            request: planned.clone(),
+                            response,
+                        });
+                        wire.push(WireExchange { planned, result });
+                        exchanges.len() - 1
+                    }
+                };
+                steps.push(index);
+                match &exchanges[index].response {
+                    Ok(response) => flow.receive(response),
+                    Err((net, description)) => flow.fail_network(net, description),
+                }
+            }
+            let mut outcome = flow.outcome();
+            outcome.steps = steps;
+            browsers.push(outcome);
+        }
+    };
+    let ((), second_origin) = tokio::join!(main, second);
+    let outcome = Outcome {
+        browsers,
+        exchanges,
+    };
+    let cross_request_findings = cross_request_findings(request, &outcome, second_origin.as_ref());
+    CheckReport {
+        request: request.clone(),
+        outcome,
+        wire,
+        second_origin,
+        cross_request_findings,
+    }
+}
+
+/// Sends the request's first hop with another origin: an OPTIONS preflight
+/// when the request is preflighted (never a second unsafe request), else GET.
+async fn probe_second_origin(request: &Request, client: &Client) -> Option<SecondOriginProbe> {
+    let class = cors_engine::classify(request, Browser::Chromium);
+    if !class.cors || class.blocked_before_network.is_some() {
+        return None;
+    }
+    let preflight = class.needs_preflight();
+    let mut headers = vec![("Origin".to_string(), SECOND_ORIGIN.to_string())];
+    let method = if preflight {
+        headers.push((
+            "Access-Control-Request-Method".to_string(),
+            class.method.clone(),
+        ));
+        if let Some(acrh) = &class.access_control_request_headers {
+            headers.push(("Access-Control-Request-Headers".to_string(), acrh.clone()));
+        }
+        "OPTIONS".to_string()
+    } else {
+        "GET".to_string()
+    };
+    headers.push(("Accept".to_string(), "*/*".to_string()));
+    let outgoing = OutgoingRequest {
+        method,
+        url: request.url.clone(),
+        headers,
+        body: None,
+    };
+    let exchange = client.send(&outgoing).await.ok()?;
+    Some(SecondOriginProbe {
+        origin: SECOND_ORIGIN.to_string(),
+        purpose: if preflight {
+            RequestPurpose::Preflight
+        } else {
+            RequestPurpose::Actual
+        },
+        status: exchange.status,
+        allow_origin: get_combined(&exchange.headers, "access-control-allow-origin"),
+        allow_credentials: get_combined(&exchange.headers, "access-control-allow-credentials"),
+        vary_origin: vary_covers_origin(&exchange.headers),
+    })
+}
+
+fn cross_request_findings(
+    request: &Request,
+    outcome: &Outcome,
+    second: Option<&SecondOriginProbe>,
+) -> Vec<Finding> {
+    let Some(second) = second else {
+        return Vec::new();
+    };
+    if second.allow_origin.as_deref() != Some(second.origin.as_str()) {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    let values = Values {
+        url: request.url.to_string(),
+        origin: request.origin.serialize(),
+        page: request.page_url.to_string(),
+        kind: request.initiator.chromium_kind().to_string(),
+        value: Some(second.origin.clone()),
+        status: Some(second.status),
+        ..Values::default()
+    };
+    let stage = match second.purpose {
+        RequestPurpose::Preflight => Stage::Preflight,
+        RequestPurpose::Actual => Stage::Actual,
+    };
+    // Replace the single-request "no Vary" warning with the confirmed one.
+    let had_vary_warning = outcome.browsers.iter().any(|b| {
+        b.findings
+            .iter()
+            .any(|f| f.id == FindingId::AllowOriginWithoutVary)
+    });
+    if !second.vary_origin || had_vary_warning {
+        findings.push(Finding {
+            id: FindingId::ReflectedOriginWithoutVary,
+            browser: Browser::Chromium,
+            severity: Severity::Warning,
+            stage,
+            values: values.clone(),
+            message: None,
+        });
+    }
+    if second.allow_credentials.as_deref() == Some("true") {
+        findings.push(Finding {
+            id: FindingId::ReflectedOriginWithCredentials,
+            browser: Browser::Chromium,
+            severity: Severity::Warning,
+            stage,
+            values,
+            message: None,
+        });
+    }
+    findings
+}

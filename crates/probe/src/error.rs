@@ -1,0 +1,121 @@
+//! Why a request got no usable HTTP response, classified by the stage that
+//! failed so the CLI can say "is the server running?" or "self-signed?".
+
+use std::time::Duration;
+
+/// The stage of an exchange where it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Dns,
+    Connect,
+    Tls,
+    Request,
+    ResponseHeaders,
+    ResponseBody,
+}
+
+impl Stage {
+    pub fn id(self) -> &'static str {
+        match self {
+            Stage::Dns => "dns",
+            Stage::Connect => "connect",
+            Stage::Tls => "tls",
+            Stage::Request => "request",
+            Stage::ResponseHeaders => "response-headers",
+            Stage::ResponseBody => "response-body",
+        }
+    }
+}
+
+/// A request that got no usable response, or a client that could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("invalid request: {detail}")]
+    InvalidRequest { detail: String },
+    #[error("DNS lookup of `{host}` failed: {detail}")]
+    Dns { host: String, detail: String },
+    #[error("could not connect to {target}: {detail}")]
+    Connect { target: String, detail: String },
+    #[error("TLS handshake with {target} failed: {detail}")]
+    Tls { target: String, detail: String },
+    #[error("{target} did not answer within {after:?} (stage: {})", stage.id())]
+    Timeout {
+        target: String,
+        stage: Stage,
+        after: Duration,
+    },
+    #[error("{target} sent a response that is not valid HTTP: {detail}")]
+    Protocol { target: String, detail: String },
+    #[error("reading the body from {target} failed: {detail}")]
+    Body { target: String, detail: String },
+    #[error("cannot use the CA certificate file {path}: {detail}")]
+    CaCert { path: String, detail: String },
+    #[error("cannot set up the HTTP client: {detail}")]
+    Client { detail: String },
+}
+
+impl ProbeError {
+    pub fn stage(&self) -> Stage {
+        match self {
+            ProbeError::Dns { .. } => Stage::Dns,
+            ProbeError::Connect { .. } => Stage::Connect,
+            ProbeError::Tls { .. } => Stage::Tls,
+            ProbeError::Timeout { stage, .. } => *stage,
+            ProbeError::Protocol { .. } => Stage::ResponseHeaders,
+            ProbeError::Body { .. } => Stage::ResponseBody,
+            ProbeError::InvalidRequest { .. }
+            | ProbeError::CaCert { .. }
+            | ProbeError::Client { .. } => Stage::Request,
+        }
+    }
+
+    /// DNS, connection, TLS, timeout or a broken response: the server could
+    /// not be reached or answered nothing usable (CLI exit code 3).
+    pub fn is_unreachable(&self) -> bool {
+        !matches!(
+            self,
+            ProbeError::InvalidRequest { .. }
+                | ProbeError::CaCert { .. }
+                | ProbeError::Client { .. }
+        )
+    }
+
+    /// One line of help for the user.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ProbeError::Dns { .. } => Some("check the host name; to point it at another address use --resolve HOST:PORT:ADDR"),
+            ProbeError::Connect { .. } => Some("is the server running and listening on that port?"),
+            ProbeError::Tls { .. } => Some("for a self-signed or private CA certificate use --cacert FILE (or --insecure to skip verification)"),
+            ProbeError::Timeout { .. } => Some("the server is slow or not answering; raise --timeout if it is just slow"),
+            ProbeError::Protocol { .. } => Some("the server (or a proxy) answered with something that is not HTTP, or headers beyond the size limit"),
+            ProbeError::CaCert { .. } => Some("--cacert expects a PEM file with one or more certificates"),
+            _ => None,
+        }
+    }
+
+    /// The browser-side name of this failure (Chromium's net error).
+    pub fn net_error(&self) -> &'static str {
+        match self {
+            ProbeError::Dns { .. } => "ERR_NAME_NOT_RESOLVED",
+            ProbeError::Connect { .. } => "ERR_CONNECTION_REFUSED",
+            ProbeError::Tls { .. } => "ERR_CERT_AUTHORITY_INVALID",
+            ProbeError::Timeout { .. } => "ERR_TIMED_OUT",
+            ProbeError::Protocol { .. } => "ERR_INVALID_HTTP_RESPONSE",
+            ProbeError::Body { .. } => "ERR_CONTENT_LENGTH_MISMATCH",
+            _ => "ERR_FAILED",
+        }
+    }
+
+    /// What Safari says for it (its "Failed to load resource:" text).
+    pub fn webkit_description(&self) -> &'static str {
+        match self {
+            ProbeError::Dns { .. } => "A server with the specified hostname could not be found.",
+            ProbeError::Connect { .. } => "Could not connect to the server.",
+            ProbeError::Tls { .. } => {
+                "An SSL error has occurred and a secure connection to the server cannot be made."
+            }
+            ProbeError::Timeout { .. } => "The request timed out.",
+            _ => "The network connection was lost.",
+        }
+    }
+}

@@ -1,0 +1,413 @@
+//! Sends one HTTP request exactly as given — method case, header order and
+//! names, no automatic redirects, no cookie jar — over HTTP/1.1 or HTTP/2
+//! (ALPN) with rustls, and returns what came back. Honours
+//! HTTPS_PROXY/HTTP_PROXY/NO_PROXY, curl-style `--resolve`, `--cacert` and
+//! `--insecure`, with a whole-exchange timeout and a body size limit.
+
+use crate::error::{ProbeError, Stage};
+use std::error::Error as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The User-Agent the probe sends (browsers always send one; some servers refuse requests without).
+pub const USER_AGENT: &str = concat!("cors-doctor/", env!("CARGO_PKG_VERSION"));
+
+/// How to reach servers.
+#[derive(Clone, Debug)]
+pub struct TransportOptions {
+    /// The whole exchange: connect, TLS, request, headers and body.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub resolve: Vec<ResolveOverride>,
+    /// Extra PEM root certificate(s) to trust.
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any certificate (like `curl --insecure`).
+    pub insecure: bool,
+    /// Read at most this many body bytes, then stop.
+    pub max_body_bytes: usize,
+    /// Honour HTTPS_PROXY/HTTP_PROXY/NO_PROXY (on by default).
+    pub use_env_proxy: bool,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            resolve: Vec::new(),
+            ca_cert: None,
+            insecure: false,
+            max_body_bytes: 1024 * 1024,
+            use_env_proxy: true,
+        }
+    }
+}
+
+/// `HOST:PORT:ADDR`, as curl's `--resolve`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolveOverride {
+    pub host: String,
+    pub port: u16,
+    pub addr: IpAddr,
+}
+
+impl FromStr for ResolveOverride {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let usage = || {
+            format!("`{text}` is not HOST:PORT:ADDR (for example api.example.com:443:127.0.0.1)")
+        };
+        let (host, rest) = text.split_once(':').ok_or_else(usage)?;
+        let (port, addr) = rest.split_once(':').ok_or_else(usage)?;
+        if host.is_empty() {
+            return Err(usage());
+        }
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("`{port}` in `{text}` is not a port number"))?;
+        let addr_text = addr.trim_start_matches('[').trim_end_matches(']');
+        let addr: IpAddr = addr_text
+            .parse()
+            .map_err(|_| format!("`{addr}` in `{text}` is not an IP address"))?;
+        Ok(ResolveOverride {
+            host: host.to_ascii_lowercase(),
+            port,
+            addr,
+        })
+    }
+}
+
+/// A request to put on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingRequest {
+    /// Sent as is: `patch` stays `patch`.
+    pub method: String,
+    pub url: Url,
+    /// In order, names as given.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// The protocol version of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpVersion {
+    Http1_0,
+    Http1_1,
+    Http2,
+    Http3,
+}
+
+impl std::fmt::Display for HttpVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HttpVersion::Http1_0 => "HTTP/1.0",
+            HttpVersion::Http1_1 => "HTTP/1.1",
+            HttpVersion::Http2 => "HTTP/2",
+            HttpVersion::Http3 => "HTTP/3",
+        })
+    }
+}
+
+/// One request and its response.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// What was sent, including the headers the probe adds itself (User-Agent).
+    pub request: OutgoingRequest,
+    pub status: u16,
+    pub reason: Option<String>,
+    pub version: HttpVersion,
+    /// Response header lines; duplicates kept as separate entries. Names are
+    /// lower-case as HTTP/2 requires and hyper reports; lines of one name keep
+    /// their order. Non-UTF-8 bytes are replaced (`lossy_headers` says so).
+    pub headers: Vec<(String, String)>,
+    pub lossy_headers: bool,
+    pub body: Vec<u8>,
+    pub body_truncated: bool,
+    pub remote_addr: Option<SocketAddr>,
+    pub elapsed: Duration,
+}
+
+/// A configured HTTP client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: reqwest::Client,
+    options: TransportOptions,
+}
+
+impl Client {
+    pub fn new(options: &TransportOptions) -> Result<Client, ProbeError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .http1_title_case_headers()
+            .pool_max_idle_per_host(4)
+            .danger_accept_invalid_certs(options.insecure);
+        if !options.use_env_proxy {
+            builder = builder.no_proxy();
+        }
+        for r in &options.resolve {
+            builder = builder.resolve(&r.host, SocketAddr::new(r.addr, r.port));
+        }
+        if let Some(path) = &options.ca_cert {
+            let shown = path.display().to_string();
+            let pem = std::fs::read(path).map_err(|e| ProbeError::CaCert {
+                path: shown.clone(),
+                detail: e.to_string(),
+            })?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ProbeError::CaCert {
+                    path: shown.clone(),
+                    detail: e.to_string(),
+                })?;
+            if certs.is_empty() {
+                return Err(ProbeError::CaCert {
+                    path: shown,
+                    detail: "no PEM certificate found in the file".to_string(),
+                });
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let inner = builder
+            .build()
+            .map_err(|e| ProbeError::Client { detail: chain(&e) })?;
+        Ok(Client {
+            inner,
+            options: options.clone(),
+        })
+    }
+
+    /// Sends `request` and reads the response (body up to the size limit).
+    pub async fn send(&self, request: &OutgoingRequest) -> Result<Exchange, ProbeError> {
+        let started = Instant::now();
+        let target = target_of(&request.url);
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
+            ProbeError::InvalidRequest {
+                detail: format!("`{}` is not a valid method", request.method),
+            }
+        })?;
+        let mut sent = request.clone();
+        if !sent
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("user-agent"))
+        {
+            sent.headers
+                .push(("User-Agent".to_string(), USER_AGENT.to_string()));
+        }
+        let mut builder = self.inner.request(method, request.url.clone());
+        for (name, value) in &sent.headers {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                ProbeError::InvalidRequest {
+                    detail: format!("`{name}` is not a valid header name"),
+                }
+            })?;
+            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                ProbeError::InvalidRequest {
+                    detail: format!("the value of `{name}` is not a valid header value"),
+                }
+            })?;
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| classify(&e, &target, &request.url, self.options.timeout, false))?;
+        let status = response.status();
+        let version = match response.version() {
+            reqwest::Version::HTTP_10 | reqwest::Version::HTTP_09 => HttpVersion::Http1_0,
+            reqwest::Version::HTTP_2 => HttpVersion::Http2,
+            reqwest::Version::HTTP_3 => HttpVersion::Http3,
+            _ => HttpVersion::Http1_1,
+        };
+        let mut lossy_headers = false;
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let text = match value.to_str() {
+                    Ok(t) => t.to_string(),
+                    Err(_) => {
+                        lossy_headers = true;
+                        String::from_utf8_lossy(value.as_bytes()).into_owned()
+                    }
+                };
+                (name.as_str().to_string(), text)
+            })
+            .collect();
+        let remote_addr = response.remote_addr();
+        let mut body = Vec::new();
+        let mut body_truncated = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = self.options.max_body_bytes.saturating_sub(body.len());
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        body_truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(classify(
+                        &e,
+                        &target,
+                        &request.url,
+                        self.options.timeout,
+                        true,
+                    ))
+                }
+            }
+        }
+        Ok(Exchange {
+            request: sent,
+            status: status.as_u16(),
+            reason: status.canonical_reason().map(str::to_string),
+            version,
+            headers,
+            lossy_headers,
+            body,
+            body_truncated,
+            remote_addr,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+fn target_of(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or("?"),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+/// The error and all its sources, joined.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+fn has_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> bool {
+    let mut source = error.source();
+    while let Some(e) = source {
+        if e.is::<T>() {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.get_ref().is_some_and(|inner| inner.is::<T>()) {
+                return true;
+            }
+        }
+        source = e.source();
+    }
+    false
+}
+
+fn classify(
+    error: &reqwest::Error,
+    target: &str,
+    url: &Url,
+    timeout: Duration,
+    in_body: bool,
+) -> ProbeError {
+    let detail = chain(error);
+    let lower = detail.to_ascii_lowercase();
+    let target = target.to_string();
+    let tls = has_source::<rustls::Error>(error)
+        || lower.contains("certificate")
+        || lower.contains("tls handshake")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("received corrupt message");
+    if error.is_timeout() {
+        let stage = if in_body {
+            Stage::ResponseBody
+        } else if error.is_connect() {
+            Stage::Connect
+        } else {
+            Stage::ResponseHeaders
+        };
+        return ProbeError::Timeout {
+            target,
+            stage,
+            after: timeout,
+        };
+    }
+    if error.is_connect() {
+        if lower.contains("dns error")
+            || lower.contains("failed to lookup address")
+            || lower.contains("name or service not known")
+            || lower.contains("no address")
+        {
+            return ProbeError::Dns {
+                host: url.host_str().unwrap_or("?").to_string(),
+                detail,
+            };
+        }
+        if tls {
+            return ProbeError::Tls { target, detail };
+        }
+        return ProbeError::Connect { target, detail };
+    }
+    if tls {
+        return ProbeError::Tls { target, detail };
+    }
+    if in_body {
+        return ProbeError::Body { target, detail };
+    }
+    ProbeError::Protocol { target, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_override_parsing() {
+        let ok = [
+            (
+                "api.example.com:443:127.0.0.1",
+                ("api.example.com", 443, "127.0.0.1"),
+            ),
+            ("API.example.com:80:[::1]", ("api.example.com", 80, "::1")),
+            ("localhost:8080:::1", ("localhost", 8080, "::1")),
+        ];
+        for (input, (host, port, addr)) in ok {
+            let r: ResolveOverride = input.parse().unwrap();
+            assert_eq!(
+                (r.host.as_str(), r.port, r.addr),
+                (host, port, addr.parse().unwrap()),
+                "{input}"
+            );
+        }
+        for bad in [
+            "api.example.com",
+            "api.example.com:443",
+            ":443:127.0.0.1",
+            "a:port:127.0.0.1",
+            "a:443:not-an-ip",
+            "a:70000:127.0.0.1",
+        ] {
+            assert!(bad.parse::<ResolveOverride>().is_err(), "{bad}");
+        }
+    }
+}
