@@ -134,6 +134,7 @@ finding_ids! {
     AllowOriginDuplicateLines => "allow-origin-duplicate-lines",
     WildcardWithCredentials => "wildcard-with-credentials",
     AllowCredentialsNotTrue => "allow-credentials-not-true",
+    PreflightRejected => "preflight-rejected",
     PreflightStatusNotOk => "preflight-status-not-ok",
     PreflightRedirect => "preflight-redirect",
     AllowMethodsInvalid => "allow-methods-invalid",

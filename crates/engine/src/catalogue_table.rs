@@ -174,6 +174,16 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::AllowCredentialsNotTrue, "Access-Control-Allow-Credentials is not `true`", OriginNotAllowed, Blocking)
     },
     Entry {
+        explanation: "The preflight (OPTIONS) was answered with status {status} and no CORS headers: the request never reached your CORS code. Typical causes: OPTIONS is not routed (404/405), an authentication layer rejects it (401/403 — a preflight never carries cookies or Authorization), or the server crashes on it (5xx). Chrome and Firefox report the missing Access-Control-Allow-Origin; Safari reports the status.",
+        fix: "Answer `OPTIONS {path}` with 204 and the CORS headers (`Access-Control-Allow-Origin: {origin}`, `Access-Control-Allow-Methods`, `Access-Control-Allow-Headers`) before authentication and routing run.",
+        reference: PREFLIGHT_SPEC,
+        chromium: Some(chromium_preflight!("No 'Access-Control-Allow-Origin' header is present on the requested resource.{suffix}")),
+        firefox: Some(firefox!("CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status}.")),
+        webkit: Some("Preflight response is not successful. Status code: {status}"),
+        chromium_suffix: Suffix::OpaqueMode,
+        ..row(F::PreflightRejected, "Preflight rejected before CORS (non-2xx, no CORS headers)", PreflightBlocked, Blocking)
+    },
+    Entry {
         explanation: "The preflight (OPTIONS) was answered with status {status}; browsers need a 2xx. Usually OPTIONS is not routed (404/405), rejected by authentication (401/403 — a preflight never carries cookies or Authorization) or crashes (5xx).",
         fix: "Answer `OPTIONS {path}` with 204 before authentication and routing run, with the CORS headers (`Access-Control-Allow-Origin: {origin}`, `Access-Control-Allow-Methods`, `Access-Control-Allow-Headers`).",
         reference: PREFLIGHT_SPEC,

@@ -512,6 +512,20 @@ impl<'r> Flow<'r> {
             }
         };
         if let Some((id, value)) = failure {
+            // A non-2xx preflight without any CORS header never reached the
+            // CORS code: name that, whatever each engine checks first.
+            let rejected = !is_redirect
+                && !ok_status
+                && !crate::headers::contains(&response.headers, ALLOW_ORIGIN)
+                && matches!(
+                    id,
+                    FindingId::AllowOriginMissing | FindingId::PreflightStatusNotOk
+                );
+            let id = if rejected {
+                FindingId::PreflightRejected
+            } else {
+                id
+            };
             let mut values = self.response_values(response);
             values.value = value;
             self.push(id, Severity::Blocking, Stage::Preflight, values);
@@ -608,6 +622,20 @@ impl<'r> Flow<'r> {
                     Stage::Actual
                 };
                 self.push(f.id, Severity::Blocking, stage, values);
+                let signals = shared_cache_signals(&response.headers);
+                if !signals.is_empty()
+                    && !vary_covers_origin(&response.headers)
+                    && f.id != FindingId::AllowOriginMissing
+                {
+                    let mut values = self.response_values(response);
+                    values.value = Some(signals.join(", "));
+                    self.push(
+                        FindingId::SharedCacheWithoutVary,
+                        Severity::Warning,
+                        stage,
+                        values,
+                    );
+                }
                 self.finish(Verdict::Blocked);
                 return;
             }

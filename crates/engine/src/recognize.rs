@@ -107,9 +107,15 @@ impl Recognizer {
                 };
                 for &stage in stages {
                     if let Some(text) = framed_template(entry.id, browser, stage) {
+                        // Chromium and Firefox word redirect failures like actual ones.
                         if stage == Stage::Redirect && browser != Browser::WebKit {
                             continue;
                         }
+                        let stage = if has_preflight_variant(entry.id) {
+                            stage
+                        } else {
+                            natural_stage(entry.id)
+                        };
                         patterns.push(Pattern {
                             id: entry.id,
                             browser,
@@ -155,10 +161,7 @@ impl Recognizer {
                     match_tokens(&pattern.tokens, &text, start, pattern.suffix)
                 {
                     let same = found.iter().position(|r| {
-                        r.start == start
-                            && r.end == end
-                            && r.browser == pattern.browser
-                            && r.stage == pattern.stage
+                        r.start == start && r.end == end && r.browser == pattern.browser
                     });
                     if let Some(i) = same {
                         if !found[i].candidates.contains(&pattern.id) {
@@ -188,6 +191,42 @@ impl Recognizer {
         }
         found.sort_by_key(|r| r.start);
         found
+    }
+}
+
+/// The stage a condition without Chromium preflight twin belongs to.
+fn natural_stage(id: FindingId) -> Stage {
+    use FindingId::*;
+    match id {
+        PreflightRejected
+        | PreflightStatusNotOk
+        | PreflightRedirect
+        | AllowMethodsInvalid
+        | AllowHeadersInvalid
+        | MethodNotAllowed
+        | HeaderNotAllowed
+        | AuthorizationNotCoveredByWildcard
+        | PnaMissingAllowPrivateNetwork
+        | PnaInvalidAllowPrivateNetwork
+        | PnaMissingAccessId
+        | PnaMissingAccessName
+        | ExternalPreflightMissing
+        | ExternalPreflightInvalid
+        | PreflightBlockedByBrowser => Stage::Preflight,
+        RedirectWithCredentials | RedirectNonHttpScheme | TooManyRedirects => Stage::Redirect,
+        MixedContent
+        | CorsDisabledScheme
+        | UrlSchemeNotSupported
+        | SameOriginModeViolation
+        | NoCorsRedirectMode
+        | ForbiddenMethod
+        | ForbiddenHeader
+        | NoCorsMethod
+        | LnaInsecureInitiator
+        | LnaPermissionDenied
+        | LnaAddressSpaceMismatch
+        | CspBlocked => Stage::Client,
+        _ => Stage::Actual,
     }
 }
 

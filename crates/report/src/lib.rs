@@ -1,1 +1,16 @@
-//! placeholder
+//! Renderers: turn what the probe and the engine found into text for people
+//! (terminal, with or without colour) and JSON for programs (a versioned,
+//! documented schema), plus the curl commands that replay each exchange.
+//! Renderers return strings; only the CLI prints.
+
+pub mod check_json;
+pub mod check_text;
+pub mod curl;
+pub mod findings;
+pub mod style;
+pub mod words;
+
+pub use check_json::{check_to_json, CHECK_SCHEMA};
+pub use check_text::render_check;
+pub use curl::{curl_command, CurlOptions};
+pub use style::Palette;

@@ -1,0 +1,228 @@
+//! Command-line interface: clap types only. Doc comments are the help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Diagnose and fix CORS errors the way Chrome, Firefox and Safari see them.
+///
+/// cors-doctor sends exactly what each browser would send for a cross-origin
+/// request, checks the answers the way each browser does, prints each
+/// browser's own console message, names the cause and gives the fix.
+#[derive(Parser, Debug)]
+#[command(name = "cors-doctor", version, propagate_version = true, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colours: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+const EXAMPLES: &str = "Examples:
+  cors-doctor demo
+      every cause, end to end, against a built-in lab (no network needed)
+  cors-doctor check https://api.example.com/items --origin https://app.example.com
+  cors-doctor check https://api.example.com/items --origin https://app.example.com \\
+      -X PUT -H 'Content-Type: application/json' --credentials include
+  cors-doctor explain \"Access to fetch at 'https://api…' from origin '…' has been blocked by CORS policy: …\"
+  pbpaste | cors-doctor explain
+
+Exit codes: 0 allowed everywhere · 1 blocked in a browser · 2 bad usage or input · 3 server unreachable";
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Would each browser allow this request? If not, why, and what to change.
+    ///
+    /// Sends the preflight (when the browser would) and the actual request to
+    /// the live server, following redirects hop by hop, and evaluates every
+    /// answer as Chromium, Firefox and WebKit do.
+    #[command(after_help = "Examples:
+  cors-doctor check https://api.example.com/items --origin https://app.example.com
+  cors-doctor check https://api.example.com/items --page https://app.example.com/settings \\
+      -X PUT -H 'Content-Type: application/json' -H 'Authorization: Bearer x' --credentials include
+  cors-doctor check https://api.test/items --origin http://localhost:3000 --resolve api.test:443:127.0.0.1 --insecure
+  cors-doctor check https://api.example.com/items --origin https://app.example.com --json | jq .summary
+
+Exit codes: 0 allowed in every selected browser · 1 blocked in at least one · 2 bad usage · 3 server unreachable")]
+    Check(CheckArgs),
+
+    /// Explain a pasted browser console error: the cause, the fix, and the check that reproduces it.
+    ///
+    /// Reads the text from the arguments, --file, or standard input. Accepts a
+    /// single message or a whole console dump; every CORS-related message in
+    /// it is explained. Also explains a catalogue id (`explain allow-origin-missing`).
+    #[command(after_help = "Examples:
+  cors-doctor explain \"Access to fetch at 'http://localhost:8080/api' from origin 'http://localhost:3000' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.\"
+  cors-doctor explain --file console.log
+  pbpaste | cors-doctor explain --probe
+  cors-doctor explain header-not-allowed
+  cors-doctor explain --list")]
+    Explain(ExplainArgs),
+
+    /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
+    Lab(LabArgs),
+
+    /// Start the lab in-process and check every endpoint: the whole product, offline.
+    Demo(DemoArgs),
+
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// The URL the page's script requests.
+    pub url: String,
+
+    /// The page's origin, e.g. https://app.example.com (what the browser sends as `Origin`; `null` for sandboxed or file: pages).
+    #[arg(long, conflicts_with = "page")]
+    pub origin: Option<String>,
+
+    /// The page's URL instead of --origin: gives the origin and the page's scheme (for mixed content).
+    #[arg(long)]
+    pub page: Option<String>,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// Which browsers to evaluate: chromium, firefox, webkit (comma-separated) or all.
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    pub browser: Vec<String>,
+
+    /// Do not send the extra request with a second origin that detects a reflected Access-Control-Allow-Origin.
+    #[arg(long)]
+    pub no_second_origin: bool,
+
+    /// Print one JSON document (schema cors-doctor/check/v1, see docs/json-schema.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RequestArgs {
+    /// The method as the script writes it (`patch` stays lower-case, as fetch() sends it).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// A request header the script sets, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// A request body (implies POST when no -X). A string body gets fetch()'s Content-Type text/plain;charset=UTF-8 unless -H sets one.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub body: Option<String>,
+
+    /// The request's credentials mode: omit, same-origin (fetch's default) or include (cookies, withCredentials).
+    #[arg(long, value_enum, default_value_t = CredentialsArg::SameOrigin)]
+    pub credentials: CredentialsArg,
+
+    /// The request mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Cors)]
+    pub mode: ModeArg,
+
+    /// What makes the request; it changes the console wording: fetch, xhr, script, stylesheet, font, image, audio, video, manifest, text-track, eventsource.
+    #[arg(long, default_value = "fetch")]
+    pub initiator: String,
+
+    /// An XMLHttpRequest with upload listeners (or a streaming body): always preflighted.
+    #[arg(long)]
+    pub upload_listener: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct NetworkArgs {
+    /// Use ADDR for HOST:PORT, like curl's --resolve (repeatable; applies to every hop).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+
+    /// Trust the PEM certificate(s) in FILE (self-signed or private CA).
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify TLS certificates.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Give up on a request after SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CredentialsArg {
+    Omit,
+    SameOrigin,
+    Include,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    Cors,
+    NoCors,
+    SameOrigin,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExplainArgs {
+    /// The console text (or a catalogue id). Reads standard input when absent.
+    pub text: Vec<String>,
+
+    /// Read the console text from FILE.
+    #[arg(long, short = 'f', value_name = "FILE", conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+
+    /// List the catalogue: every id with its title.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Run the reproducing check right away and say whether the server still behaves so.
+    #[arg(long)]
+    pub probe: bool,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// Print one JSON document (schema cors-doctor/explain/v1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LabArgs {
+    /// Where to listen. Loopback only unless --allow-remote.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: String,
+
+    /// Serve HTTPS (HTTP/1.1 and HTTP/2) with a fresh self-signed certificate.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Allow listening on a non-loopback address (the lab is deliberately insecure).
+    #[arg(long)]
+    pub allow_remote: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Only the endpoints whose path contains this text.
+    #[arg(long)]
+    pub only: Option<String>,
+
+    /// Print only the summary table.
+    #[arg(long)]
+    pub summary: bool,
+}

@@ -1,0 +1,245 @@
+//! `cors-doctor check`: turns arguments into an engine request, runs the probe
+//! and prints the report.
+
+use crate::cli::{CheckArgs, CredentialsArg, ModeArg, NetworkArgs, RequestArgs};
+use crate::exit::{self, Failure};
+use crate::output::Output;
+use cors_engine::{Browser, CredentialsMode, Initiator, Mode, Origin, Request};
+use cors_probe::{run_check, CheckRequest, Client, ResolveOverride, TransportOptions};
+use cors_report::{check_to_json, render_check, CurlOptions};
+use std::time::Duration;
+use url::Url;
+
+/// Everything needed to run one check.
+pub struct Prepared {
+    pub check: CheckRequest,
+    pub transport: TransportOptions,
+    pub curl: CurlOptions,
+}
+
+fn parse_http_url(text: &str, what: &str) -> Result<Url, Failure> {
+    let url = Url::parse(text).map_err(|e| {
+        Failure::usage(format!("{what} `{text}` is not a valid URL: {e}"))
+            .with_hint("write the full URL with its scheme, e.g. https://api.example.com/items")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Failure::usage(format!(
+            "{what} `{text}` is not an http(s) URL"
+        )));
+    }
+    Ok(url)
+}
+
+pub fn parse_header(text: &str) -> Result<(String, String), Failure> {
+    let Some((name, value)) = text.split_once(':') else {
+        return Err(Failure::usage(format!("header `{text}` has no `:`"))
+            .with_hint("write headers as -H 'Name: value'"));
+    };
+    let name = name.trim();
+    if !cors_engine::headers::is_valid_name(name) {
+        return Err(Failure::usage(format!(
+            "`{name}` is not a valid header name (in -H '{text}')"
+        )));
+    }
+    let value = value.trim();
+    if !cors_engine::headers::is_valid_value(value) {
+        return Err(Failure::usage(format!(
+            "the value of header `{name}` contains a line break or NUL"
+        )));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+pub fn parse_browsers(list: &[String]) -> Result<Vec<Browser>, Failure> {
+    let mut browsers = Vec::new();
+    for item in list {
+        if item.eq_ignore_ascii_case("all") {
+            return Ok(Browser::ALL.to_vec());
+        }
+        let browser = Browser::from_id(item).ok_or_else(|| {
+            Failure::usage(format!("unknown browser `{item}`"))
+                .with_hint("use chromium, firefox, webkit (or chrome, edge, safari), or all")
+        })?;
+        if !browsers.contains(&browser) {
+            browsers.push(browser);
+        }
+    }
+    if browsers.is_empty() {
+        return Ok(Browser::ALL.to_vec());
+    }
+    browsers.sort();
+    Ok(browsers)
+}
+
+pub fn transport_options(
+    network: &NetworkArgs,
+) -> Result<(TransportOptions, CurlOptions), Failure> {
+    let mut resolve = Vec::new();
+    for entry in &network.resolve {
+        resolve.push(entry.parse::<ResolveOverride>().map_err(Failure::usage)?);
+    }
+    if !(network.timeout.is_finite() && network.timeout > 0.0 && network.timeout <= 3600.0) {
+        return Err(Failure::usage(format!(
+            "--timeout {} must be between 0 and 3600 seconds",
+            network.timeout
+        )));
+    }
+    let timeout = Duration::from_secs_f64(network.timeout);
+    let transport = TransportOptions {
+        timeout,
+        connect_timeout: timeout.min(Duration::from_secs(5)),
+        resolve,
+        ca_cert: network.cacert.clone(),
+        insecure: network.insecure,
+        ..TransportOptions::default()
+    };
+    let curl = CurlOptions {
+        resolve: network.resolve.clone(),
+        cacert: network.cacert.as_ref().map(|p| p.display().to_string()),
+        insecure: network.insecure,
+    };
+    Ok((transport, curl))
+}
+
+/// Builds the engine request from the request arguments.
+pub fn build_request(
+    page: Url,
+    origin: Origin,
+    url: Url,
+    args: &RequestArgs,
+) -> Result<(Request, Option<Vec<u8>>), Failure> {
+    let mut request = Request::new(page, url).origin(origin);
+    request.method = match (&args.method, &args.body) {
+        (Some(m), _) => m.clone(),
+        (None, Some(_)) => "POST".to_string(),
+        (None, None) => "GET".to_string(),
+    };
+    for h in &args.headers {
+        request.headers.push(parse_header(h)?);
+    }
+    if args.body.is_some()
+        && !request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        request.headers.push((
+            "Content-Type".to_string(),
+            "text/plain;charset=UTF-8".to_string(),
+        ));
+    }
+    request.credentials = match args.credentials {
+        CredentialsArg::Omit => CredentialsMode::Omit,
+        CredentialsArg::SameOrigin => CredentialsMode::SameOrigin,
+        CredentialsArg::Include => CredentialsMode::Include,
+    };
+    request.mode = match args.mode {
+        ModeArg::Cors => Mode::Cors,
+        ModeArg::NoCors => Mode::NoCors,
+        ModeArg::SameOrigin => Mode::SameOrigin,
+    };
+    request.initiator = Initiator::from_id(&args.initiator).ok_or_else(|| {
+        Failure::usage(format!("unknown initiator `{}`", args.initiator))
+            .with_hint("use fetch, xhr, script, stylesheet, font, image, audio, video, manifest, text-track or eventsource")
+    })?;
+    request.force_preflight = args.upload_listener;
+    request
+        .validate()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    Ok((request, args.body.as_ref().map(|b| b.as_bytes().to_vec())))
+}
+
+pub fn prepare(args: &CheckArgs) -> Result<Prepared, Failure> {
+    let url = parse_http_url(&args.url, "the URL")?;
+    let (page, origin) = match (&args.page, &args.origin) {
+        (Some(page), _) => {
+            let page = Url::parse(page)
+                .map_err(|e| Failure::usage(format!("--page `{page}` is not a valid URL: {e}")))?;
+            let origin = Origin::of_url(&page);
+            (page, origin)
+        }
+        (None, Some(origin)) => {
+            let parsed = Origin::parse(origin)
+                .map_err(|e| Failure::usage(format!("--origin `{origin}`: {e}")))?;
+            let page = match &parsed {
+                Origin::Opaque => {
+                    Url::parse("file:///index.html").map_err(|e| Failure::usage(e.to_string()))?
+                }
+                tuple => Url::parse(&format!("{}/", tuple.serialize()))
+                    .map_err(|e| Failure::usage(e.to_string()))?,
+            };
+            (page, parsed)
+        }
+        (None, None) => {
+            return Err(Failure::usage(
+                "which page makes the request? pass --origin ORIGIN or --page URL",
+            )
+            .with_hint(
+                "e.g. --origin http://localhost:3000 (the origin shown in the console message)",
+            ))
+        }
+    };
+    let (request, body) = build_request(page, origin, url, &args.request)?;
+    let browsers = parse_browsers(&args.browser)?;
+    let (transport, curl) = transport_options(&args.network)?;
+    Ok(Prepared {
+        check: CheckRequest {
+            request,
+            body,
+            browsers,
+            probe_second_origin: !args.no_second_origin,
+        },
+        transport,
+        curl,
+    })
+}
+
+/// Runs a prepared check and returns the report, or exit 3 when unreachable.
+pub async fn execute(prepared: &Prepared) -> Result<cors_probe::CheckReport, Failure> {
+    let client = Client::new(&prepared.transport).map_err(|e| {
+        let hint = e.hint().map(str::to_string);
+        Failure {
+            code: exit::USAGE,
+            message: e.to_string(),
+            hint,
+        }
+    })?;
+    Ok(run_check(&prepared.check, &client).await)
+}
+
+/// The exit code of a finished report.
+pub fn exit_code(report: &cors_probe::CheckReport) -> u8 {
+    if report.network_error().is_some_and(|e| e.is_unreachable()) {
+        exit::UNREACHABLE
+    } else if report.all_allowed() {
+        exit::OK
+    } else {
+        exit::BLOCKED
+    }
+}
+
+pub fn run(args: &CheckArgs, out: &mut Output) -> Result<u8, Failure> {
+    let prepared = prepare(args)?;
+    let runtime = crate::runtime()?;
+    let report = runtime.block_on(execute(&prepared))?;
+    if args.json {
+        let doc = check_to_json(&report, &prepared.curl);
+        out.json(&doc)?;
+    } else {
+        let text = render_check(&report, &out.palette(), &prepared.curl);
+        out.print(&text);
+    }
+    let code = exit_code(&report);
+    if code == exit::UNREACHABLE && !args.json {
+        if let Some(e) = report.network_error() {
+            out.error(
+                &format!(
+                    "could not reach the server: {e} (stage: {})",
+                    e.stage().id()
+                ),
+                e.hint(),
+            );
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,6 @@
+//! One handler per subcommand; each returns an exit code or a [`Failure`].
+
+pub mod check;
+pub mod demo;
+pub mod explain;
+pub mod lab;
