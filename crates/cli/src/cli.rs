@@ -157,6 +157,10 @@ pub struct NetworkArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
+    /// Use HTTP/1.1 only (by default HTTP/2 is used when the server offers it over TLS).
+    #[arg(long = "http1.1")]
+    pub http1_only: bool,
+
     /// Give up on a request after SECS seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub timeout: f64,

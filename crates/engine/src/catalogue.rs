@@ -132,6 +132,7 @@ finding_ids! {
     AllowOriginList => "allow-origin-list",
     AllowOriginSpaceSeparated => "allow-origin-space-separated",
     AllowOriginDuplicateLines => "allow-origin-duplicate-lines",
+    RedirectTaintedOrigin => "redirect-tainted-origin",
     WildcardWithCredentials => "wildcard-with-credentials",
     AllowCredentialsNotTrue => "allow-credentials-not-true",
     PreflightRejected => "preflight-rejected",

@@ -156,6 +156,16 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::AllowOriginDuplicateLines, "Access-Control-Allow-Origin sent twice", OriginNotAllowed, Blocking)
     },
     Entry {
+        explanation: "The request was redirected to another origin. After such a hop the browser sends `Origin: null` (the redirect taints the origin), so the final response's Access-Control-Allow-Origin `{value}` no longer matches — even though it names your page's origin.",
+        fix: "Call the final URL ({url}) directly from the page instead of through the cross-origin redirect; or, for a public non-credentialed resource, answer `Access-Control-Allow-Origin: *` there (never allow `null`).",
+        reference: REDIRECT_SPEC,
+        chromium: Some(CHROMIUM_MISMATCH),
+        firefox: Some(FIREFOX_NOT_MATCHING),
+        webkit: Some(WEBKIT_NOT_ALLOWED),
+        chromium_suffix: Suffix::ValidValue,
+        ..row(F::RedirectTaintedOrigin, "Origin became `null` after a cross-origin redirect", RedirectBlocked, Blocking)
+    },
+    Entry {
         explanation: "The request includes credentials (cookies, HTTP auth), and for credentialed requests `Access-Control-Allow-Origin: *` is refused, even with `Access-Control-Allow-Credentials: true`.",
         fix: "Make the {response} response send `Access-Control-Allow-Origin: {origin}` (not `*`), `Access-Control-Allow-Credentials: true` and `Vary: Origin` — or send the request without credentials if it needs none.",
         chromium: Some(chromium!("The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.{suffix}")),

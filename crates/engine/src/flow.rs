@@ -616,16 +616,26 @@ impl<'r> Flow<'r> {
             ) {
                 let mut values = self.response_values(response);
                 values.value = Some(f.value);
+                let tainted_mismatch = self.tainted
+                    && matches!(
+                        f.id,
+                        FindingId::AllowOriginMismatch | FindingId::AllowOriginInvalid
+                    );
+                let id = if tainted_mismatch {
+                    FindingId::RedirectTaintedOrigin
+                } else {
+                    f.id
+                };
                 let stage = if redirect {
                     Stage::Redirect
                 } else {
                     Stage::Actual
                 };
-                self.push(f.id, Severity::Blocking, stage, values);
+                self.push(id, Severity::Blocking, stage, values);
                 let signals = shared_cache_signals(&response.headers);
                 if !signals.is_empty()
                     && !vary_covers_origin(&response.headers)
-                    && f.id != FindingId::AllowOriginMissing
+                    && id != FindingId::AllowOriginMissing
                 {
                     let mut values = self.response_values(response);
                     values.value = Some(signals.join(", "));

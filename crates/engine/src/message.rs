@@ -81,6 +81,7 @@ pub fn has_preflight_variant(id: FindingId) -> bool {
             | AllowOriginList
             | AllowOriginSpaceSeparated
             | AllowOriginDuplicateLines
+            | RedirectTaintedOrigin
             | WildcardWithCredentials
             | AllowCredentialsNotTrue
     )

@@ -491,20 +491,24 @@ fn rank_candidates(r: &mut Recognized) {
     let value = r.values.value.clone().unwrap_or_default();
     let preferred: Option<FindingId> =
         if r.candidates.contains(&AllowOriginMismatch) || r.candidates.contains(&AllowOriginList) {
-            Some(if value.contains(',') {
-                AllowOriginList
-            } else if value.contains(' ') {
-                AllowOriginSpaceSeparated
-            } else if value == "null" {
-                AllowOriginNull
-            } else if r.candidates.contains(&AllowOriginInvalid)
-                && !value.is_empty()
-                && url::Url::parse(&value).is_err()
-            {
-                AllowOriginInvalid
-            } else {
-                AllowOriginMismatch
-            })
+            Some(
+                if r.values.origin == "null" && r.values.initial_url.is_some() {
+                    RedirectTaintedOrigin
+                } else if value.contains(',') {
+                    AllowOriginList
+                } else if value.contains(' ') {
+                    AllowOriginSpaceSeparated
+                } else if value == "null" {
+                    AllowOriginNull
+                } else if r.candidates.contains(&AllowOriginInvalid)
+                    && !value.is_empty()
+                    && url::Url::parse(&value).is_err()
+                {
+                    AllowOriginInvalid
+                } else {
+                    AllowOriginMismatch
+                },
+            )
         } else if r.candidates.contains(&HeaderNotAllowed) {
             Some(if r.values.header.as_deref() == Some("authorization") {
                 AuthorizationNotCoveredByWildcard

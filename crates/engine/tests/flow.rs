@@ -367,7 +367,7 @@ fn redirect_to_other_origin_taints_to_null_f4_10() {
             &[("Access-Control-Allow-Origin", ORIGIN)],
         )
         .run(&get(API));
-    assert_eq!(ids(&o), [Some(FindingId::AllowOriginMismatch); 3]);
+    assert_eq!(ids(&o), [Some(FindingId::RedirectTaintedOrigin); 3]);
 
     assert_eq!(
         o.steps_of(Browser::Chromium)[1].request.headers,

@@ -30,6 +30,8 @@ pub struct TransportOptions {
     pub max_body_bytes: usize,
     /// Honour HTTPS_PROXY/HTTP_PROXY/NO_PROXY (on by default).
     pub use_env_proxy: bool,
+    /// Never negotiate HTTP/2.
+    pub http1_only: bool,
 }
 
 impl Default for TransportOptions {
@@ -42,6 +44,7 @@ impl Default for TransportOptions {
             insecure: false,
             max_body_bytes: 1024 * 1024,
             use_env_proxy: true,
+            http1_only: false,
         }
     }
 }
@@ -147,6 +150,9 @@ impl Client {
             .http1_title_case_headers()
             .pool_max_idle_per_host(4)
             .danger_accept_invalid_certs(options.insecure);
+        if options.http1_only {
+            builder = builder.http1_only();
+        }
         if !options.use_env_proxy {
             builder = builder.no_proxy();
         }

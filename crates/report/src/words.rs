@@ -56,6 +56,7 @@ pub fn header_of(id: FindingId) -> Option<&'static str> {
         | AllowOriginSpaceSeparated
         | AllowOriginDuplicateLines
         | WildcardWithCredentials
+        | RedirectTaintedOrigin
         | ReflectedOriginWithCredentials => "access-control-allow-origin",
         AllowCredentialsNotTrue => "access-control-allow-credentials",
         MethodNotAllowed | AllowMethodsInvalid => "access-control-allow-methods",

@@ -91,6 +91,7 @@ pub fn transport_options(
         resolve,
         ca_cert: network.cacert.clone(),
         insecure: network.insecure,
+        http1_only: network.http1_only,
         ..TransportOptions::default()
     };
     let curl = CurlOptions {

@@ -1,0 +1,430 @@
+//! End-to-end tests of the `cors-doctor` binary against the real lab over
+//! loopback (plain HTTP, and HTTPS with a self-signed certificate over
+//! HTTP/1.1 and HTTP/2): snapshots of the report and the JSON for every lab
+//! endpoint, and every exit code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+
+struct Lab {
+    addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+fn start_lab(tls: Option<cors_lab::TlsMaterial>) -> Lab {
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            match tls {
+                Some(tls) => cors_lab::serve_tls(listener, tls, shutdown).await.unwrap(),
+                None => cors_lab::serve(listener, shutdown).await.unwrap(),
+            }
+        });
+    });
+    Lab {
+        addr: addr_rx.recv().unwrap(),
+        _stop: stop,
+        _thread: thread,
+    }
+}
+
+fn cors_doctor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .output()
+        .expect("run cors-doctor")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"localhost:\d+", "localhost:[PORT]"),
+        (r"cors-doctor/\d+\.\d+\.\d+", "cors-doctor/[VERSION]"),
+        (
+            r#""tool_version": "[^"]+""#,
+            r#""tool_version": "[VERSION]""#,
+        ),
+        (r"/tmp/[^ '\n]+\.pem", "[CERT]"),
+    ]
+}
+
+fn endpoint_args(base: &str, e: &cors_lab::LabEndpoint) -> Vec<String> {
+    let mut args = vec![
+        "check".to_string(),
+        format!("{base}{}", e.path),
+        "--origin".to_string(),
+        e.origin.to_string(),
+    ];
+    if e.method != "GET" {
+        args.push("-X".into());
+        args.push(e.method.into());
+    }
+    for (n, v) in e.headers {
+        args.push("-H".into());
+        args.push(format!("{n}: {v}"));
+    }
+    args.push("--credentials".into());
+    args.push(e.credentials.into());
+    args
+}
+
+fn snapshot_name(path: &str) -> String {
+    path.trim_start_matches('/').replace('/', "_")
+}
+
+#[test]
+fn every_lab_endpoint_terminal_and_json() {
+    let lab = start_lab(None);
+    let base = format!("http://{}", lab.addr);
+    for e in cors_lab::endpoints() {
+        let args = endpoint_args(&base, e);
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = cors_doctor(&argv);
+        let expected = if e.healthy { 0 } else { 1 };
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "{}\n{}",
+            e.path,
+            text(&output)
+        );
+        insta::with_settings!({filters => filters(), snapshot_suffix => snapshot_name(e.path), description => e.problem}, {
+            insta::assert_snapshot!("check_text", text(&output));
+        });
+        let mut json_args = argv.clone();
+        json_args.push("--json");
+        let output = cors_doctor(&json_args);
+        assert_eq!(output.status.code(), Some(expected), "{} --json", e.path);
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+        assert_eq!(doc["schema"], "cors-doctor/check/v1");
+        for browser in ["chromium", "firefox", "webkit"] {
+            assert!(
+                doc["browsers"][browser]["allowed"].is_boolean(),
+                "{}: {browser}",
+                e.path
+            );
+        }
+        insta::with_settings!({filters => filters(), snapshot_suffix => snapshot_name(e.path)}, {
+            insta::assert_snapshot!("check_json", String::from_utf8_lossy(&output.stdout));
+        });
+    }
+}
+
+#[test]
+fn tls_with_self_signed_certificate_http2_and_http1() {
+    let tls = cors_lab::self_signed(&["localhost", "127.0.0.1"]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("lab.pem");
+    std::fs::write(&cert, &tls.cert_pem).unwrap();
+    let lab = start_lab(Some(tls));
+    let url = format!("https://localhost:{}/ok/preflight", lab.addr.port());
+    let resolve = format!("localhost:{}:127.0.0.1", lab.addr.port());
+    let cert = cert.to_str().unwrap();
+    let common = [
+        "check",
+        url.as_str(),
+        "--origin",
+        cors_lab::LAB_ORIGIN,
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "--credentials",
+        "include",
+        "--resolve",
+        resolve.as_str(),
+        "--json",
+    ];
+
+    let mut args = common.to_vec();
+    args.extend(["--cacert", cert]);
+    let output = cors_doctor(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["exchanges"][0]["response"]["http_version"], "HTTP/2");
+    assert_eq!(doc["exchanges"][0]["purpose"], "preflight");
+
+    args.push("--http1.1");
+    let output = cors_doctor(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["exchanges"][1]["response"]["http_version"], "HTTP/1.1");
+
+    // Without trusting the certificate: exit 3, a TLS error naming the stage.
+    let output = cors_doctor(&common[..common.len() - 1]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TLS") && stderr.contains("stage: tls") && stderr.contains("--cacert"),
+        "{stderr}"
+    );
+
+    let mut insecure = common[..common.len() - 1].to_vec();
+    insecure.push("--insecure");
+    assert_eq!(cors_doctor(&insecure).status.code(), Some(0));
+}
+
+#[test]
+fn exit_code_3_when_unreachable() {
+    // A port nobody listens on: bind, read the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/x");
+    let output = cors_doctor(&["check", &url, "--origin", "https://app.example.com"]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("stage: connect") && stderr.contains("is the server running"),
+        "{stderr}"
+    );
+
+    let output = cors_doctor(&[
+        "check",
+        "https://does-not-exist.invalid/x",
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        "5",
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("stage: dns"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn exit_code_3_on_timeout_and_hostile_servers_do_not_crash() {
+    let lab = start_lab(None);
+    let slow = format!("http://{}/hostile/slow", lab.addr);
+    let started = std::time::Instant::now();
+    let output = cors_doctor(&[
+        "check",
+        &slow,
+        "--origin",
+        cors_lab::LAB_ORIGIN,
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("did not answer within"),
+        "{}",
+        text(&output)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    let looped = format!("http://{}/hostile/redirect-loop", lab.addr);
+    let output = cors_doctor(&[
+        "check",
+        &looped,
+        "--origin",
+        cors_lab::LAB_ORIGIN,
+        "--no-second-origin",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("too-many-redirects"));
+
+    for path in ["/hostile/huge-headers", "/hostile/huge-body"] {
+        let url = format!("http://{}{path}", lab.addr);
+        let output = cors_doctor(&[
+            "check",
+            &url,
+            "--origin",
+            cors_lab::LAB_ORIGIN,
+            "--no-second-origin",
+            "--timeout",
+            "20",
+        ]);
+        let code = output.status.code();
+        assert!(
+            code == Some(0) || code == Some(1) || code == Some(3),
+            "{path}: {}",
+            text(&output)
+        );
+        assert!(
+            !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+            "{path}: {}",
+            text(&output)
+        );
+    }
+}
+
+#[test]
+fn exit_code_2_for_bad_input() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["check", "not a url", "--origin", "https://a.com"],
+            "is not a valid URL",
+        ),
+        (
+            &["check", "ftp://example.com/x", "--origin", "https://a.com"],
+            "not an http(s) URL",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com/path",
+            ],
+            "an origin has no path",
+        ),
+        (
+            &["check", "https://api.example.com/", "--origin", "a.com"],
+            "not an absolute URL",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "-H",
+                "NoColon",
+            ],
+            "has no `:`",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "-H",
+                "Bad Name: x",
+            ],
+            "not a valid header name",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "--browser",
+                "opera",
+            ],
+            "unknown browser `opera`",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "-X",
+                "GET POST",
+            ],
+            "not a valid HTTP method",
+        ),
+        (
+            &["check", "https://api.example.com/"],
+            "pass --origin ORIGIN or --page URL",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "--resolve",
+                "nonsense",
+            ],
+            "HOST:PORT:ADDR",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "--cacert",
+                "/nonexistent.pem",
+            ],
+            "/nonexistent.pem",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "--timeout=0",
+            ],
+            "--timeout",
+        ),
+        (&["frobnicate"], "unrecognized subcommand"),
+        (&["lab", "--listen", "0.0.0.0:0"], "refusing to serve"),
+    ];
+    for (args, expected) in cases {
+        let output = cors_doctor(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}\n{}", text(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected {expected:?} in\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn version_help_and_completions() {
+    let output = cors_doctor(&["--version"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("cors-doctor "));
+    let output = cors_doctor(&["check", "--help"]);
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        help.contains("Examples:") && help.contains("--credentials") && help.contains("Exit codes"),
+        "{help}"
+    );
+    let output = cors_doctor(&["completions", "bash"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("cors-doctor"));
+}
+
+#[test]
+fn demo_runs_offline_and_agrees_with_the_lab() {
+    let output = cors_doctor(&["demo", "--summary"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Every endpoint behaved as the lab declares"),
+        "{stdout}"
+    );
+}
