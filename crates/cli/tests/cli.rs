@@ -74,6 +74,7 @@ fn filters() -> Vec<(&'static str, &'static str)> {
             r#""tool_version": "[VERSION]""#,
         ),
         (r"/tmp/[^ '\n]+\.pem", "[CERT]"),
+        (r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", "[DATE]"),
     ]
 }
 
