@@ -229,7 +229,7 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
             ),
             _ => String::new(),
         },
-        "status" => v.status.map(|s| s.to_string()).unwrap_or_else(|| "no".to_string()),
+        "status" => v.status.map(|s| s.to_string()).unwrap_or_else(|| "a non-2xx code".to_string()),
         "header" => v.header.clone().unwrap_or_default(),
         "method" => v.method.clone().unwrap_or_default(),
         "value" => v.value.clone().unwrap_or_default(),

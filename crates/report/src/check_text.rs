@@ -434,7 +434,7 @@ fn findings_section(
         if let Some(value) = &f.finding.values.value {
             if matches!(f.id, FindingId::AllowOriginMismatch) {
                 if let Some(diff) = origin_difference(&report.request.origin.serialize(), value) {
-                    let _ = writeln!(out, "  difference: {diff}");
+                    let _ = writeln!(out, "  difference: {}", diff.replace('\n', "\n  "));
                 }
             }
         }
