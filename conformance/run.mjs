@@ -164,6 +164,7 @@ async function runBrowser(browser, scenarios, pool, outDir) {
   const special = selected.filter((s) => s.chromiumAddressSpaces);
   const results = new Map();
   let version = null;
+  let notes = null;
   const groups = [{ list: plain, opts: {} }];
   if (special.length && browser === 'chromium') {
     const ov = [];
@@ -175,9 +176,10 @@ async function runBrowser(browser, scenarios, pool, outDir) {
   let runnerErrors = 0;
   for (const g of groups) {
     if (!g.list.length) continue;
-    const driver = await makeDriver(browser, g.opts);
+    const driver = await makeDriver(browser, { ...g.opts, pool });
     await driver.start();
     version = version || await driver.version();
+    if (!notes) notes = driver.notes ? driver.notes() : null;
     for (const sc of g.list) {
       const r = await runScenario(driver, pool, sc);
       if (g.opts.extraArgs) r.browserArgs = g.opts.extraArgs;
@@ -194,7 +196,7 @@ async function runBrowser(browser, scenarios, pool, outDir) {
     await driver.stop();
   }
   const ordered = selected.map((s) => results.get(s.id)).filter(Boolean);
-  const doc = { browser, version, generatedBy: 'conformance/run.mjs', scenarios: ordered };
+  const doc = { browser, version, generatedBy: 'conformance/run.mjs', notes, scenarios: ordered };
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${browser}.json`);
   fs.writeFileSync(file, stringify(doc) + '\n');

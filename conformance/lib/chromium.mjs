@@ -45,6 +45,8 @@ export class ChromiumDriver {
 
   async version() { return this.versionString; }
 
+  notes() { return { consoleCapture: 'CDP Log.entryAdded + Runtime.consoleAPICalled + Runtime.exceptionThrown; Audits.issueAdded recorded as issues', args: this.args.filter((a) => !a.startsWith('--user-data-dir')) }; }
+
   async openPage(pageUrl) {
     const ctx = await this.browser.createBrowserContext();
     const page = await ctx.newPage();

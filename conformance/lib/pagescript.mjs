@@ -21,8 +21,10 @@ export async function runRequestInPage(req, probe, timeoutMs) {
       x.onload = () => {
         const raw = x.getAllResponseHeaders();
         const headers = raw.trim() === '' ? [] : raw.trim().split(/\r?\n/).map((l) => { const i = l.indexOf(':'); return [l.slice(0, i).trim(), l.slice(i + 1).trim()]; });
+        // getResponseHeader() on a non-exposed name prints "Refused to get unsafe header" in
+        // Chromium, so probe through getAllResponseHeaders() (what the page can read) instead.
         const probed = {};
-        for (const n of probe) probed[n] = x.getResponseHeader(n);
+        for (const n of probe) { const hit = headers.filter(([k]) => k.toLowerCase() === n).map(([, v]) => v); probed[n] = hit.length ? hit.join(', ') : null; }
         resolve(done({ outcome: 'response', status: x.status, statusText: x.statusText, responseURL: x.responseURL, headers, probed, body: String(x.responseText).slice(0, 300), events, setupErrors }));
       };
       x.onerror = (ev) => resolve(done({ outcome: 'error', errorName: 'XHRErrorEvent', error: `xhr ${ev.type} event`, status: x.status, readyState: x.readyState, events, setupErrors }));

@@ -1,29 +1,28 @@
-// Dual-protocol (http + https on the same port) recording test servers.
-// One http.Server and one https.Server handle every connection; a net.Server per
-// port peeks at the first byte (0x16 = TLS handshake) and hands the socket over.
+// Recording test servers with a hand-written HTTP/1.1 parser (Node's http module rejects
+// methods such as "patch" or "FOO", adds headers of its own and validates values; the
+// conformance suite needs exact control). Every port speaks http and https at once: the
+// first byte of a connection (0x16 = TLS handshake) decides.
+//
+// The same pool also serves as the loopback-only forward proxy for Firefox (listenProxy):
+// absolute-form requests ("GET http://api.test:20001/r HTTP/1.1") are answered in-process as
+// if they had arrived on port 20001; CONNECT host:port is tunnelled to 127.0.0.1:port.
 import net from 'node:net';
-import http from 'node:http';
-import https from 'node:https';
+import tls from 'node:tls';
 
 const BLANK_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>cors-doctor conformance</title><link rel="icon" href="data:,"></head><body>cors-doctor conformance page</body></html>';
+const REASONS = { 200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 502: 'Bad Gateway' };
 
 export class ServerPool {
   constructor({ key, cert }) {
     this.listeners = new Map(); // port -> { server, sockets:Set }
-    this.config = new Map(); // port -> { routes, pageHostPort }
-    this.log = []; // all requests received (global, sequence ordered)
+    this.config = new Map(); // port -> { routes }
+    this.log = [];
     this.seq = 0;
-    const handler = (req, res) => this._handle(req, res);
-    this.http = http.createServer({ keepAliveTimeout: 5000, insecureHTTPParser: true }, handler);
-    this.https = https.createServer({ key, cert, keepAliveTimeout: 5000, insecureHTTPParser: true }, handler);
-    for (const s of [this.http, this.https]) {
-      s.on('clientError', (err, sock) => { try { sock.destroy(); } catch {} });
-    }
-    this.https.on('tlsClientError', () => {});
+    this.tls = tls.createServer({ key, cert }, (s) => this._serve(s, 'https', s.localPort ?? s._parent?._cdPort, false));
+    this.tls.on('tlsClientError', () => {});
   }
 
-  async listen(port) {
-    if (this.listeners.has(port)) return;
+  _accept(port, isProxy) {
     const sockets = new Set();
     const server = net.createServer((sock) => {
       sockets.add(sock);
@@ -32,108 +31,175 @@ export class ServerPool {
       sock.once('data', (buf) => {
         sock.pause();
         sock.unshift(buf);
-        const target = buf[0] === 0x16 ? this.https : this.http;
-        target.emit('connection', sock);
+        if (buf[0] === 0x16 && !isProxy) {
+          sock._cdPort = port;
+          this.tls.emit('connection', sock);
+        } else {
+          this._serve(sock, 'http', port, isProxy);
+        }
         process.nextTick(() => sock.resume());
       });
     });
-    await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
-    });
-    this.listeners.set(port, { server, sockets });
+    return { server, sockets };
   }
 
-  // Drop keep-alive connections (so nothing from one scenario is reused by the next)
-  // and stop listening on ports that are not in keepPorts.
+  async listen(port) {
+    if (this.listeners.has(port)) return;
+    const l = this._accept(port, false);
+    await new Promise((resolve, reject) => {
+      l.server.once('error', reject);
+      l.server.listen(port, '127.0.0.1', () => { l.server.off('error', reject); resolve(); });
+    });
+    this.listeners.set(port, l);
+  }
+
+  async listenProxy() {
+    this.proxy = this._accept(0, true);
+    await new Promise((r) => this.proxy.server.listen(0, '127.0.0.1', r));
+    this.proxyPort = this.proxy.server.address().port;
+    return this.proxyPort;
+  }
+
+  dropProxyConnections() { for (const s of this.proxy?.sockets || []) s.destroy(); }
+
+  async closeProxy() {
+    if (!this.proxy) return;
+    this.dropProxyConnections();
+    await new Promise((r) => this.proxy.server.close(() => r()));
+    this.proxy = null;
+  }
+
+  // Drop keep-alive connections (nothing from one scenario is reused by the next) and stop listening.
   async closeAll() {
     const closing = [];
-    for (const [port, { server, sockets }] of this.listeners) {
+    for (const [, { server, sockets }] of this.listeners) {
       for (const s of sockets) s.destroy();
       closing.push(new Promise((r) => server.close(() => r())));
     }
     this.listeners.clear();
     this.config.clear();
+    this.dropProxyConnections();
     await Promise.all(closing);
   }
 
   configure(port, routes) { this.config.set(port, { routes }); }
-
   mark() { return this.seq; }
   since(mark) { return this.log.filter((e) => e.seq > mark); }
 
-  _handle(req, res) {
-    const localPort = req.socket.localPort ?? req.socket._parent?.localPort;
-    const scheme = req.socket.encrypted ? 'https' : 'http';
-    const host = req.headers.host || '';
-    const raw = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) raw.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
-    const entry = {
-      seq: ++this.seq,
-      t: Date.now(),
-      port: localPort,
-      scheme,
-      method: req.method,
-      url: `${scheme}://${host}${req.url}`,
-      path: req.url,
-      httpVersion: req.httpVersion,
-      rawHeaders: raw,
+  _serve(sock, scheme, port, isProxy) {
+    let buf = Buffer.alloc(0);
+    let busy = false;
+    sock.on('error', () => {});
+    const pump = () => {
+      if (busy) return;
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) { if (buf.length > 65536) sock.destroy(); return; }
+        const head = buf.subarray(0, end).toString('latin1');
+        const lines = head.split('\r\n');
+        const [method, target, version] = lines[0].split(' ');
+        const rawHeaders = lines.slice(1).filter((l) => l.length).map((l) => { const i = l.indexOf(':'); return [l.slice(0, i), l.slice(i + 1).trim()]; });
+        const get = (n) => rawHeaders.find(([k]) => k.toLowerCase() === n)?.[1];
+        let rest = buf.subarray(end + 4);
+        let body = Buffer.alloc(0);
+        if (isProxy && method === 'CONNECT') {
+          buf = Buffer.alloc(0);
+          sock.removeAllListeners('data');
+          this._tunnel(sock, target, rest);
+          return;
+        }
+        const te = get('transfer-encoding');
+        if (te && /chunked/i.test(te)) {
+          const parsed = dechunk(rest);
+          if (!parsed) return; // need more data
+          body = parsed.body; rest = parsed.rest;
+        } else {
+          const cl = Number(get('content-length') || 0);
+          if (rest.length < cl) return;
+          body = rest.subarray(0, cl); rest = rest.subarray(cl);
+        }
+        buf = rest;
+        let p = port, sch = scheme, path = target, viaProxy = false;
+        if (/^https?:\/\//i.test(target)) {
+          const u = new URL(target);
+          p = Number(u.port || 80); sch = u.protocol.slice(0, -1); path = u.pathname + u.search; viaProxy = isProxy;
+          if (isProxy && !this.listeners.has(p)) { sock.destroy(); return; } // emulate "connection refused"
+        }
+        const entry = { seq: ++this.seq, t: Date.now(), port: p, scheme: sch, method, url: `${sch}://${get('host') || ''}${path}`, path, httpVersion: (version || '').replace('HTTP/', ''), rawHeaders };
+        if (viaProxy) entry.viaProxy = true;
+        if (body.length) entry.body = body.toString('utf8').slice(0, 2000);
+        const out = this._respond(entry);
+        sock.write(out);
+        if ((get('connection') || '').toLowerCase() === 'close') { sock.end(); return; }
+      }
     };
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (body.length) entry.body = body.toString('utf8').slice(0, 2000);
-      this._respond(entry, req, res);
-    });
+    sock.on('data', (d) => { buf = Buffer.concat([buf, d]); pump(); });
   }
 
-  _respond(entry, req, res) {
+  _tunnel(sock, target, head) {
+    const port = Number(target.split(':').pop() || 443);
+    if (!this.listeners.has(port)) { sock.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'); return; }
+    const up = net.connect(port, '127.0.0.1', () => {
+      sock.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) up.write(head);
+      up.pipe(sock);
+      sock.pipe(up);
+    });
+    this.proxy?.sockets.add(up);
+    up.on('close', () => { this.proxy?.sockets.delete(up); sock.destroy(); });
+    up.on('error', () => sock.destroy());
+    sock.on('close', () => up.destroy());
+  }
+
+  _respond(entry) {
     const cfg = this.config.get(entry.port) || { routes: [] };
-    // favicon is noise: answer 404 and do not log it
     const route = cfg.routes.find((r) => routeMatches(r, entry));
-    if (!route && req.url === '/favicon.ico') {
-      res.writeHead(404, ['Content-Length', '0']);
-      return res.end();
-    }
+    const noBodyFor = (st) => st === 204 || st === 304 || (st >= 100 && st < 200) || entry.method === 'HEAD';
+    const build = (status, headers, body) => {
+      const b = Buffer.from(body || '', 'utf8');
+      const lines = [`HTTP/1.1 ${status} ${REASONS[status] || 'Status'}`];
+      let hasLen = false;
+      for (const [k, v] of headers) { lines.push(`${k}: ${v}`); if (k.toLowerCase() === 'content-length') hasLen = true; }
+      if (!hasLen && !(status === 204 || status === 304)) lines.push(`Content-Length: ${noBodyFor(status) && entry.method !== 'HEAD' ? 0 : b.length}`);
+      return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), noBodyFor(status) ? Buffer.alloc(0) : b]);
+    };
+    if (!route && entry.path === '/favicon.ico') return build(404, [], ''); // noise: not logged
     this.log.push(entry);
     if (route) {
       entry.route = route.__index;
-      const body = route.body == null ? '' : String(route.body);
-      const buf = Buffer.from(body, 'utf8');
-      const flat = [];
-      let hasLen = false;
-      for (const [k, v] of route.headers || []) {
-        flat.push(k, v);
-        if (k.toLowerCase() === 'content-length') hasLen = true;
-      }
-      const noBody = route.status === 204 || route.status === 304 || (route.status >= 100 && route.status < 200) || req.method === 'HEAD';
-      if (!hasLen && !noBody) flat.push('Content-Length', String(buf.length));
-      try {
-        res.writeHead(route.status, flat);
-        res.end(noBody ? undefined : buf);
-      } catch (e) {
-        entry.responseError = String(e && e.message || e);
-        try { res.destroy(); } catch {}
-      }
-      return;
+      return build(route.status, route.headers || [], route.body == null ? '' : String(route.body));
     }
-    if (req.method === 'GET' && (req.url === '/' || req.url.startsWith('/?'))) {
+    if (entry.method === 'GET' && (entry.path === '/' || entry.path.startsWith('/?'))) {
       entry.route = 'page';
-      const buf = Buffer.from(BLANK_PAGE);
-      res.writeHead(200, ['Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(buf.length), 'Cache-Control', 'no-store']);
-      return res.end(buf);
+      return build(200, [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], BLANK_PAGE);
     }
     entry.route = null;
-    const buf = Buffer.from('no route');
-    res.writeHead(404, ['Content-Type', 'text/plain', 'Content-Length', String(buf.length)]);
-    res.end(buf);
+    return build(404, [['Content-Type', 'text/plain']], 'no route');
+  }
+}
+
+function dechunk(b) {
+  const parts = [];
+  let i = 0;
+  for (;;) {
+    const nl = b.indexOf('\r\n', i);
+    if (nl < 0) return null;
+    const size = parseInt(b.subarray(i, nl).toString('latin1'), 16);
+    if (Number.isNaN(size)) return { body: Buffer.concat(parts), rest: Buffer.alloc(0) };
+    if (size === 0) {
+      let after;
+      if (b.length >= nl + 4 && b.subarray(nl + 2, nl + 4).toString('latin1') === '\r\n') after = nl + 4;
+      else { const e = b.indexOf('\r\n\r\n', nl + 2); if (e < 0) return null; after = e + 4; }
+      return { body: Buffer.concat(parts), rest: b.subarray(after) };
+    }
+    if (b.length < nl + 2 + size + 2) return null;
+    parts.push(b.subarray(nl + 2, nl + 2 + size));
+    i = nl + 2 + size + 2;
   }
 }
 
 function routeMatches(route, entry) {
   if (route.method !== '*' && route.method !== entry.method) return false;
-  // route.url is absolute; compare host:port + path (scheme also compared)
   let u;
   try { u = new URL(route.url); } catch { return false; }
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
@@ -141,7 +207,6 @@ function routeMatches(route, entry) {
   if (u.protocol.replace(':', '') !== entry.scheme) return false;
   const hostHeader = entry.url.slice(entry.scheme.length + 3).split('/')[0].toLowerCase();
   const wantHost = `${u.hostname}:${port}`.toLowerCase();
-  const hostOnly = hostHeader.replace(/:\d+$/, '');
-  if (hostHeader !== wantHost && !(hostOnly === u.hostname.toLowerCase() && !hostHeader.includes(':'))) return false;
+  if (hostHeader !== wantHost && hostHeader !== u.hostname.toLowerCase()) return false;
   return (u.pathname + u.search) === entry.path;
 }
