@@ -203,6 +203,9 @@ async function runBrowser(browser, scenarios, pool, outDir) {
   return { browser, version, run: ordered.length, runnerErrors, wallMs: Date.now() - t0, file };
 }
 
+// a bug in a server callback must not kill a long run: report it and carry on
+process.on('uncaughtException', (e) => { process.stderr.write(`uncaught exception (run continues): ${e && e.stack || e}\n`); });
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let scenarios = loadScenarios(opts.scenarios);

@@ -20,7 +20,7 @@ for (const s of doc.scenarios) {
       console.log(`    server: ${e.method} ${e.url} ${interesting.map(([k, v]) => `${k}: ${v.length > 40 ? v.slice(0, 40) + '…' : v}`).join(' | ')}`);
     }
     for (const c of o.console || []) console.log(`    console[${c.source || c.category || ''}/${c.level || ''}]: ${c.text}`);
-    for (const c of o.issues || []) console.log(`    issue: ${c.code} ${c.corsError || ''} ${c.failedParameter !== undefined ? JSON.stringify(c.failedParameter) : ''}`);
+    for (const c of o.issues || []) console.log(`    issue: ${c.code} ${c.corsError || c.details?.deprecationIssueDetails?.type || c.mixedContent?.resolutionStatus || ''} ${c.failedParameter !== undefined ? JSON.stringify(c.failedParameter) : ''}`);
     for (const c of o.bidiLog || []) console.log(`    bidi[${c.type}/${c.level}]: ${c.text}`);
   }
 }

@@ -48,8 +48,11 @@ export class ChromiumDriver {
   notes() { return { consoleCapture: 'CDP Log.entryAdded + Runtime.consoleAPICalled + Runtime.exceptionThrown; Audits.issueAdded recorded as issues', args: this.args.filter((a) => !a.startsWith('--user-data-dir')) }; }
 
   async openPage(pageUrl) {
-    const ctx = await this.browser.createBrowserContext();
-    const page = await ctx.newPage();
+    // CD_CHROMIUM_DEFAULT_CONTEXT=1: use the default (persistent-profile) context instead of a
+    // fresh one per scenario, to check whether a behaviour depends on the context type.
+    const useDefault = process.env.CD_CHROMIUM_DEFAULT_CONTEXT === '1';
+    const ctx = useDefault ? null : await this.browser.createBrowserContext();
+    const page = useDefault ? await this.browser.newPage() : await ctx.newPage();
     const cdp = await page.createCDPSession();
     const h = { ctx, page, cdp, console: [], issues: [] };
     cdp.on('Log.entryAdded', ({ entry }) => {
@@ -105,7 +108,7 @@ export class ChromiumDriver {
   }
 
   async closePage(h) {
-    try { await h.ctx.close(); } catch {}
+    try { if (h.ctx) await h.ctx.close(); else await h.page.close(); } catch {}
   }
 
   async stop() {

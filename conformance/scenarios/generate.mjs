@@ -200,7 +200,7 @@ pf('acah-invalid-colon', 'ACAH "X-Foo:bar"', pre([acao(), acam('PUT'), acah('X-F
 pf('acah-two-headers-one-missing', 'X-Foo and X-Bar sent, ACAH x-foo', pre([acao(), acam('PUT'), acah('x-foo')]), { request: { ...PUT, headers: [['X-Foo', '1'], ['X-Bar', '2']] } });
 pf('acah-method-and-header-both-bad', 'PUT + X-Foo, ACAM GET, ACAH absent (which error first?)', pre([acao(), acam('GET')]));
 const AUTH = { method: 'POST', body: 'x', headers: [['Authorization', 'Bearer 123']] };
-pf('auth-acah-star', 'Authorization with ACAH * (Chromium blocks, Firefox warns)', pre([acao(), acah('*')]), { request: AUTH });
+pf('auth-acah-star', 'Authorization with ACAH * (reference doc: Chromium blocks, Firefox warns)', pre([acao(), acah('*')]), { request: AUTH });
 pf('auth-acah-star-and-auth', 'Authorization with ACAH "*, Authorization"', pre([acao(), acah('*, Authorization')]), { request: AUTH });
 pf('auth-acah-listed', 'Authorization with ACAH authorization', pre([acao(), acah('authorization')]), { request: AUTH });
 pf('auth-acah-absent', 'Authorization with no ACAH', pre([acao()]), { request: AUTH });
