@@ -6,12 +6,12 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ServerPool } from './lib/servers.mjs';
+import { loadScenarios } from './lib/scenarios.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCENARIO_TIMEOUT_MS = 10000; // hard bound per scenario (page load + all repeats)
 const REQUEST_TIMEOUT_MS = 6000; // in-page abort/timeout for one request
 const SETTLE_MS = 400; // wait after a request settles for trailing console lines
-const BASE_PORT = Number(process.env.CD_BASE_PORT || 20000);
 
 function parseArgs(argv) {
   const o = { browser: 'all', filter: null, out: path.join(HERE, 'results'), scenarios: path.join(HERE, 'scenarios') };
@@ -26,25 +26,6 @@ function parseArgs(argv) {
     else { console.error(`unknown argument ${a}`); process.exit(2); }
   }
   return o;
-}
-
-export function loadScenarios(dir) {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  const all = [];
-  const seen = new Set();
-  for (const f of files) {
-    const arr = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-    if (!Array.isArray(arr)) throw new Error(`${f}: not an array`);
-    for (const s of arr) {
-      if (!s.id || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(s.id)) throw new Error(`${f}: bad id ${s.id}`);
-      if (seen.has(s.id)) throw new Error(`${f}: duplicate id ${s.id}`);
-      seen.add(s.id);
-      all.push({ ...s, file: f });
-    }
-  }
-  // deterministic ports: 3 per scenario, by position in the full (unfiltered) list
-  all.forEach((s, i) => { s.ports = { P1: BASE_PORT + 3 * i, P2: BASE_PORT + 3 * i + 1, P3: BASE_PORT + 3 * i + 2 }; });
-  return all;
 }
 
 function subst(v, ports) {
