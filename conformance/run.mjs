@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ServerPool } from './lib/servers.mjs';
 import { loadScenarios } from './lib/scenarios.mjs';
+import { normalizeResults, stringify } from './lib/normalize.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCENARIO_TIMEOUT_MS = 10000; // hard bound per scenario (page load + all repeats)
@@ -14,7 +15,7 @@ const REQUEST_TIMEOUT_MS = 6000; // in-page abort/timeout for one request
 const SETTLE_MS = 400; // wait after a request settles for trailing console lines
 
 function parseArgs(argv) {
-  const o = { browser: 'all', filter: null, out: path.join(HERE, 'results'), scenarios: path.join(HERE, 'scenarios') };
+  const o = { browser: 'all', filter: null, timings: false, out: path.join(HERE, 'results'), scenarios: path.join(HERE, 'scenarios') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -22,6 +23,7 @@ function parseArgs(argv) {
     else if (a === '--filter') o.filter = next();
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--scenarios') o.scenarios = path.resolve(next());
+    else if (a === '--timings') o.timings = true;
     else if (a === '-h' || a === '--help') { console.log('node conformance/run.mjs [--browser chromium|firefox|all] [--filter SUBSTR] [--out results/DIR]'); process.exit(0); }
     else { console.error(`unknown argument ${a}`); process.exit(2); }
   }
@@ -50,26 +52,6 @@ function ensureCert() {
 function withTimeout(p, ms, what) {
   let t;
   return Promise.race([p, new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`runner timeout: ${what} exceeded ${ms} ms`)), ms); })]).finally(() => clearTimeout(t));
-}
-
-// JSON with one scenario field per line, but arrays of scalars (header pairs) kept on one line
-export function stringify(v, ind = '') {
-  const inner = ind + ' ';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    if (v.every((x) => x === null || typeof x !== 'object' || (Array.isArray(x) && x.every((y) => y === null || typeof y !== 'object')))) {
-      const flat = '[' + v.map((x) => JSON.stringify(x)).join(', ') + ']';
-      if (flat.length < 160 || v.every((x) => x === null || typeof x !== 'object')) return flat;
-      return '[\n' + v.map((x) => inner + JSON.stringify(x)).join(',\n') + '\n' + ind + ']';
-    }
-    return '[\n' + v.map((x) => inner + stringify(x, inner)).join(',\n') + '\n' + ind + ']';
-  }
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined);
-    if (keys.length === 0) return '{}';
-    return '{\n' + keys.map((k) => inner + JSON.stringify(k) + ': ' + stringify(v[k], inner)).join(',\n') + '\n' + ind + '}';
-  }
-  return JSON.stringify(v);
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -137,9 +119,10 @@ function appliesTo(sc, browser) {
   return !sc.browsers || sc.browsers.includes(browser);
 }
 
-async function runBrowser(browser, scenarios, pool, outDir) {
+async function runBrowser(browser, scenarios, pool, outDir, timings = false) {
   const t0 = Date.now();
   const selected = scenarios.filter((s) => appliesTo(s, browser));
+  if (!selected.length) return { browser, version: '(not started: no scenario selected)', run: 0, runnerErrors: 0, wallMs: 0, file: null };
   // scenarios that need a special browser launch (address-space overrides) are grouped
   const plain = selected.filter((s) => !s.chromiumAddressSpaces);
   const special = selected.filter((s) => s.chromiumAddressSpaces);
@@ -177,6 +160,9 @@ async function runBrowser(browser, scenarios, pool, outDir) {
     await driver.stop();
   }
   const ordered = selected.map((s) => results.get(s.id)).filter(Boolean);
+  // keep the committed files diff-friendly (see lib/normalize.mjs); --timings keeps everything
+  const doc0 = { scenarios: ordered };
+  if (!timings) normalizeResults(doc0);
   const doc = { browser, version, generatedBy: 'conformance/run.mjs', notes, scenarios: ordered };
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${browser}.json`);
@@ -197,7 +183,7 @@ async function main() {
   const t0 = Date.now();
   for (const b of browsers) {
     try {
-      summaries.push(await runBrowser(b, scenarios, pool, opts.out));
+      summaries.push(await runBrowser(b, scenarios, pool, opts.out, opts.timings));
     } catch (e) {
       summaries.push({ browser: b, version: null, run: 0, runnerErrors: 0, fatal: String(e && e.stack || e), wallMs: 0 });
     }
@@ -205,7 +191,7 @@ async function main() {
   console.log('\n=== conformance summary ===');
   for (const s of summaries) {
     if (s.fatal) { console.log(`${s.browser}: FATAL ${s.fatal.split('\n')[0]}`); continue; }
-    console.log(`${s.browser}: ${s.version} | scenarios run: ${s.run} | runner errors: ${s.runnerErrors} | wall time: ${(s.wallMs / 1000).toFixed(1)} s | ${path.relative(process.cwd(), s.file)}`);
+    console.log(`${s.browser}: ${s.version} | scenarios run: ${s.run} | runner errors: ${s.runnerErrors} | wall time: ${(s.wallMs / 1000).toFixed(1)} s${s.file ? ' | ' + path.relative(process.cwd(), s.file) : ''}`);
   }
   console.log(`total wall time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(summaries.some((s) => s.fatal) ? 1 : 0);
