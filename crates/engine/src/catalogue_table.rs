@@ -250,12 +250,15 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::HeaderNotAllowed, "Request header not in Access-Control-Allow-Headers", PreflightBlocked, Blocking)
     },
     Entry {
-        explanation: "The preflight answers `Access-Control-Allow-Headers: *`, but the wildcard never covers `Authorization` (Fetch standard). Chromium enforces this; Firefox still lets it through with a deprecation warning; Safari lets it through.",
+        explanation: "The preflight answers `Access-Control-Allow-Headers: *`, but by the Fetch standard the wildcard never covers `Authorization`. Browsers still let it through for now — Firefox with a console warning, Chromium with a DevTools deprecation issue, Safari silently — and will stop: list it explicitly before they do.",
         fix: "List it explicitly in the preflight response: `Access-Control-Allow-Headers: *, Authorization`.",
         reference: PREFLIGHT_SPEC,
-        chromium: Some(chromium!("Request header field {header} is not allowed by Access-Control-Allow-Headers in preflight response.")),
+        // Chromium 156 lets it through with a DevTools deprecation issue and no
+        // console line; Chrome with the enterprise policy that enforces the
+        // standard prints the header-not-allowed wording.
+        legacy: &[(Browser::Chromium, chromium!("Request header field {header} is not allowed by Access-Control-Allow-Headers in preflight response."))],
         firefox: Some("Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at {url} soon. (Reason: When the `Access-Control-Allow-Headers` is `*`, the `Authorization` header is not covered. To include the `Authorization` header, it must be explicitly listed in CORS header `Access-Control-Allow-Headers`)."),
-        ..row(F::AuthorizationNotCoveredByWildcard, "`Access-Control-Allow-Headers: *` does not cover Authorization", PreflightBlocked, Blocking)
+        ..row(F::AuthorizationNotCoveredByWildcard, "`Access-Control-Allow-Headers: *` does not cover Authorization", PreflightBlocked, Warning)
     },
     Entry {
         explanation: "A redirect's Location ({location}) contains a user name or password. Browsers refuse such redirects for cross-origin requests.",
@@ -270,8 +273,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         explanation: "A redirect points to {location}, whose scheme is not http or https; CORS requests can only follow http(s) redirects.",
         fix: "Redirect to an http(s) URL, or call the final resource directly.",
         reference: REDIRECT_SPEC,
-        chromium: Some(CHROMIUM_SCHEMES),
-        firefox: Some(firefox!("CORS request not http).")),
+        chromium: Some("Failed to load resource: net::ERR_UNSAFE_REDIRECT"),
+        firefox: Some("Redirecting to data: URI not allowed (Blocked loading of: “{location}”)"),
         webkit: Some("Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme"),
         ..row(F::RedirectNonHttpScheme, "Redirect to a non-http(s) URL", RedirectBlocked, Blocking)
     },
@@ -298,9 +301,17 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::UrlSchemeNotSupported, "fetch() of a non-http(s) URL", ClientMistake, Blocking)
     },
     Entry {
+        explanation: "A web page cannot fetch file: URLs; browsers refuse before reading anything.",
+        fix: "Serve the file over http(s) from a local server (e.g. `python3 -m http.server`) and fetch that URL.",
+        chromium: Some("Not allowed to load local resource: {url}"),
+        firefox: Some("Security Error: Content at {page} may not load or link to {url}."),
+        ..row(F::LocalResource, "Web page fetching a file: URL", ClientMistake, Blocking)
+    },
+    Entry {
         explanation: "The script asked for `mode: 'same-origin'` but the URL is cross-origin; the browser refuses without contacting the server.",
         fix: "Use `mode: 'cors'` (the default) for cross-origin URLs.",
         chromium: Some("Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {origin}."),
+        firefox: Some("Security Error: Content at {page} may not load data from {url}."),
         webkit: Some("Unsafe attempt to load URL {url} from origin {origin}. Domains, protocols and ports must match."),
         ..row(F::SameOriginModeViolation, "mode 'same-origin' on a cross-origin URL", ClientMistake, Blocking)
     },
@@ -467,14 +478,28 @@ pub(crate) static ENTRIES: &[Entry] = &[
         explanation: "The request used `redirect: 'error'` and the server redirected.",
         fix: "Call the final URL, or use `redirect: 'follow'`.",
         reference: REDIRECT_SPEC,
+        chromium: Some("Failed to load resource: net::ERR_FAILED"),
         webkit: Some("Not allowed to follow a redirection while loading {url}"),
         ..row(F::RedirectModeError, "Redirect refused by redirect mode", ClientMistake, Blocking)
     },
     Entry {
         explanation: "Scripts cannot send CONNECT, TRACE or TRACK: fetch() throws a TypeError before anything is sent.",
         fix: "Use another method.",
-        chromium: Some("Failed to execute 'fetch' on 'Window': '{method}' HTTP method is unsupported."),
+        // fetch() throws a TypeError; the browser prints nothing by itself.
+        legacy: &[
+            (Browser::Chromium, "Failed to execute 'fetch' on 'Window': '{method}' HTTP method is unsupported."),
+            (Browser::Firefox, "Window.fetch: Invalid request method {method}."),
+        ],
         ..row(F::ForbiddenMethod, "Forbidden method", ClientMistake, Blocking)
+    },
+    Entry {
+        explanation: "The URL contains a user name or password (`user:pass@`); fetch() refuses to even build such a request (TypeError), nothing is sent.",
+        fix: "Remove the credentials from the URL; send them in an `Authorization` header (which the preflight must allow) or use cookies.",
+        legacy: &[
+            (Browser::Chromium, "Failed to execute 'fetch' on 'Window': Request cannot be constructed from a URL that includes credentials: {url}"),
+            (Browser::Firefox, "Window.fetch: {url} is an url with embedded credentials."),
+        ],
+        ..row(F::UrlWithCredentials, "URL with user name or password", ClientMistake, Blocking)
     },
     Entry {
         explanation: "Scripts cannot set `{header}`: fetch() drops it silently and XMLHttpRequest refuses it. The browser sets it (or not) itself.",
@@ -485,7 +510,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
     Entry {
         explanation: "`mode: 'no-cors'` only allows GET, HEAD and POST; fetch() throws a TypeError for {method}.",
         fix: "Use `mode: 'cors'` (and make the server answer the preflight).",
-        chromium: Some("Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."),
+        legacy: &[
+            (Browser::Chromium, "Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."),
+            (Browser::Firefox, "Window.fetch: Invalid request method {method}."),
+        ],
         ..row(F::NoCorsMethod, "Method not allowed in no-cors mode", ClientMistake, Blocking)
     },
     Entry {

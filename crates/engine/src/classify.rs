@@ -6,7 +6,7 @@ use crate::browser::Browser;
 use crate::catalogue::FindingId;
 use crate::method::{is_cors_safelisted, is_forbidden, normalize};
 use crate::origin::{is_url_potentially_trustworthy, Origin};
-use crate::request::{Initiator, Mode, Request};
+use crate::request::{Initiator, Mode, RedirectMode, Request};
 use crate::safelist::{
     check_safelisted, is_forbidden_request_header, unsafe_headers, UnsafeHeader,
 };
@@ -106,8 +106,17 @@ fn blocked_before_network(request: &Request, method: &str, same_origin: bool) ->
     if script && is_forbidden(method) {
         return Some(FindingId::ForbiddenMethod);
     }
+    if script && (!request.url.username().is_empty() || request.url.password().is_some()) {
+        return Some(FindingId::UrlWithCredentials);
+    }
     if script && request.mode == Mode::NoCors && !is_cors_safelisted(method) {
         return Some(FindingId::NoCorsMethod);
+    }
+    if request.mode == Mode::NoCors && request.redirect != RedirectMode::Follow {
+        return Some(FindingId::NoCorsRedirectMode);
+    }
+    if request.url.scheme() == "file" {
+        return Some(FindingId::LocalResource);
     }
     if !matches!(request.url.scheme(), "http" | "https") {
         return Some(if request.initiator == Initiator::Fetch {
@@ -199,9 +208,19 @@ mod tests {
             &req("http://a.com/", "file:///etc/passwd"),
             Browser::Chromium,
         );
+        assert_eq!(c.blocked_before_network, Some(FindingId::LocalResource));
+        let c = classify(&req("http://a.com/", "ftp://a.com/x"), Browser::Chromium);
         assert_eq!(
             c.blocked_before_network,
             Some(FindingId::UrlSchemeNotSupported)
+        );
+        let c = classify(
+            &req("http://a.com/", "https://u:p@b.com/x"),
+            Browser::Firefox,
+        );
+        assert_eq!(
+            c.blocked_before_network,
+            Some(FindingId::UrlWithCredentials)
         );
         let c = classify(
             &req("https://a.com/", "https://b.com/").method("TRACE"),

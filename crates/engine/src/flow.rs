@@ -4,7 +4,7 @@
 
 use crate::allow_lists;
 use crate::allow_origin::{self, ALLOW_ORIGIN};
-use crate::browser::Browser;
+use crate::browser::{AddressSpace, Browser};
 use crate::catalogue::{entry, Entry, FindingId, Severity};
 use crate::classify::{classify, Classification};
 use crate::expose::{readable_headers, unexposed_application_headers};
@@ -13,7 +13,7 @@ use crate::max_age::{self, MaxAge};
 use crate::message::{companion_lines, render, render_explanation, render_fix};
 pub use crate::message::{Stage, Values};
 use crate::origin::Origin;
-use crate::request::{CredentialsMode, Mode, Request};
+use crate::request::{CredentialsMode, Mode, RedirectMode, Request};
 use url::Url;
 
 /// The most redirects any browser follows.
@@ -280,29 +280,38 @@ impl<'r> Flow<'r> {
         ) else {
             return;
         };
-        if !self.browser.enforces_local_network_access() || !to.is_more_private_than(from) {
+        if !self.browser.enforces_local_network_access() {
             return;
         }
         let mut values = self.values();
-        values.target_space = Some(to.id().to_string());
         values.resource_space = Some(to.id().to_string());
-        if !self.request.origin.is_potentially_trustworthy() {
-            self.push(
-                FindingId::LnaInsecureInitiator,
-                Severity::Blocking,
-                Stage::Client,
-                values,
-            );
-            self.finish(Verdict::Blocked);
-        } else {
-            // A secure page gets a permission prompt; the message is what a denial prints.
-            self.push(
-                FindingId::LnaPermissionDenied,
-                Severity::Warning,
-                Stage::Client,
-                values,
-            );
+        values.target_space = Some(to.id().to_string());
+        if let Some(declared) = self.request.declared_target_address_space {
+            if declared != to {
+                values.target_space = Some(declared.id().to_string());
+                self.push(
+                    FindingId::LnaAddressSpaceMismatch,
+                    Severity::Blocking,
+                    Stage::Client,
+                    values,
+                );
+                self.finish(Verdict::Blocked);
+                return;
+            }
         }
+        // Chromium 156 restricts only public pages; a local page reaching
+        // loopback passes with a deprecation issue (conformance: lna-local-page-to-loopback).
+        if from != AddressSpace::Public || !to.is_more_private_than(from) {
+            return;
+        }
+        let id = if self.request.origin.is_potentially_trustworthy() {
+            // The user is asked; until they allow it (headless never does) it fails.
+            FindingId::LnaPermissionDenied
+        } else {
+            FindingId::LnaInsecureInitiator
+        };
+        self.push(id, Severity::Blocking, Stage::Client, values);
+        self.finish(Verdict::Blocked);
     }
 
     pub fn browser(&self) -> Browser {
@@ -344,7 +353,13 @@ impl<'r> Flow<'r> {
         Values {
             initial_url: (initial != url).then_some(initial),
             url,
-            origin: self.origin_serialized.clone(),
+            // Chromium names the page's origin even after a redirect tainted
+            // it (conformance: redirect-cross-origin-acao-exact).
+            origin: if self.browser == Browser::Chromium {
+                self.request.origin.serialize()
+            } else {
+                self.origin_serialized.clone()
+            },
             page: self.request.page_url.to_string(),
             kind: self.request.initiator.chromium_kind().to_string(),
             page_origin: self.tainted.then(|| self.request.origin.serialize()),
@@ -488,7 +503,18 @@ impl<'r> Flow<'r> {
         );
         let ok_status = (200..300).contains(&response.status);
         let failure = match self.browser {
-            Browser::Chromium | Browser::Firefox => {
+            Browser::Firefox => {
+                if let Err(f) = cors {
+                    Some((f.id, Some(f.value)))
+                } else if is_redirect {
+                    Some((FindingId::PreflightRedirect, None))
+                } else if !ok_status {
+                    Some((FindingId::PreflightStatusNotOk, None))
+                } else {
+                    None
+                }
+            }
+            Browser::Chromium => {
                 if is_redirect {
                     Some((FindingId::PreflightRedirect, None))
                 } else if let Err(f) = cors {
@@ -556,7 +582,7 @@ impl<'r> Flow<'r> {
                 return;
             }
             Ok(pass) => {
-                if pass.wildcard_covered_authorization && self.browser == Browser::Firefox {
+                if pass.wildcard_covered_authorization && self.browser != Browser::WebKit {
                     let mut values = self.response_values(response);
                     values.header = Some("authorization".to_string());
                     self.push(
@@ -657,6 +683,13 @@ impl<'r> Flow<'r> {
         if cors {
             self.after_allowed(response);
         }
+        if self.browser == Browser::Chromium && response.status >= 400 {
+            self.console.push(format!(
+                "Failed to load resource: the server responded with a status of {} ({})",
+                response.status,
+                reason_phrase(response.status)
+            ));
+        }
         self.finish(Verdict::Allowed);
     }
 
@@ -676,7 +709,9 @@ impl<'r> Flow<'r> {
         self.redirects += 1;
         let next_origin = Origin::of_url(&next);
         let has_userinfo = !next.username().is_empty() || next.password().is_some();
-        let blocked = if self.redirects > REDIRECT_LIMIT {
+        let blocked = if self.request.redirect == RedirectMode::Error {
+            Some(FindingId::RedirectModeError)
+        } else if self.redirects > REDIRECT_LIMIT {
             Some(FindingId::TooManyRedirects)
         } else if !matches!(next.scheme(), "http" | "https") {
             Some(FindingId::RedirectNonHttpScheme)
@@ -685,6 +720,10 @@ impl<'r> Flow<'r> {
             && (self.cors || !self.origin_now().same_origin(&next_origin))
         {
             Some(FindingId::RedirectWithCredentials)
+        } else if self.request.page_url.scheme() == "https"
+            && !crate::origin::is_url_potentially_trustworthy(&next)
+        {
+            Some(FindingId::MixedContent)
         } else {
             None
         };
@@ -692,10 +731,39 @@ impl<'r> Flow<'r> {
             let mut values = self.response_values(response);
             values.location = Some(next.to_string());
             values.scheme = Some(next.scheme().to_string());
-            if id == FindingId::RedirectWithCredentials {
-                values.value = Some(String::new());
+            match id {
+                FindingId::RedirectWithCredentials => values.value = Some(String::new()),
+                FindingId::MixedContent => values.url = next.to_string(),
+                _ => {}
             }
-            self.push(id, Severity::Blocking, Stage::Redirect, values);
+            // Firefox gives up on these without an HTTP status.
+            if self.browser == Browser::Firefox
+                && matches!(
+                    id,
+                    FindingId::RedirectWithCredentials | FindingId::TooManyRedirects
+                )
+            {
+                values.status = None;
+            }
+            let stage = if id == FindingId::MixedContent {
+                Stage::Client
+            } else {
+                Stage::Redirect
+            };
+            let mut followup = values.clone();
+            self.push(id, Severity::Blocking, stage, values);
+            if id == FindingId::MixedContent && self.browser == Browser::Firefox {
+                // Firefox then fails the redirecting request itself
+                // (conformance: mixed-https-redirect-to-http).
+                followup.url = self.url.to_string();
+                followup.status = None;
+                self.console.extend(render(
+                    FindingId::NetworkFailure,
+                    Browser::Firefox,
+                    Stage::Actual,
+                    &followup,
+                ));
+            }
             self.finish(Verdict::Blocked);
             return;
         }
@@ -736,6 +804,11 @@ impl<'r> Flow<'r> {
             && (self.request.force_preflight
                 || !crate::method::is_cors_safelisted(&self.method)
                 || !self.unsafe_now.is_empty());
+        if needs_preflight && self.browser == Browser::Firefox && self.tainted {
+            // Firefox 153 sends that preflight with the page's real origin
+            // (conformance: redirect-after-preflight-cross-origin).
+            self.origin_serialized = self.request.origin.serialize();
+        }
         self.state = if needs_preflight {
             State::Preflight
         } else {
@@ -782,12 +855,19 @@ impl<'r> Flow<'r> {
     }
 
     fn push(&mut self, id: FindingId, severity: Severity, stage: Stage, values: Values) {
-        let message = render(id, self.browser, stage, &values);
+        let mut message = render(id, self.browser, stage, &values);
+        // fetch() drops forbidden headers silently; only XHR logs a refusal.
+        if id == FindingId::ForbiddenHeader && values.kind != "XMLHttpRequest" {
+            message = None;
+        }
         if let Some(main) = &message {
             self.console.push(main.clone());
             if severity == Severity::Blocking {
                 self.console
                     .extend(companion_lines(self.browser, &values, main));
+                if self.browser == Browser::Firefox {
+                    self.console.extend(firefox_followups(id, stage, &values));
+                }
             }
         }
         self.findings.push(Finding {
@@ -828,6 +908,71 @@ fn location_text(response: &Response) -> Option<String> {
     all_values(&response.headers, "location")
         .next()
         .map(str::to_string)
+}
+
+/// The lines Firefox 153 adds after a failure during a preflight or on a
+/// redirect hop (conformance: preflight-*, redirect-no-acao-on-redirect).
+fn firefox_followups(id: FindingId, stage: Stage, values: &Values) -> Vec<String> {
+    use FindingId::*;
+    if id == NetworkFailure && stage == Stage::Preflight {
+        // A preflight that gets no response is reported twice
+        // (conformance: preflight-connection-refused).
+        return render(NetworkFailure, Browser::Firefox, Stage::Actual, values)
+            .into_iter()
+            .collect();
+    }
+    if !matches!(stage, Stage::Preflight | Stage::Redirect)
+        || matches!(
+            id,
+            RedirectWithCredentials | TooManyRedirects | NetworkFailure
+        )
+    {
+        return Vec::new();
+    }
+    let mut unknown = values.clone();
+    unknown.status = None;
+    let did_not_succeed = render(NetworkFailure, Browser::Firefox, Stage::Actual, &unknown);
+    let mut lines = Vec::new();
+    if id == PreflightRedirect {
+        lines.extend(render(
+            PreflightStatusNotOk,
+            Browser::Firefox,
+            Stage::Preflight,
+            values,
+        ));
+    }
+    lines.extend(did_not_succeed.clone());
+    // A redirected preflight that fails the origin check is reported twice.
+    if stage == Stage::Preflight && values.location.is_some() && id != PreflightRedirect {
+        lines.extend(did_not_succeed);
+    }
+    lines
+}
+
+/// The reason phrase of common status codes, as Chromium prints it.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
 }
 
 /// `Vary: Origin` or `Vary: *`.

@@ -90,9 +90,18 @@ pub fn has_preflight_variant(id: FindingId) -> bool {
 /// The sentence Chromium appends for this initiator kind.
 pub fn chromium_suffix(suffix: Suffix, kind: &str) -> &'static str {
     match (suffix, kind) {
+        (Suffix::ValidValue, "fetch") => " Have the server send the header with a valid value.",
+        (Suffix::XhrCredentials, "XMLHttpRequest") => " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.",
+        _ => "",
+    }
+}
+
+/// The sentences older Chromium (before ~2025) appended for fetch(); kept
+/// so `explain` recognises pasted messages from those versions.
+pub fn legacy_chromium_suffix(suffix: Suffix, kind: &str) -> &'static str {
+    match (suffix, kind) {
         (Suffix::OpaqueMode, "fetch") => " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
         (Suffix::ValidValue, "fetch") => " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
-        (Suffix::XhrCredentials, "XMLHttpRequest") => " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.",
         _ => "",
     }
 }
@@ -266,7 +275,7 @@ mod tests {
             &values(),
         )
         .unwrap();
-        assert_eq!(text, "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+        assert_eq!(text, "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 
 use crate::browser::Browser;
 use crate::catalogue::{entries, FindingId, Suffix};
-use crate::message::{chromium_suffix, framed_template, has_preflight_variant, Stage, Values};
+use crate::message::{
+    chromium_suffix, framed_template, has_preflight_variant, legacy_chromium_suffix, Stage, Values,
+};
 
 /// One recognised message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -269,6 +271,11 @@ fn looks_relevant(line: &str) -> bool {
         || line.contains("Header Access-Control")
         || line.contains("Cannot use wildcard")
         || line.contains("address space")
+        || line.contains("Redirecting to data")
+        || line.contains("local resource")
+        || line.contains("Security Error")
+        || line.contains("Window.fetch")
+        || line.contains("Failed to execute")
 }
 
 /// Whether a captured value is plausible for the slot.
@@ -346,8 +353,13 @@ fn match_from(
         }
         Token::Slot(name) if name == "suffix" => {
             let tail = text.get(pos..)?;
-            for kind in ["fetch", "XMLHttpRequest"] {
-                let s = chromium_suffix(suffix, kind);
+            let candidates = ["fetch", "XMLHttpRequest"].into_iter().flat_map(|kind| {
+                [
+                    chromium_suffix(suffix, kind),
+                    legacy_chromium_suffix(suffix, kind),
+                ]
+            });
+            for s in candidates {
                 if !s.is_empty() && tail.starts_with(s) {
                     if let Some(end) = match_from(rest, text, pos + s.len(), suffix, captures) {
                         return Some(end);

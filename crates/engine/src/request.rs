@@ -62,6 +62,25 @@ impl CredentialsMode {
     }
 }
 
+/// What fetch() does with a redirect (`fetch(url, {redirect})`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RedirectMode {
+    Follow,
+    Error,
+    Manual,
+}
+
+impl RedirectMode {
+    pub fn from_id(text: &str) -> Option<RedirectMode> {
+        match text {
+            "follow" => Some(RedirectMode::Follow),
+            "error" => Some(RedirectMode::Error),
+            "manual" => Some(RedirectMode::Manual),
+            _ => None,
+        }
+    }
+}
+
 /// The API or element that makes the request; it changes Chromium's wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Initiator {
@@ -165,6 +184,9 @@ pub struct Request {
     pub initiator_address_space: Option<AddressSpace>,
     /// The target's IP address space, when known (from the resolved address).
     pub target_address_space: Option<AddressSpace>,
+    /// `fetch(url, {targetAddressSpace})`, Chromium's Local Network Access option.
+    pub declared_target_address_space: Option<AddressSpace>,
+    pub redirect: RedirectMode,
 }
 
 /// A request that cannot even be described (as opposed to one a browser blocks).
@@ -210,6 +232,8 @@ impl Request {
             force_preflight: false,
             initiator_address_space: None,
             target_address_space: None,
+            declared_target_address_space: None,
+            redirect: RedirectMode::Follow,
         }
     }
 

@@ -144,6 +144,12 @@ pub fn check_safelisted(
     match lower {
         "accept" => match unsafe_byte() {
             Some(byte) => Err(UnsafeHeaderReason::UnsafeByte { byte }),
+            // Firefox 153 preflights non-ASCII Accept values (conformance: trigger-accept-high-byte).
+            None if browser == Browser::Firefox && !value.is_ascii() => {
+                Err(UnsafeHeaderReason::UnsafeByte {
+                    byte: bytes.iter().copied().find(|b| *b >= 0x80).unwrap_or(0x80),
+                })
+            }
             None => Ok(()),
         },
         "accept-language" | "content-language" => {

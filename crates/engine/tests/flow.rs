@@ -89,7 +89,7 @@ fn no_cors_headers_at_all() {
     let o = Server::new().actual(API, 200, &[]).run(&get(API));
     assert_eq!(verdicts(&o), [Verdict::Blocked; 3]);
     assert_eq!(ids(&o), [Some(FindingId::AllowOriginMissing); 3]);
-    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.");
     assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 200.");
     assert_eq!(message(&o, Browser::WebKit), "Origin https://app.example.com is not allowed by Access-Control-Allow-Origin. Status code: 200");
     let webkit = o.get(Browser::WebKit).unwrap();
@@ -133,7 +133,7 @@ fn trailing_slash_mismatch_messages() {
         )
         .run(&get(API));
     assert_eq!(ids(&o), [Some(FindingId::AllowOriginMismatch); 3]);
-    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is not equal to the supplied origin. Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is not equal to the supplied origin. Have the server send the header with a valid value.");
     assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘https://app.example.com/’).");
 }
 
@@ -168,7 +168,7 @@ fn preflight_404_without_cors_headers_is_one_cause_in_three_wordings() {
         .header("Content-Type", "application/json");
     let o = Server::new().preflight(API, 404, &[]).run(&r);
     assert_eq!(ids(&o), [Some(FindingId::PreflightRejected); 3]);
-    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.");
     assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.");
     assert_eq!(
         message(&o, Browser::WebKit),
@@ -215,9 +215,19 @@ fn preflight_redirect_http_to_https() {
             &[("Location", "https://127.0.0.1:8443/data")],
         )
         .run(&r);
-    assert_eq!(ids(&o), [Some(FindingId::PreflightRedirect); 3]);
+    // Firefox checks Allow-Origin first, even on a redirect (conformance: preflight-redirect-302-nocors).
+    assert_eq!(
+        ids(&o),
+        [
+            Some(FindingId::PreflightRedirect),
+            Some(FindingId::AllowOriginMissing),
+            Some(FindingId::PreflightRedirect)
+        ]
+    );
     assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'http://127.0.0.1:8080/data' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.");
-    assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:8080/data. (Reason: CORS request external redirect not allowed).");
+    assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://127.0.0.1:8080/data. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 301.");
+    let firefox = o.get(Browser::Firefox).unwrap();
+    assert_eq!(firefox.console.len(), 3, "{:#?}", firefox.console);
     assert_eq!(
         message(&o, Browser::WebKit),
         "Preflight response is not successful. Status code: 301"
@@ -225,7 +235,7 @@ fn preflight_redirect_http_to_https() {
 }
 
 #[test]
-fn authorization_with_wildcard_chromium_only() {
+fn authorization_with_wildcard_passes_with_warnings() {
     let r = get(API).header("Authorization", "Bearer x");
     let o = Server::new()
         .preflight(
@@ -239,11 +249,17 @@ fn authorization_with_wildcard_chromium_only() {
         )
         .actual(API, 200, &[("Access-Control-Allow-Origin", "*")])
         .run(&r);
+    // The standard says fail; Chromium 156 and Firefox 153 both pass (conformance: auth-acah-star).
+    assert_eq!(verdicts(&o), [Verdict::Allowed; 3]);
+    let chromium = o.get(Browser::Chromium).unwrap();
     assert_eq!(
-        verdicts(&o),
-        [Verdict::Blocked, Verdict::Allowed, Verdict::Allowed]
+        chromium.findings[0].id,
+        FindingId::AuthorizationNotCoveredByWildcard
     );
-    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.");
+    assert!(
+        chromium.console.is_empty(),
+        "only a DevTools issue, no console line"
+    );
     let firefox = o.get(Browser::Firefox).unwrap();
     assert_eq!(
         firefox.findings[0].id,
@@ -373,7 +389,7 @@ fn redirect_to_other_origin_taints_to_null_f4_10() {
         o.steps_of(Browser::Chromium)[1].request.headers,
         h(&[("Origin", "null")])
     );
-    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://cdn.example.net/data' (redirected from 'https://api.example.com/data') from origin 'null' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com' that is not equal to the supplied origin. Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://cdn.example.net/data' (redirected from 'https://api.example.com/data') from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com' that is not equal to the supplied origin. Have the server send the header with a valid value.");
     assert_eq!(
         message(&o, Browser::WebKit),
         "Origin null is not allowed by Access-Control-Allow-Origin. Status code: 200"
@@ -502,7 +518,7 @@ fn duplicate_allow_origin_lines_per_engine() {
         )
         .run(&get(API));
     assert_eq!(ids(&o), [Some(FindingId::AllowOriginDuplicateLines); 3]);
-    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header contains multiple values 'https://app.example.com, https://app.example.com', but only one is allowed. Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
+    assert_eq!(message(&o, Browser::Chromium), "Access to fetch at 'https://api.example.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header contains multiple values 'https://app.example.com, https://app.example.com', but only one is allowed. Have the server send the header with a valid value.");
     assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed).");
     assert_eq!(
         message(&o, Browser::WebKit),

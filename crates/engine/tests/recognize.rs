@@ -123,6 +123,8 @@ fn every_rendered_message_is_recognised_as_its_entry() {
                 "header" => values.header.clone().unwrap_or_default(),
                 "target_space" => values.target_space.clone().unwrap_or_default(),
                 "kind" => values.kind.clone(),
+                "method" => values.method.clone().unwrap_or_default(),
+                "page" => values.page.clone(),
                 "status" => "403".to_string(),
                 "value" => values.value.clone().unwrap_or_default(),
                 "redirected" | "suffix" => String::new(),

@@ -1,0 +1,382 @@
+//! The engine against real browsers: every scenario recorded by the
+//! conformance runner (`conformance/results/*.json`, real headless Chromium
+//! and Firefox) is replayed through the engine with the same server answers
+//! (`conformance/scenarios/*.json`). The verdict, every console line and the
+//! preflight's CORS headers must equal what the browser did, unless
+//! `conformance/known-divergences.json` lists the difference with a reason.
+//!
+//! Re-record the browsers with `node conformance/run.mjs` (see
+//! conformance/README.md); this test needs no browser.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a test harness
+
+use cors_engine::request::RedirectMode;
+use cors_engine::{
+    evaluate, AddressSpace, Browser, CredentialsMode, Initiator, Mode, Request, RequestPurpose,
+    Response, Verdict,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance")
+}
+
+fn read(path: &Path) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+fn substitute(text: &str, ports: &Value) -> String {
+    let mut out = text.to_string();
+    for key in ["P1", "P2", "P3"] {
+        if let Some(port) = ports[key].as_u64() {
+            out = out.replace(&format!("{{{key}}}"), &port.to_string());
+        }
+    }
+    out
+}
+
+fn pairs(value: &Value, ports: &Value) -> Vec<(String, String)> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    (
+                        substitute(p[0].as_str().unwrap_or(""), ports),
+                        substitute(p[1].as_str().unwrap_or(""), ports),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The scenario definitions, by id.
+fn scenarios() -> BTreeMap<String, Value> {
+    let mut all = BTreeMap::new();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for path in files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        for s in read(&path).as_array().cloned().unwrap_or_default() {
+            all.insert(s["id"].as_str().unwrap().to_string(), s);
+        }
+    }
+    all
+}
+
+struct Replay {
+    request: Request,
+    routes: Vec<(String, Url, Response)>,
+    closed_ports: Vec<u16>,
+}
+
+fn address_space(spaces: &Value, port: Option<u16>, ports: &Value) -> AddressSpace {
+    for key in ["P1", "P2", "P3"] {
+        if ports[key].as_u64().map(|p| p as u16) == port {
+            if let Some(space) = spaces[key].as_str().and_then(AddressSpace::from_id) {
+                return space;
+            }
+        }
+    }
+    AddressSpace::Loopback
+}
+
+fn replay(scenario: &Value, ports: &Value, browser: Browser) -> Option<Replay> {
+    let r = &scenario["request"];
+    let page = Url::parse(&format!(
+        "{}/",
+        substitute(scenario["page"].as_str()?, ports)
+    ))
+    .ok()?;
+    let url = Url::parse(&substitute(r["url"].as_str()?, ports)).ok()?;
+    let mut request = Request::new(page.clone(), url.clone());
+    request.method = r["method"].as_str().unwrap_or("GET").to_string();
+    request.headers = pairs(&r["headers"], ports);
+    if r["body"].is_string()
+        && !request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        request
+            .headers
+            .push(("Content-Type".into(), "text/plain;charset=UTF-8".into()));
+    }
+    request.credentials = match r["credentials"].as_str() {
+        Some("include") => CredentialsMode::Include,
+        Some("omit") => CredentialsMode::Omit,
+        _ => CredentialsMode::SameOrigin,
+    };
+    request.mode = match r["mode"].as_str() {
+        Some("no-cors") => Mode::NoCors,
+        Some("same-origin") => Mode::SameOrigin,
+        _ => Mode::Cors,
+    };
+    request.initiator = if r["api"] == "xhr" {
+        Initiator::XmlHttpRequest
+    } else {
+        Initiator::Fetch
+    };
+    request.force_preflight = r["xhrUploadListener"].as_bool().unwrap_or(false);
+    if let Some(mode) = r["init"]["redirect"]
+        .as_str()
+        .and_then(RedirectMode::from_id)
+    {
+        request.redirect = mode;
+    }
+    request.declared_target_address_space = r["init"]["targetAddressSpace"]
+        .as_str()
+        .and_then(AddressSpace::from_id);
+    if browser == Browser::Chromium {
+        let spaces = &scenario["chromiumAddressSpaces"];
+        if spaces.is_object() {
+            request.initiator_address_space = Some(address_space(spaces, page.port(), ports));
+            request.target_address_space = Some(address_space(spaces, url.port(), ports));
+        }
+    }
+    let routes = scenario["routes"]
+        .as_array()?
+        .iter()
+        .filter_map(|route| {
+            let url = Url::parse(&substitute(route["url"].as_str()?, ports)).ok()?;
+            let status = route["status"].as_u64()? as u16;
+            Some((
+                route["method"].as_str()?.to_string(),
+                url,
+                Response {
+                    status,
+                    headers: pairs(&route["headers"], ports),
+                },
+            ))
+        })
+        .collect();
+    let closed_ports = scenario["closedPorts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| ports[k.as_str()?].as_u64())
+                .map(|p| p as u16)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Replay {
+        request,
+        routes,
+        closed_ports,
+    })
+}
+
+fn respond(routes: &[(String, Url, Response)], method: &str, url: &Url) -> Response {
+    routes
+        .iter()
+        .find(|(m, u, _)| (m == "*" || m == method) && u.as_str() == url.as_str())
+        .map(|(_, _, r)| r.clone())
+        .unwrap_or(Response {
+            status: 404,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+        })
+}
+
+/// The browser's console lines that the engine is expected to produce.
+fn observed_console(observation: &Value) -> Vec<String> {
+    observation["console"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["text"].as_str().map(str::to_string))
+                // Firefox's third-party cookie notices are not about CORS.
+                .filter(|text| !text.starts_with("Cookie “"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn observed_preflight(observation: &Value) -> Option<BTreeMap<String, String>> {
+    let entry = observation["serverLog"]
+        .as_array()?
+        .iter()
+        .find(|e| e["method"] == "OPTIONS")?;
+    let mut headers = BTreeMap::new();
+    for pair in entry["rawHeaders"].as_array()? {
+        let name = pair[0].as_str()?.to_ascii_lowercase();
+        if matches!(
+            name.as_str(),
+            "origin" | "access-control-request-method" | "access-control-request-headers"
+        ) {
+            headers.insert(name, pair[1].as_str()?.to_string());
+        }
+    }
+    Some(headers)
+}
+
+#[derive(Default)]
+struct Tally {
+    scenarios: usize,
+    verdicts: usize,
+    consoles: usize,
+    preflights: usize,
+    divergences_listed: usize,
+    failures: Vec<String>,
+}
+
+#[test]
+fn engine_agrees_with_recorded_browsers() {
+    let defs = scenarios();
+    let known = read(&root().join("known-divergences.json"));
+    let known: Vec<(String, String, String)> = known["divergences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["browser"].as_str().unwrap().to_string(),
+                d["scenario"].as_str().unwrap().to_string(),
+                d["aspect"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut summary = Vec::new();
+    let mut all_failures = Vec::new();
+    for (file, browser) in [
+        ("chromium.json", Browser::Chromium),
+        ("firefox.json", Browser::Firefox),
+    ] {
+        let results = read(&root().join("results").join(file));
+        let mut tally = Tally::default();
+        for recorded in results["scenarios"].as_array().unwrap() {
+            let id = recorded["id"].as_str().unwrap();
+            let Some(def) = defs.get(id) else {
+                tally
+                    .failures
+                    .push(format!("{id}: recorded but no scenario definition"));
+                continue;
+            };
+            let ports = &recorded["ports"];
+            let Some(observation) = recorded["observations"].get(0) else {
+                continue;
+            };
+            let Some(Replay {
+                request,
+                routes,
+                closed_ports,
+            }) = replay(def, ports, browser)
+            else {
+                tally
+                    .failures
+                    .push(format!("{id}: cannot build the request"));
+                continue;
+            };
+            tally.scenarios += 1;
+            let outcome = evaluate(&request, &[browser], |p| {
+                if p.url
+                    .port()
+                    .is_some_and(|port| closed_ports.contains(&port))
+                {
+                    Err((
+                        "ERR_CONNECTION_REFUSED".to_string(),
+                        "Could not connect to the server.".to_string(),
+                    ))
+                } else {
+                    Ok(respond(&routes, &p.method, &p.url))
+                }
+            });
+            let ours = &outcome.browsers[0];
+            let listed = |aspect: &str| {
+                known
+                    .iter()
+                    .any(|(b, s, a)| b == browser.id() && s == id && a == aspect)
+            };
+            let check = |aspect: &str, agree: bool, detail: String, tally: &mut Tally| {
+                if agree {
+                    match aspect {
+                        "verdict" => tally.verdicts += 1,
+                        "console" => tally.consoles += 1,
+                        _ => tally.preflights += 1,
+                    }
+                } else if listed(aspect) {
+                    tally.divergences_listed += 1;
+                } else {
+                    tally
+                        .failures
+                        .push(format!("{browser} {id} [{aspect}]: {detail}"));
+                }
+            };
+            // Verdict.
+            let observed_ok = observation["outcome"] == "response";
+            let observed_opaque = observation["type"] == "opaque";
+            let ours_ok = matches!(ours.verdict, Verdict::Allowed | Verdict::Opaque);
+            let agree = observed_ok == ours_ok
+                && (!observed_ok || observed_opaque == (ours.verdict == Verdict::Opaque));
+            check(
+                "verdict",
+                agree,
+                format!(
+                    "browser {} ({}), engine {:?}",
+                    observation["outcome"], observation["error"], ours.verdict
+                ),
+                &mut tally,
+            );
+            // Console.
+            let seen = observed_console(observation);
+            check(
+                "console",
+                seen == ours.console,
+                format!("\n    browser: {seen:#?}\n    engine:  {:#?}", ours.console),
+                &mut tally,
+            );
+            // Preflight request headers.
+            let our_preflight = outcome
+                .steps_of(browser)
+                .into_iter()
+                .find(|e| e.request.purpose == RequestPurpose::Preflight && e.response.is_ok())
+                .map(|e| {
+                    e.request
+                        .headers
+                        .iter()
+                        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+                        .collect::<BTreeMap<_, _>>()
+                });
+            let seen_preflight = observed_preflight(observation);
+            check(
+                "preflight",
+                our_preflight == seen_preflight,
+                format!("browser {seen_preflight:?}, engine {our_preflight:?}"),
+                &mut tally,
+            );
+        }
+        summary.push(format!(
+            "{} {}: {} scenarios; agreement: verdict {}/{n}, console {}/{n}, preflight {}/{n}; {} listed divergences; {} unexplained",
+            browser,
+            results["version"].as_str().unwrap_or("?"),
+            tally.scenarios,
+            tally.verdicts,
+            tally.consoles,
+            tally.preflights,
+            tally.divergences_listed,
+            tally.failures.len(),
+            n = tally.scenarios,
+        ));
+        all_failures.extend(tally.failures);
+    }
+    println!("{}", summary.join("\n"));
+    assert!(
+        all_failures.is_empty(),
+        "{}\n\n{} disagreement(s):\n{}",
+        summary.join("\n"),
+        all_failures.len(),
+        all_failures.join("\n")
+    );
+}
