@@ -5,42 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 
-use std::net::SocketAddr;
 use std::process::{Command, Output};
 
-struct Lab {
-    addr: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _thread: std::thread::JoinHandle<()>,
-}
+mod support;
 
-fn start_lab(tls: Option<cors_lab::TlsMaterial>) -> Lab {
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            match tls {
-                Some(tls) => cors_lab::serve_tls(listener, tls, shutdown).await.unwrap(),
-                None => cors_lab::serve(listener, shutdown).await.unwrap(),
-            }
-        });
-    });
-    Lab {
-        addr: addr_rx.recv().unwrap(),
-        _stop: stop,
-        _thread: thread,
-    }
-}
+use support::start_lab;
 
 fn cors_doctor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cors-doctor"))

@@ -226,7 +226,14 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
     substitute(template, |name| {
         match name {
         "response" => stage.response_words().to_string(),
-        "origin" => v.page_origin.clone().unwrap_or_else(|| v.origin.clone()),
+        "origin" => {
+            let origin = v.page_origin.clone().unwrap_or_else(|| v.origin.clone());
+            if origin.is_empty() {
+                "<your page's origin>".to_string()
+            } else {
+                origin
+            }
+        }
         "https_url" => v.url.replacen("http://", "https://", 1),
         "path" => url::Url::parse(&v.url)
             .map(|u| u.path().to_string())

@@ -188,6 +188,11 @@ impl Recognizer {
                 }
             }
         }
+        // `net::ERR_FAILED` alone is Chromium's companion of a CORS error (or
+        // of nothing in particular): it names no reason.
+        found.retain(|r| {
+            text.get(r.start..r.end) != Some("Failed to load resource: net::ERR_FAILED")
+        });
         for r in &mut found {
             rank_candidates(r);
         }

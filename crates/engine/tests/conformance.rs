@@ -255,7 +255,9 @@ fn engine_agrees_with_recorded_browsers() {
         ("firefox.json", Browser::Firefox),
     ] {
         // CI re-records the browsers into another directory (see .ci/run).
-        let dir = std::env::var_os("CORS_CONFORMANCE_RESULTS").map(PathBuf::from).unwrap_or_else(|| root().join("results"));
+        let dir = std::env::var_os("CORS_CONFORMANCE_RESULTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join("results"));
         let results = read(&dir.join(file));
         let mut tally = Tally::default();
         for recorded in results["scenarios"].as_array().unwrap() {

@@ -117,11 +117,9 @@ fn check_command(r: &Recognized, id: FindingId) -> Option<String> {
         }
     }
     if r.stage == Stage::Preflight && r.values.method.is_none() && r.values.header.is_none() {
-        parts.push("-X PUT".to_string());
-        parts.push(format!(
-            "# the preflight failed: add the method and headers your script uses ({})",
-            r.browser.display_name()
-        ));
+        // The message does not say which method or headers triggered the
+        // preflight: a representative preflighted request, to be adjusted.
+        parts.push("-X PUT -H 'Content-Type: application/json'".to_string());
     }
     if matches!(
         id,
@@ -352,6 +350,10 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
             probe,
         });
     }
+    // Script-side errors only matter when no console line gives the reason.
+    if !found.is_empty() {
+        no_reason.clear();
+    }
     let hints: Vec<String> = no_reason
         .iter()
         .map(|(line, pattern, browser)| format!("line {line}: `{pattern}` is what script sees; {browser} gives no reason there — copy the console line that mentions CORS or Access-Control (DevTools → Console, with \"Errors\" shown), or run `cors-doctor check URL --origin ORIGIN`"))
@@ -493,6 +495,7 @@ async fn probe(r: &Recognized, id: FindingId, network: &crate::cli::NetworkArgs)
     let args = RequestArgs {
         method: match id {
             FindingId::MethodNotAllowed => r.values.method.clone(),
+            _ if r.stage == Stage::Preflight => Some("PUT".to_string()),
             _ => None,
         },
         headers: match (id, &r.values.header) {
@@ -500,6 +503,7 @@ async fn probe(r: &Recognized, id: FindingId, network: &crate::cli::NetworkArgs)
                 FindingId::HeaderNotAllowed | FindingId::AuthorizationNotCoveredByWildcard,
                 Some(h),
             ) => vec![format!("{h}: x")],
+            _ if r.stage == Stage::Preflight => vec!["Content-Type: application/json".to_string()],
             _ => vec![],
         },
         body: None,

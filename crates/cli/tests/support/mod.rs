@@ -1,0 +1,52 @@
+//! Shared by the CLI integration tests: the lab on an ephemeral loopback port.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // not every test binary uses every helper
+
+use std::net::SocketAddr;
+
+/// A lab served from its own thread until dropped.
+pub struct Lab {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the lab on 127.0.0.1:0, over HTTPS when `tls` is given.
+pub fn start_lab(tls: Option<cors_lab::TlsMaterial>) -> Lab {
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            match tls {
+                Some(tls) => cors_lab::serve_tls(listener, tls, shutdown).await.unwrap(),
+                None => cors_lab::serve(listener, shutdown).await.unwrap(),
+            }
+        });
+    });
+    Lab {
+        addr: addr_rx.recv().unwrap(),
+        stop: Some(stop),
+        thread: Some(thread),
+    }
+}
