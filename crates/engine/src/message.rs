@@ -108,8 +108,18 @@ pub fn legacy_chromium_suffix(suffix: Suffix, kind: &str) -> &'static str {
 
 /// The template of `id` for `browser` at `stage`, with stage-dependent
 /// framing applied but placeholders left in.
-pub fn framed_template(id: FindingId, browser: Browser, stage: Stage) -> Option<String> {
+pub fn framed_template(
+    id: FindingId,
+    browser: Browser,
+    stage: Stage,
+) -> Option<std::borrow::Cow<'static, str>> {
     let template = entry(id).template(browser)?;
+    let framed = has_preflight_variant(id)
+        && ((browser == Browser::Chromium && stage == Stage::Preflight)
+            || (browser == Browser::WebKit && stage == Stage::Redirect));
+    if !framed {
+        return Some(std::borrow::Cow::Borrowed(template));
+    }
     let mut text = template.to_string();
     if browser == Browser::Chromium && stage == Stage::Preflight && has_preflight_variant(id) {
         if let Some(at) = text.find(CHROMIUM_ANCHOR) {
@@ -119,13 +129,13 @@ pub fn framed_template(id: FindingId, browser: Browser, stage: Stage) -> Option<
     if browser == Browser::WebKit && stage == Stage::Redirect && has_preflight_variant(id) {
         text = format!("Cross-origin redirection to {{location}} denied by Cross-Origin Resource Sharing policy: {text}");
     }
-    Some(text)
+    Some(std::borrow::Cow::Owned(text))
 }
 
 /// The console message `browser` prints for this finding, if it prints one.
 pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) -> Option<String> {
     let text = framed_template(id, browser, stage)?;
-    Some(substitute(&text, |name| placeholder(id, name, values)))
+    Some(render_template(&text, id, values))
 }
 
 /// The lines a browser's console shows around the main message.
@@ -152,38 +162,72 @@ pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<Str
     }
 }
 
-fn placeholder(id: FindingId, name: &str, v: &Values) -> String {
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+/// Appends the value of placeholder `name` without intermediate allocations
+/// (this runs for every finding of every evaluation).
+fn write_placeholder(out: &mut String, id: FindingId, name: &str, v: &Values) {
+    fn opt(o: &Option<String>) -> &str {
+        o.as_deref().unwrap_or("")
+    }
     match name {
-        "url" => v.url.clone(),
-        "origin" => v.origin.clone(),
-        "page" => v.page.clone(),
-        "kind" => v.kind.clone(),
-        "header" => opt(&v.header),
-        "method" => opt(&v.method),
-        "value" => opt(&v.value),
-        "status" => v
-            .status
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "(null)".to_string()),
-        "location" => opt(&v.location),
-        "target_space" => opt(&v.target_space),
-        "resource_space" => opt(&v.resource_space),
-        "scheme" => opt(&v.scheme),
-        "schemes" => CHROMIUM_CORS_SCHEMES.to_string(),
-        "insecure_kind" => if v.kind == "XMLHttpRequest" {
+        "url" => out.push_str(&v.url),
+        "origin" => out.push_str(&v.origin),
+        "page" => out.push_str(&v.page),
+        "kind" => out.push_str(&v.kind),
+        "header" => out.push_str(opt(&v.header)),
+        "method" => out.push_str(opt(&v.method)),
+        "value" => out.push_str(opt(&v.value)),
+        "status" => match v.status {
+            Some(s) => {
+                let _ = std::fmt::Write::write_fmt(out, format_args!("{s}"));
+            }
+            None => out.push_str("(null)"),
+        },
+        "location" => out.push_str(opt(&v.location)),
+        "target_space" => out.push_str(opt(&v.target_space)),
+        "resource_space" => out.push_str(opt(&v.resource_space)),
+        "scheme" => out.push_str(opt(&v.scheme)),
+        "schemes" => out.push_str(CHROMIUM_CORS_SCHEMES),
+        "insecure_kind" => out.push_str(if v.kind == "XMLHttpRequest" {
             "XMLHttpRequest endpoint"
         } else {
             "resource"
+        }),
+        "redirected" => {
+            if let Some(initial) = v.initial_url.as_deref().filter(|i| *i != v.url) {
+                out.push_str("(redirected from '");
+                out.push_str(initial);
+                out.push_str("') ");
+            }
         }
-        .to_string(),
-        "redirected" => match &v.initial_url {
-            Some(initial) if *initial != v.url => format!("(redirected from '{initial}') "),
-            _ => String::new(),
-        },
-        "suffix" => chromium_suffix(entry(id).chromium_suffix, &v.kind).to_string(),
-        _ => format!("{{{name}}}"),
+        "suffix" => out.push_str(chromium_suffix(entry(id).chromium_suffix, &v.kind)),
+        _ => {
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        }
     }
+}
+
+/// Renders a template with the values of a finding.
+fn render_template(template: &str, id: FindingId, values: &Values) -> String {
+    let mut out = String::with_capacity(template.len() + 96);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if is_placeholder_name(&after[..close]) => {
+                write_placeholder(&mut out, id, &after[..close], values);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces `{name}` with `lookup(name)`; text without braces is copied.

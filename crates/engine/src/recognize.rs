@@ -156,6 +156,15 @@ impl Recognizer {
             let Some(Token::Literal(first)) = pattern.tokens.first() else {
                 continue;
             };
+            // Cheap rejection before any backtracking: every literal part of
+            // the template must occur somewhere in the line.
+            let all_literals_present = pattern.tokens.iter().all(|t| match t {
+                Token::Literal(l) => text.contains(l.as_str()),
+                Token::Slot(_) => true,
+            });
+            if !all_literals_present {
+                continue;
+            }
             let mut from = 0;
             while let Some(pos) = text[from..].find(first.as_str()) {
                 let start = from + pos;
