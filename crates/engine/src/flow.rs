@@ -141,6 +141,8 @@ pub struct BrowserOutcome {
     pub readable_headers: Option<Vec<String>>,
     /// How long the preflight result is cached; `None` = not cached or no preflight.
     pub preflight_cache_seconds: Option<u64>,
+    /// The preflight was skipped because the cache covered it.
+    pub preflight_from_cache: bool,
 }
 
 impl BrowserOutcome {
@@ -218,9 +220,63 @@ pub struct Flow<'r> {
     console: Vec<String>,
     readable: Option<Vec<String>>,
     cache_seconds: Option<u64>,
+    /// The last successful preflight: (origin, URL, response headers), for the cache.
+    passed_preflight: Option<(String, String, Vec<(String, String)>)>,
+    /// The preflight was skipped thanks to the cache.
+    preflight_cached: bool,
 }
 
 impl<'r> Flow<'r> {
+    /// Starts `browser`'s fetch of `request`, skipping the preflight when
+    /// `cache` holds a fresh entry that covers it at time `now` (seconds).
+    pub fn start_cached(
+        request: &'r Request,
+        browser: Browser,
+        cache: &crate::cache::PreflightCache,
+        now: u64,
+    ) -> Flow<'r> {
+        let mut flow = Flow::start(request, browser);
+        if flow.state == State::Preflight {
+            let names: Vec<String> = flow.unsafe_now.iter().map(|h| h.name.clone()).collect();
+            let covered = cache.covers(&crate::cache::Lookup {
+                browser,
+                origin: &flow.origin_serialized,
+                url: flow.url.as_str(),
+                credentials: flow.request.includes_credentials(),
+                method: &flow.method,
+                unsafe_names: &names,
+                now,
+            });
+            if covered {
+                flow.state = State::Actual;
+                flow.preflight_cached = true;
+            }
+        }
+        flow
+    }
+
+    /// Records what this flow teaches the browser's preflight cache: a
+    /// passed preflight is stored for its max-age; a failed request evicts
+    /// the entry in Firefox (Chromium 156 keeps it — conformance:
+    /// maxage-600-actual-fails).
+    pub fn update_cache(&self, cache: &mut crate::cache::PreflightCache, now: u64) {
+        if let Some((origin, url, headers)) = &self.passed_preflight {
+            let seconds = self.cache_seconds.unwrap_or(0);
+            cache.store(
+                self.browser,
+                origin,
+                url,
+                self.request.includes_credentials(),
+                headers,
+                seconds,
+                now,
+            );
+        }
+        if self.browser == Browser::Firefox && self.verdict == Some(Verdict::Blocked) {
+            cache.evict(self.browser, &self.origin_serialized, self.url.as_str());
+        }
+    }
+
     /// Starts `browser`'s fetch of `request`.
     pub fn start(request: &'r Request, browser: Browser) -> Flow<'r> {
         let class = classify(request, browser);
@@ -245,6 +301,8 @@ impl<'r> Flow<'r> {
             console: Vec::new(),
             readable: None,
             cache_seconds: None,
+            passed_preflight: None,
+            preflight_cached: false,
         };
         for name in flow.class.dropped_headers.clone() {
             let mut values = flow.values();
@@ -595,6 +653,11 @@ impl<'r> Flow<'r> {
             }
         }
         self.record_max_age(response);
+        self.passed_preflight = Some((
+            self.origin_serialized.clone(),
+            self.url.to_string(),
+            response.headers.clone(),
+        ));
         self.state = State::Actual;
     }
 
@@ -896,6 +959,7 @@ impl<'r> Flow<'r> {
             steps: Vec::new(),
             readable_headers: self.readable,
             preflight_cache_seconds: self.cache_seconds,
+            preflight_from_cache: self.preflight_cached,
         }
     }
 }
@@ -1036,12 +1100,31 @@ fn same_site(a: &Origin, b: &Origin) -> bool {
 pub fn evaluate(
     request: &Request,
     browsers: &[Browser],
+    responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
+) -> Outcome {
+    evaluate_cached(
+        request,
+        browsers,
+        &mut crate::cache::PreflightCache::new(),
+        0,
+        responder,
+    )
+}
+
+/// [`evaluate`] with the browsers' preflight caches: entries in `cache`
+/// fresh at `now` (seconds) skip preflights, and the outcome updates it, so
+/// calling this twice replays a page making the same request twice.
+pub fn evaluate_cached(
+    request: &Request,
+    browsers: &[Browser],
+    cache: &mut crate::cache::PreflightCache,
+    now: u64,
     mut responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
 ) -> Outcome {
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut outcomes = Vec::with_capacity(browsers.len());
     for &browser in browsers {
-        let mut flow = Flow::start(request, browser);
+        let mut flow = Flow::start_cached(request, browser, cache, now);
         let mut steps = Vec::new();
         // Bounded: each step either finishes or follows one of ≤ 20 redirects,
         // each of which may add one preflight.
@@ -1069,6 +1152,7 @@ pub fn evaluate(
                 Err((net_error, description)) => flow.fail_network(net_error, description),
             }
         }
+        flow.update_cache(cache, now);
         let mut outcome = flow.outcome();
         outcome.steps = steps;
         outcomes.push(outcome);

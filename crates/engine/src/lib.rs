@@ -19,6 +19,7 @@
 pub mod allow_lists;
 pub mod allow_origin;
 pub mod browser;
+pub mod cache;
 pub mod catalogue;
 mod catalogue_table;
 pub mod classify;
@@ -41,8 +42,8 @@ pub use catalogue::{Cause, Entry, FindingId, Severity};
 pub use classify::{classify, Classification, PreflightReason};
 pub use diff::origin_difference;
 pub use flow::{
-    evaluate, BrowserOutcome, Exchange, Finding, Flow, Outcome, PlannedRequest, RequestPurpose,
-    Response, Stage, Values, Verdict,
+    evaluate, evaluate_cached, BrowserOutcome, Exchange, Finding, Flow, Outcome, PlannedRequest,
+    RequestPurpose, Response, Stage, Values, Verdict,
 };
 pub use origin::Origin;
 

@@ -16,7 +16,9 @@ pub enum MaxAge {
 
 /// Parses the header value (digits only, optionally with a leading `-`).
 pub fn parse(value: Option<&str>) -> MaxAge {
-    let Some(value) = value else {
+    // An empty value counts as absent: Firefox 153 caches it for the default
+    // 5 s like a missing header (conformance: maxage-empty).
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
         return MaxAge::Absent;
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -60,6 +62,7 @@ mod tests {
             (Some("1.5"), [Some(5), None, Some(5)]),
             (Some("10s"), [Some(5), None, Some(5)]),
             (Some("0"), [Some(0), None, Some(0)]),
+            (Some(""), [Some(5), Some(5), Some(5)]),
             (
                 Some("99999999999999999999999"),
                 [Some(7200), Some(86400), Some(600)],

@@ -10,10 +10,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a test harness
 
+use cors_engine::cache::PreflightCache;
 use cors_engine::request::RedirectMode;
 use cors_engine::{
-    evaluate, AddressSpace, Browser, CredentialsMode, Initiator, Mode, Request, RequestPurpose,
-    Response, Verdict,
+    evaluate_cached, AddressSpace, Browser, CredentialsMode, Initiator, Mode, Request,
+    RequestPurpose, Response, Verdict,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -225,10 +226,13 @@ fn observed_preflight(observation: &Value) -> Option<BTreeMap<String, String>> {
 #[derive(Default)]
 struct Tally {
     scenarios: usize,
+    observations: usize,
     verdicts: usize,
     consoles: usize,
     preflights: usize,
     divergences_listed: usize,
+    /// Requests beyond the first of each scenario (repeats).
+    extra_requests: usize,
     failures: Vec<String>,
 }
 
@@ -269,9 +273,13 @@ fn engine_agrees_with_recorded_browsers() {
                 continue;
             };
             let ports = &recorded["ports"];
-            let Some(observation) = recorded["observations"].get(0) else {
+            let observations = recorded["observations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if observations.is_empty() {
                 continue;
-            };
+            }
             let Some(Replay {
                 request,
                 routes,
@@ -284,85 +292,99 @@ fn engine_agrees_with_recorded_browsers() {
                 continue;
             };
             tally.scenarios += 1;
-            let outcome = evaluate(&request, &[browser], |p| {
-                if p.url
-                    .port()
-                    .is_some_and(|port| closed_ports.contains(&port))
-                {
-                    Err((
-                        "ERR_CONNECTION_REFUSED".to_string(),
-                        "Could not connect to the server.".to_string(),
-                    ))
-                } else {
-                    Ok(respond(&routes, &p.method, &p.url))
-                }
-            });
-            let ours = &outcome.browsers[0];
-            let listed = |aspect: &str| {
-                known
-                    .iter()
-                    .any(|(b, s, a)| b == browser.id() && s == id && a == aspect)
-            };
-            let check = |aspect: &str, agree: bool, detail: String, tally: &mut Tally| {
-                if agree {
-                    match aspect {
-                        "verdict" => tally.verdicts += 1,
-                        "console" => tally.consoles += 1,
-                        _ => tally.preflights += 1,
-                    }
-                } else if listed(aspect) {
-                    tally.divergences_listed += 1;
-                } else {
-                    tally
-                        .failures
-                        .push(format!("{browser} {id} [{aspect}]: {detail}"));
-                }
-            };
-            // Verdict.
-            let observed_ok = observation["outcome"] == "response";
-            let observed_opaque = observation["type"] == "opaque";
-            let ours_ok = matches!(ours.verdict, Verdict::Allowed | Verdict::Opaque);
-            let agree = observed_ok == ours_ok
-                && (!observed_ok || observed_opaque == (ours.verdict == Verdict::Opaque));
-            check(
-                "verdict",
-                agree,
-                format!(
-                    "browser {} ({}), engine {:?}",
-                    observation["outcome"], observation["error"], ours.verdict
-                ),
-                &mut tally,
-            );
-            // Console.
-            let seen = observed_console(observation);
-            check(
-                "console",
-                seen == ours.console,
-                format!("\n    browser: {seen:#?}\n    engine:  {:#?}", ours.console),
-                &mut tally,
-            );
-            // Preflight request headers.
-            let our_preflight = outcome
-                .steps_of(browser)
-                .into_iter()
-                .find(|e| e.request.purpose == RequestPurpose::Preflight && e.response.is_ok())
-                .map(|e| {
-                    e.request
-                        .headers
+            tally.extra_requests += observations.len() - 1;
+            // A page repeating the request: the browser's preflight cache carries over.
+            let mut cache = PreflightCache::new();
+            for (index, observation) in observations.iter().enumerate() {
+                let outcome =
+                    evaluate_cached(&request, &[browser], &mut cache, index as u64, |p| {
+                        if p.url
+                            .port()
+                            .is_some_and(|port| closed_ports.contains(&port))
+                        {
+                            Err((
+                                "ERR_CONNECTION_REFUSED".to_string(),
+                                "Could not connect to the server.".to_string(),
+                            ))
+                        } else {
+                            Ok(respond(&routes, &p.method, &p.url))
+                        }
+                    });
+                let ours = &outcome.browsers[0];
+                let listed = |aspect: &str| {
+                    known
                         .iter()
-                        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
-                        .collect::<BTreeMap<_, _>>()
-                });
-            let seen_preflight = observed_preflight(observation);
-            check(
-                "preflight",
-                our_preflight == seen_preflight,
-                format!("browser {seen_preflight:?}, engine {our_preflight:?}"),
-                &mut tally,
-            );
+                        .any(|(b, s, a)| b == browser.id() && s == id && a == aspect)
+                };
+                let check = |aspect: &str, agree: bool, detail: String, tally: &mut Tally| {
+                    if agree {
+                        if aspect == "verdict" {
+                            tally.observations += 1;
+                        }
+                        match aspect {
+                            "verdict" => tally.verdicts += 1,
+                            "console" => tally.consoles += 1,
+                            _ => tally.preflights += 1,
+                        }
+                    } else if listed(aspect) {
+                        tally.divergences_listed += 1;
+                    } else {
+                        tally.failures.push(format!(
+                            "{browser} {id}{} [{aspect}]: {detail}",
+                            if index > 0 {
+                                format!(" (request {})", index + 1)
+                            } else {
+                                String::new()
+                            }
+                        ));
+                    }
+                };
+                // Verdict.
+                let observed_ok = observation["outcome"] == "response";
+                let observed_opaque = observation["type"] == "opaque";
+                let ours_ok = matches!(ours.verdict, Verdict::Allowed | Verdict::Opaque);
+                let agree = observed_ok == ours_ok
+                    && (!observed_ok || observed_opaque == (ours.verdict == Verdict::Opaque));
+                check(
+                    "verdict",
+                    agree,
+                    format!(
+                        "browser {} ({}), engine {:?}",
+                        observation["outcome"], observation["error"], ours.verdict
+                    ),
+                    &mut tally,
+                );
+                // Console.
+                let seen = observed_console(observation);
+                check(
+                    "console",
+                    seen == ours.console,
+                    format!("\n    browser: {seen:#?}\n    engine:  {:#?}", ours.console),
+                    &mut tally,
+                );
+                // Preflight request headers.
+                let our_preflight = outcome
+                    .steps_of(browser)
+                    .into_iter()
+                    .find(|e| e.request.purpose == RequestPurpose::Preflight && e.response.is_ok())
+                    .map(|e| {
+                        e.request
+                            .headers
+                            .iter()
+                            .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+                            .collect::<BTreeMap<_, _>>()
+                    });
+                let seen_preflight = observed_preflight(observation);
+                check(
+                    "preflight",
+                    our_preflight == seen_preflight,
+                    format!("browser {seen_preflight:?}, engine {our_preflight:?}"),
+                    &mut tally,
+                );
+            }
         }
         summary.push(format!(
-            "{} {}: {} scenarios; agreement: verdict {}/{n}, console {}/{n}, preflight {}/{n}; {} listed divergences; {} unexplained",
+            "{} {}: {} scenarios, {n} requests; agreement: verdict {}/{n}, console {}/{n}, preflight {}/{n}; {} listed divergences; {} unexplained",
             browser,
             results["version"].as_str().unwrap_or("?"),
             tally.scenarios,
@@ -371,7 +393,7 @@ fn engine_agrees_with_recorded_browsers() {
             tally.preflights,
             tally.divergences_listed,
             tally.failures.len(),
-            n = tally.scenarios,
+            n = tally.scenarios + tally.extra_requests,
         ));
         all_failures.extend(tally.failures);
     }
