@@ -191,6 +191,9 @@ enum State {
     Done,
 }
 
+/// (origin as sent, URL, response headers) of a preflight that passed.
+type PassedPreflight = (String, String, Vec<(String, String)>);
+
 /// A browser's fetch in progress.
 #[derive(Clone, Debug)]
 pub struct Flow<'r> {
@@ -221,7 +224,7 @@ pub struct Flow<'r> {
     readable: Option<Vec<String>>,
     cache_seconds: Option<u64>,
     /// The last successful preflight: (origin, URL, response headers), for the cache.
-    passed_preflight: Option<(String, String, Vec<(String, String)>)>,
+    passed_preflight: Option<PassedPreflight>,
     /// The preflight was skipped thanks to the cache.
     preflight_cached: bool,
 }
