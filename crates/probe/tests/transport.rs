@@ -1,0 +1,225 @@
+//! The transport against tiny servers written for the purpose on loopback:
+//! what goes on the wire byte for byte, what comes back line by line, and
+//! how hostile or absent servers fail.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+use cors_probe::{Client, OutgoingRequest, ProbeError, ResolveOverride, Stage, TransportOptions};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use url::Url;
+
+/// Serves one connection: records the request head, answers `response` raw.
+async fn one_shot(response: &'static [u8]) -> (u16, tokio::task::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        socket.write_all(response).await.unwrap();
+        let _ = socket.shutdown().await;
+        String::from_utf8_lossy(&head).into_owned()
+    });
+    (port, handle)
+}
+
+fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> OutgoingRequest {
+    OutgoingRequest {
+        method: method.to_string(),
+        url: Url::parse(url).unwrap(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        body: None,
+    }
+}
+
+fn quick() -> TransportOptions {
+    TransportOptions {
+        timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(2),
+        use_env_proxy: false,
+        ..TransportOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn sends_method_case_and_headers_exactly_and_keeps_duplicate_lines() {
+    let (port, server) = one_shot(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://a.com\r\naccess-control-allow-origin: https://b.com\r\nVary: Origin\r\nContent-Length: 2\r\n\r\nok").await;
+    let client = Client::new(&quick()).unwrap();
+    let url = format!("http://127.0.0.1:{port}/items");
+    let exchange = client
+        .send(&request(
+            "patch",
+            &url,
+            &[("Origin", "https://app.example.com"), ("X-Request-Id", "7")],
+        ))
+        .await
+        .unwrap();
+    let head = server.await.unwrap();
+    assert!(head.starts_with("patch /items HTTP/1.1\r\n"), "{head}");
+    assert!(
+        head.contains("\r\nOrigin: https://app.example.com\r\n"),
+        "title case on HTTP/1.1: {head}"
+    );
+    assert!(head.contains("\r\nX-Request-Id: 7\r\n"), "{head}");
+    assert_eq!(exchange.status, 200);
+    let acao: Vec<&str> = exchange
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "access-control-allow-origin")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(
+        acao,
+        ["https://a.com", "https://b.com"],
+        "two lines stay two entries"
+    );
+    assert_eq!(exchange.body, b"ok");
+    assert!(
+        exchange
+            .request
+            .headers
+            .iter()
+            .any(|(n, _)| n == "User-Agent"),
+        "what was sent is recorded"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_returned_not_followed() {
+    let (port, server) =
+        one_shot(b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n").await;
+    let client = Client::new(&quick()).unwrap();
+    let exchange = client
+        .send(&request(
+            "OPTIONS",
+            &format!("http://127.0.0.1:{port}/r"),
+            &[],
+        ))
+        .await
+        .unwrap();
+    server.await.unwrap();
+    assert_eq!(exchange.status, 302);
+    assert!(exchange
+        .headers
+        .iter()
+        .any(|(n, v)| n == "location" && v == "/elsewhere"));
+}
+
+#[tokio::test]
+async fn resolve_override_reaches_loopback_with_the_original_host() {
+    let (port, server) = one_shot(b"HTTP/1.1 204 No Content\r\n\r\n").await;
+    let options = TransportOptions {
+        resolve: vec![format!("api.example.test:{port}:127.0.0.1")
+            .parse::<ResolveOverride>()
+            .unwrap()],
+        ..quick()
+    };
+    let client = Client::new(&options).unwrap();
+    let exchange = client
+        .send(&request(
+            "GET",
+            &format!("http://api.example.test:{port}/"),
+            &[],
+        ))
+        .await
+        .unwrap();
+    let head = server.await.unwrap().to_ascii_lowercase();
+    assert_eq!(exchange.status, 204);
+    assert!(
+        head.contains(&format!("\r\nhost: api.example.test:{port}\r\n")),
+        "{head}"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_classified_by_stage() {
+    let client = Client::new(&quick()).unwrap();
+    // Nothing listens on that port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = client
+        .send(&request("GET", &format!("http://127.0.0.1:{port}/"), &[]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ProbeError::Connect { .. }) && err.is_unreachable(),
+        "{err}"
+    );
+    assert_eq!(err.stage(), Stage::Connect);
+
+    // Accepts, never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _hold = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(socket);
+    });
+    let options = TransportOptions {
+        timeout: Duration::from_millis(500),
+        ..quick()
+    };
+    let err = Client::new(&options)
+        .unwrap()
+        .send(&request("GET", &format!("http://127.0.0.1:{port}/"), &[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ProbeError::Timeout { .. }), "{err}");
+
+    // Not HTTP at all.
+    let (port, _server) = one_shot(b"SSH-2.0-OpenSSH_9.2\r\n\r\n").await;
+    let err = client
+        .send(&request("GET", &format!("http://127.0.0.1:{port}/"), &[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ProbeError::Protocol { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn body_is_capped() {
+    let (port, _server) =
+        one_shot(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789").await;
+    let options = TransportOptions {
+        max_body_bytes: 4,
+        ..quick()
+    };
+    let exchange = Client::new(&options)
+        .unwrap()
+        .send(&request("GET", &format!("http://127.0.0.1:{port}/"), &[]))
+        .await
+        .unwrap();
+    assert_eq!(exchange.body, b"0123");
+    assert!(exchange.body_truncated);
+}
+
+#[test]
+fn bad_ca_file_is_a_clear_error() {
+    let options = TransportOptions {
+        ca_cert: Some("/nonexistent/ca.pem".into()),
+        ..quick()
+    };
+    let err = Client::new(&options).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+    let path = std::env::temp_dir().join("cors-doctor-probe-test-not-pem.pem");
+    std::fs::write(&path, "not a certificate").unwrap();
+    let options = TransportOptions {
+        ca_cert: Some(path),
+        ..quick()
+    };
+    assert!(Client::new(&options).is_err());
+}
