@@ -141,6 +141,14 @@ pub struct RequestArgs {
     /// An XMLHttpRequest with upload listeners (or a streaming body): always preflighted.
     #[arg(long)]
     pub upload_listener: bool,
+
+    /// The page's IP address space (public, local, loopback): turns on Chromium's Local Network Access checks against the target's resolved address.
+    #[arg(long, value_name = "SPACE")]
+    pub page_address_space: Option<String>,
+
+    /// fetch()'s `targetAddressSpace` option (local or loopback), for Local Network Access.
+    #[arg(long, value_name = "SPACE")]
+    pub target_address_space: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -398,3 +398,47 @@ fn demo_runs_offline_and_agrees_with_the_lab() {
         "{stdout}"
     );
 }
+
+#[test]
+fn local_network_access_from_a_public_page() {
+    let lab = start_lab(None);
+    let url = format!("http://{}/ok/simple", lab.addr);
+    let cases = [
+        (
+            "https://app.example.com/",
+            "local-network-permission-denied",
+        ),
+        (
+            "http://app.example.com/",
+            "local-network-insecure-initiator",
+        ),
+    ];
+    for (page, finding) in cases {
+        let output = cors_doctor(&[
+            "check",
+            &url,
+            "--page",
+            page,
+            "--page-address-space",
+            "public",
+            "--no-second-origin",
+            "--json",
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            doc["browsers"]["chromium"]["findings"][0], finding,
+            "{page}"
+        );
+        assert_eq!(doc["browsers"]["firefox"]["allowed"], true);
+    }
+    let output = cors_doctor(&[
+        "check",
+        &url,
+        "--origin",
+        "https://a.com",
+        "--page-address-space",
+        "moon",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}

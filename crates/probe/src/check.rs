@@ -89,7 +89,17 @@ fn to_outgoing(planned: &PlannedRequest, body: Option<&[u8]>) -> OutgoingRequest
 
 /// Runs the check over the network.
 pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
-    let request = &check.request;
+    let mut with_space;
+    let mut request = &check.request;
+    // Local Network Access needs the target's address space: resolve it
+    // (honouring --resolve) when the page's space is known.
+    if request.initiator_address_space.is_some() && request.target_address_space.is_none() {
+        if let Some(ip) = client.resolve_first(&request.url).await {
+            with_space = request.clone();
+            with_space.target_address_space = Some(cors_engine::AddressSpace::of_ip(ip));
+            request = &with_space;
+        }
+    }
     let mut exchanges: Vec<cors_engine::Exchange> = Vec::new();
     let mut wire: Vec<WireExchange> = Vec::new();
     let mut browsers: Vec<BrowserOutcome> = Vec::new();

@@ -189,6 +189,32 @@ impl Client {
         })
     }
 
+    /// The first address `url`'s host resolves to, honouring `--resolve`
+    /// (IP literals resolve to themselves); `None` when resolution fails.
+    pub async fn resolve_first(&self, url: &Url) -> Option<IpAddr> {
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return Some(ip);
+        }
+        let port = url.port_or_known_default()?;
+        if let Some(r) = self
+            .options
+            .resolve
+            .iter()
+            .find(|r| r.host.eq_ignore_ascii_case(host))
+        {
+            return Some(r.addr);
+        }
+        tokio::net::lookup_host((host, port))
+            .await
+            .ok()?
+            .next()
+            .map(|a| a.ip())
+    }
+
     /// Sends `request` and reads the response (body up to the size limit).
     pub async fn send(&self, request: &OutgoingRequest) -> Result<Exchange, ProbeError> {
         let started = Instant::now();

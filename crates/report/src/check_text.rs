@@ -83,8 +83,8 @@ fn classification(out: &mut String, report: &CheckReport, p: &Palette) {
     if c.blocked_before_network.is_some() {
         let _ = writeln!(
             out,
-            "{} refused by the browser before any request is sent.\n",
-            p.heading("Preflight")
+            "{} refused by the browser itself: nothing is sent to the server.\n",
+            p.heading("Request")
         );
         return;
     }
@@ -419,11 +419,14 @@ fn findings_section(
             Severity::Info => p.dim("NOTE"),
         };
         let _ = writeln!(out, "{label} {} [{}]", p.strong(entry.title), f.id.slug());
+        let stage = match f.stage {
+            cors_engine::Stage::Client => "decided in the browser, nothing sent".to_string(),
+            other => format!("{} response", other.id()),
+        };
         let _ = writeln!(
             out,
-            "  in: {} · {} response · cause: {}",
+            "  in: {} · {stage} · cause: {}",
             browser_list(&f.browsers),
-            f.stage.id(),
             entry.cause.describe()
         );
         for (browser, message) in &f.messages {

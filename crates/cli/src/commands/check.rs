@@ -144,6 +144,20 @@ pub fn build_request(
             .with_hint("use fetch, xhr, script, stylesheet, font, image, audio, video, manifest, text-track or eventsource")
     })?;
     request.force_preflight = args.upload_listener;
+    let space =
+        |text: &Option<String>, flag: &str| -> Result<Option<cors_engine::AddressSpace>, Failure> {
+            match text {
+                None => Ok(None),
+                Some(t) => cors_engine::AddressSpace::from_id(t)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        Failure::usage(format!("{flag} `{t}` is not public, local or loopback"))
+                    }),
+            }
+        };
+    request.initiator_address_space = space(&args.page_address_space, "--page-address-space")?;
+    request.declared_target_address_space =
+        space(&args.target_address_space, "--target-address-space")?;
     request
         .validate()
         .map_err(|e| Failure::usage(e.to_string()))?;

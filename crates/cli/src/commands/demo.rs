@@ -57,6 +57,8 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
                 mode: ModeArg::Cors,
                 initiator: "fetch".to_string(),
                 upload_listener: false,
+                page_address_space: None,
+                target_address_space: None,
             };
             let (request, body) = build_request(page, origin, url, &request_args)?;
             let prepared = Prepared {

@@ -522,6 +522,8 @@ async fn probe(r: &Recognized, id: FindingId, network: &crate::cli::NetworkArgs)
             "fetch".into()
         },
         upload_listener: false,
+        page_address_space: None,
+        target_address_space: None,
     };
     let prepared = (|| {
         let (request, body) = crate::commands::check::build_request(page, origin, url, &args)?;
