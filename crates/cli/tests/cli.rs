@@ -402,7 +402,7 @@ fn demo_runs_offline_and_agrees_with_the_lab() {
 #[test]
 fn local_network_access_from_a_public_page() {
     let lab = start_lab(None);
-    let url = format!("http://{}/ok/simple", lab.addr);
+    let url = format!("http://{}/ok/wildcard", lab.addr);
     let cases = [
         (
             "https://app.example.com/",
