@@ -67,6 +67,22 @@ Exit codes: 0 allowed in every selected browser · 1 blocked in at least one · 
   cors-doctor explain --list")]
     Explain(ExplainArgs),
 
+    /// All origins or some? Every browser or one? Exploitable? Probe one endpoint across a matrix.
+    ///
+    /// Tries your origins and their near misses (other scheme, port, www.,
+    /// parent/sibling domains) and the shapes attackers use (prefix, suffix,
+    /// unescaped dot, special characters, any subdomain, null, an unrelated
+    /// origin) × request kinds (GET, POST, JSON, Authorization, the methods the
+    /// endpoint advertises, yours) × credentials omit/include × three browsers,
+    /// sending each distinct request once.
+    #[command(after_help = "Examples:
+  cors-doctor scan https://api.example.com/items --origin https://app.example.com
+  cors-doctor scan https://api.example.com/items --origin https://app.example.com --origin http://localhost:3000 -X PATCH --json
+  cors-doctor scan https://api.example.com/items --origin https://app.example.com --fail-on critical
+
+Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H request), or a security finding at or above --fail-on · 2 bad usage · 3 server unreachable")]
+    Scan(ScanArgs),
+
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
     Lab(LabArgs),
 
@@ -209,6 +225,47 @@ pub struct ExplainArgs {
     pub network: NetworkArgs,
 
     /// Print one JSON document (schema cors-doctor/explain/v1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// The endpoint to scan.
+    pub url: String,
+
+    /// An origin that should be allowed (repeatable).
+    #[arg(long, required = true)]
+    pub origin: Vec<String>,
+
+    /// A method your pages use, tried besides GET, POST and the advertised ones (repeatable).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub methods: Vec<String>,
+
+    /// A header your pages send, tried as one more request kind (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Which browsers: chromium, firefox, webkit (comma-separated) or all.
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    pub browser: Vec<String>,
+
+    /// At most N requests in flight.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+
+    /// At most N requests per second to the host (0: no limit).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub rate: u32,
+
+    /// Exit 1 for a security finding at or above this severity: info, low, medium, high, critical, or none.
+    #[arg(long, default_value = "high")]
+    pub fail_on: String,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// Print one JSON document (schema cors-doctor/scan/v1).
     #[arg(long)]
     pub json: bool,
 }

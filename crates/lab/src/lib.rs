@@ -53,6 +53,15 @@ pub enum LabError {
 /// All endpoints of [`endpoints`] (plus `/ok/simple-any` and `/login`, which
 /// they redirect to), the hostile endpoints of [`hostile_paths`], the HTML
 /// index at `/` and its JSON form at `/index.json`.
+/// The deliberately exploitable endpoints `scan` finds: (path, what is wrong).
+pub fn scan_endpoints() -> Vec<(&'static str, &'static str)> {
+    handlers::VULNERABLE
+        .iter()
+        .map(|(path, problem, _)| (*path, *problem))
+        .chain([handlers::REFLECT_ALLOW_LISTS])
+        .collect()
+}
+
 pub fn router() -> Router {
     handlers::routes()
         .merge(index::routes())

@@ -7,6 +7,9 @@
 
 pub mod check;
 pub mod error;
+pub mod scan;
+pub mod scan_analysis;
+pub mod scan_matrix;
 pub mod transport;
 
 pub use check::{run_check, CheckReport, CheckRequest, SecondOriginProbe, WireExchange};

@@ -7,6 +7,8 @@ pub mod check_json;
 pub mod check_text;
 pub mod curl;
 pub mod findings;
+pub mod scan_json;
+pub mod scan_text;
 pub mod style;
 pub mod words;
 

@@ -9,6 +9,9 @@
 mod allow_origin;
 mod preflight;
 mod redirect;
+mod vuln;
+
+pub(crate) use vuln::{REFLECT_ALLOW_LISTS, VULNERABLE};
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -36,6 +39,7 @@ pub(crate) fn routes() -> Router {
         .merge(allow_origin::routes())
         .merge(preflight::routes())
         .merge(redirect::routes())
+        .merge(vuln::routes())
 }
 
 /// Binds `handler` to every method of `path`; handlers look at the method themselves.

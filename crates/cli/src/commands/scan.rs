@@ -1,0 +1,136 @@
+//! `cors-doctor scan`: arguments → a scan matrix, a progress bar on a
+//! terminal, the report, and the exit code.
+
+use crate::cli::ScanArgs;
+use crate::commands::check::{parse_browsers, parse_header, transport_options};
+use crate::exit::{self, Failure};
+use crate::output::Output;
+use cors_engine::Origin;
+use cors_probe::scan::{run_scan, ScanRequest};
+use cors_probe::scan_analysis::{security_findings, Severity};
+use cors_probe::scan_matrix::OriginRole;
+use cors_probe::Client;
+use std::io::IsTerminal;
+
+pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
+    let url = url::Url::parse(&args.url)
+        .map_err(|e| Failure::usage(format!("the URL `{}` is not valid: {e}", args.url)))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Failure::usage(format!(
+            "the URL `{}` is not an http(s) URL",
+            args.url
+        )));
+    }
+    let mut user_origins = Vec::new();
+    for o in &args.origin {
+        user_origins
+            .push(Origin::parse(o).map_err(|e| Failure::usage(format!("--origin `{o}`: {e}")))?);
+    }
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    for m in &args.methods {
+        if !cors_engine::method::is_token(m) {
+            return Err(Failure::usage(format!("`{m}` is not a valid HTTP method")));
+        }
+    }
+    let fail_on = match args.fail_on.as_str() {
+        "none" => None,
+        text => Some(Severity::from_id(text).ok_or_else(|| {
+            Failure::usage(format!(
+                "--fail-on `{text}`: use info, low, medium, high, critical or none"
+            ))
+        })?),
+    };
+    if args.concurrency == 0 {
+        return Err(Failure::usage("--concurrency must be at least 1"));
+    }
+    let (transport, _) = transport_options(&args.network)?;
+    let scan = ScanRequest {
+        url,
+        user_origins,
+        methods: args.methods.clone(),
+        headers,
+        browsers: parse_browsers(&args.browser)?,
+        concurrency: args.concurrency,
+        rate_per_second: (args.rate > 0).then_some(args.rate),
+    };
+    let client = Client::new(&transport).map_err(|e| Failure {
+        code: exit::USAGE,
+        message: e.to_string(),
+        hint: e.hint().map(str::to_string),
+    })?;
+    let bar = if std::io::stderr().is_terminal() && !args.json {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} scanning {pos}/{len} requests {wide_bar} {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        Some(bar)
+    } else {
+        None
+    };
+    let progress = |sent: usize, known: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(known as u64);
+            bar.set_position(sent as u64);
+        }
+    };
+    let runtime = crate::runtime()?;
+    let report = runtime.block_on(run_scan(&scan, &client, &progress));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = &report.network_error {
+        out.error(
+            &format!(
+                "could not reach the server: {e} (stage: {})",
+                e.stage().id()
+            ),
+            e.hint(),
+        );
+        return Ok(exit::UNREACHABLE);
+    }
+    if args.json {
+        out.json(&cors_report::scan_json::scan_to_json(&report))?;
+    } else {
+        out.print(&cors_report::scan_text::render_scan(
+            &report,
+            &out.palette(),
+        ));
+    }
+    // The user's own request kinds: a plain GET, and the -X/-H ones.
+    let user_kinds: Vec<usize> = report
+        .kinds
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| {
+            k.label == "GET"
+                || k.label == "GET +headers"
+                || args
+                    .methods
+                    .iter()
+                    .any(|m| cors_engine::method::normalize(m) == k.method)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let user_blocked = report.cells.iter().any(|c| {
+        report.origins[c.origin].role == OriginRole::User
+            && !c.credentials
+            && user_kinds.contains(&c.kind)
+            && !c.all_allowed()
+    });
+    let too_severe = fail_on.is_some_and(|threshold| {
+        security_findings(&report)
+            .iter()
+            .any(|f| f.severity >= threshold)
+    });
+    Ok(if user_blocked || too_severe {
+        exit::BLOCKED
+    } else {
+        exit::OK
+    })
+}

@@ -1,0 +1,392 @@
+//! `scan`: one endpoint across a matrix of origins × request kinds ×
+//! credentials modes × browsers. Every cell is a set of engine flows; all
+//! flows advance together in waves and each distinct request goes on the
+//! wire once (a preflight serves every cell that would send the same one),
+//! within a concurrency limit and an optional rate limit.
+
+use crate::error::ProbeError;
+use crate::scan_matrix::{origins, request_kinds, RequestKind, ScanOrigin};
+use crate::transport::{Client, OutgoingRequest};
+use cors_engine::{
+    Browser, CredentialsMode, FindingId, Flow, Origin, PlannedRequest, Request, Response, Verdict,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// What to scan.
+#[derive(Clone, Debug)]
+pub struct ScanRequest {
+    pub url: Url,
+    pub user_origins: Vec<Origin>,
+    /// Extra methods to try (`-X`), besides the advertised ones.
+    pub methods: Vec<String>,
+    /// Extra headers the page sends (`-H`), tried as one more request kind.
+    pub headers: Vec<(String, String)>,
+    pub browsers: Vec<Browser>,
+    pub concurrency: usize,
+    /// At most this many requests per second (to the one host scanned).
+    pub rate_per_second: Option<u32>,
+}
+
+/// One browser's answer for one cell.
+#[derive(Clone, Debug)]
+pub struct BrowserCell {
+    pub browser: Browser,
+    pub verdict: Verdict,
+    pub blocking: Option<FindingId>,
+    /// The status of the response that decided (preflight or actual).
+    pub status: Option<u16>,
+}
+
+/// One cell of the matrix.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub origin: usize,
+    pub kind: usize,
+    pub credentials: bool,
+    pub browsers: Vec<BrowserCell>,
+    /// Access-Control-Allow-Origin / -Credentials / Vary on the last response.
+    pub allow_origin: Option<String>,
+    pub allow_credentials: Option<String>,
+    pub vary_origin: bool,
+}
+
+impl Cell {
+    pub fn allowed_in(&self) -> Vec<Browser> {
+        self.browsers
+            .iter()
+            .filter(|b| b.verdict == Verdict::Allowed)
+            .map(|b| b.browser)
+            .collect()
+    }
+
+    pub fn all_allowed(&self) -> bool {
+        self.browsers.iter().all(|b| b.verdict == Verdict::Allowed)
+    }
+
+    pub fn none_allowed(&self) -> bool {
+        self.browsers.iter().all(|b| b.verdict != Verdict::Allowed)
+    }
+}
+
+/// Everything a scan learned.
+#[derive(Debug)]
+pub struct ScanReport {
+    pub url: Url,
+    pub origins: Vec<ScanOrigin>,
+    pub kinds: Vec<RequestKind>,
+    pub cells: Vec<Cell>,
+    pub browsers: Vec<Browser>,
+    /// Methods the endpoint advertised (Allow, Access-Control-Allow-Methods).
+    pub advertised_methods: Vec<String>,
+    /// What a preflight asking for a made-up method and header got back.
+    pub allow_lists_probe: Option<AllowListsProbe>,
+    /// Requests put on the wire, the discovery and reflection OPTIONS included.
+    pub requests_sent: usize,
+    /// The first request that got no usable response, if any.
+    pub network_error: Option<ProbeError>,
+}
+
+/// What identifies a request on the wire. The probe has no cookies of the
+/// user's, so a credentialed and a non-credentialed request are the same bytes.
+type WireKey = (String, String, Vec<(String, String)>, bool);
+
+fn wire_key(p: &PlannedRequest) -> WireKey {
+    (
+        p.method.clone(),
+        p.url.to_string(),
+        p.headers.clone(),
+        p.with_body,
+    )
+}
+
+fn outgoing(p: &PlannedRequest) -> OutgoingRequest {
+    let mut headers = p.headers.clone();
+    for (name, value) in &p.browser_headers {
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    OutgoingRequest {
+        method: p.method.clone(),
+        url: p.url.clone(),
+        headers,
+        body: p.with_body.then(|| b"cors-doctor scan".to_vec()),
+    }
+}
+
+type Answer = Result<Response, (String, String)>;
+
+/// The method and header name no real configuration lists: if they come
+/// back in the allow lists, the server echoes whatever a preflight asks for.
+pub const PROBE_METHOD: &str = "CORSDOCTORPROBE";
+pub const PROBE_HEADER: &str = "x-cors-doctor-probe";
+
+/// The answer to the reflection preflight (sent from the first user origin).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowListsProbe {
+    pub origin: String,
+    pub reflects_method: bool,
+    pub reflects_headers: bool,
+    pub allow_origin: Option<String>,
+    pub allow_credentials: Option<String>,
+}
+
+/// An OPTIONS shaped like a browser's preflight, for the scan's own probes.
+fn probe_preflight(
+    url: &Url,
+    origin: &Origin,
+    method: &str,
+    headers: Option<&str>,
+) -> OutgoingRequest {
+    let mut lines = vec![
+        ("Origin".to_string(), origin.serialize()),
+        (
+            "Access-Control-Request-Method".to_string(),
+            method.to_string(),
+        ),
+    ];
+    if let Some(headers) = headers {
+        lines.push((
+            "Access-Control-Request-Headers".to_string(),
+            headers.to_string(),
+        ));
+    }
+    lines.push(("Accept".to_string(), "*/*".to_string()));
+    OutgoingRequest {
+        method: "OPTIONS".to_string(),
+        url: url.clone(),
+        headers: lines,
+        body: None,
+    }
+}
+
+/// One preflight for a made-up method and header, to see whether the allow
+/// lists are echoed back.
+async fn probe_allow_lists(
+    client: &Client,
+    url: &Url,
+    origin: &Origin,
+) -> Result<AllowListsProbe, ProbeError> {
+    let request = probe_preflight(url, origin, PROBE_METHOD, Some(PROBE_HEADER));
+    let x = client.send(&request).await?;
+    let lists = |name: &str, wanted: &str| {
+        cors_engine::headers::all_values(&x.headers, name)
+            .flat_map(cors_engine::headers::list_items)
+            .any(|item| item.eq_ignore_ascii_case(wanted))
+    };
+    Ok(AllowListsProbe {
+        origin: origin.serialize(),
+        reflects_method: lists("access-control-allow-methods", PROBE_METHOD),
+        reflects_headers: lists("access-control-allow-headers", PROBE_HEADER),
+        allow_origin: cors_engine::headers::get_combined(&x.headers, "access-control-allow-origin"),
+        allow_credentials: cors_engine::headers::get_combined(
+            &x.headers,
+            "access-control-allow-credentials",
+        ),
+    })
+}
+
+/// Learns the advertised methods with one OPTIONS (as a preflight for PUT).
+async fn discover_methods(
+    client: &Client,
+    url: &Url,
+    origin: &Origin,
+) -> (Vec<String>, Option<ProbeError>) {
+    let request = probe_preflight(url, origin, "PUT", None);
+    match client.send(&request).await {
+        Ok(x) => {
+            let mut methods = Vec::new();
+            for name in ["allow", "access-control-allow-methods"] {
+                for value in cors_engine::headers::all_values(&x.headers, name) {
+                    for item in cors_engine::headers::list_items(value) {
+                        if !methods
+                            .iter()
+                            .any(|m: &String| m.eq_ignore_ascii_case(item))
+                        {
+                            methods.push(item.to_string());
+                        }
+                    }
+                }
+            }
+            (methods, None)
+        }
+        Err(e) => (Vec::new(), Some(e)),
+    }
+}
+
+/// Runs the scan. `progress(sent, known)` is called as requests complete.
+pub async fn run_scan(
+    scan: &ScanRequest,
+    client: &Client,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> ScanReport {
+    let first_origin = scan.user_origins.first().cloned().unwrap_or(Origin::Opaque);
+    let (advertised, discovery_error) = discover_methods(client, &scan.url, &first_origin).await;
+    let mut requests_sent = 1;
+    let allow_lists_probe = if discovery_error.is_none() {
+        requests_sent += 1;
+        probe_allow_lists(client, &scan.url, &first_origin)
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let scan_origins = origins(&scan.user_origins);
+    let kinds = request_kinds(&advertised, &scan.methods, &scan.headers);
+    let page_of = |origin: &Origin| -> Url {
+        match origin {
+            Origin::Tuple { .. } => {
+                Url::parse(&format!("{}/", origin.serialize())).unwrap_or_else(|_| scan.url.clone())
+            }
+            Origin::Opaque => Url::parse("data:text/html,").unwrap_or_else(|_| scan.url.clone()),
+        }
+    };
+    // One engine request per cell.
+    let mut cell_requests: Vec<(usize, usize, bool, Request)> = Vec::new();
+    for (oi, o) in scan_origins.iter().enumerate() {
+        for (ki, kind) in kinds.iter().enumerate() {
+            for credentials in [false, true] {
+                let mut request =
+                    Request::new(page_of(&o.origin), scan.url.clone()).origin(o.origin.clone());
+                request.method = kind.method.clone();
+                request.headers = kind.headers.clone();
+                request.credentials = if credentials {
+                    CredentialsMode::Include
+                } else {
+                    CredentialsMode::Omit
+                };
+                cell_requests.push((oi, ki, credentials, request));
+            }
+        }
+    }
+    let mut flows: Vec<(usize, Flow)> = Vec::new();
+    for (ci, (_, _, _, request)) in cell_requests.iter().enumerate() {
+        for &browser in &scan.browsers {
+            flows.push((ci, Flow::start(request, browser)));
+        }
+    }
+    let mut answers: HashMap<WireKey, Answer> = HashMap::new();
+    let mut last_response: Vec<Option<Response>> = vec![None; flows.len()];
+    let mut network_error = discovery_error;
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(scan.concurrency.max(1)));
+    let spacing = scan
+        .rate_per_second
+        .filter(|r| *r > 0)
+        .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
+    // Waves: every unfinished flow names its next request; the distinct new
+    // ones are sent concurrently; every flow then gets its answer.
+    for _wave in 0..(2 * cors_engine::flow::REDIRECT_LIMIT + 4) {
+        let wanted: Vec<(usize, PlannedRequest)> = flows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, f))| f.next_request().map(|p| (i, p)))
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        let mut to_send: Vec<(WireKey, PlannedRequest)> = Vec::new();
+        for (_, p) in &wanted {
+            let key = wire_key(p);
+            if !answers.contains_key(&key) && !to_send.iter().any(|(k, _)| *k == key) {
+                to_send.push((key, p.clone()));
+            }
+        }
+        let known = requests_sent + to_send.len();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (key, planned) in to_send {
+            let permit = semaphore.clone().acquire_owned().await;
+            if let Some(spacing) = spacing {
+                tokio::time::sleep(spacing).await;
+            }
+            let client = client.clone();
+            tasks.spawn(async move {
+                let _permit = permit;
+                let result = client.send(&outgoing(&planned)).await;
+                (key, result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((key, result)) = joined else { continue };
+            requests_sent += 1;
+            progress(requests_sent, known);
+            let answer = match result {
+                Ok(x) => Ok(Response {
+                    status: x.status,
+                    headers: x.headers,
+                }),
+                Err(e) => {
+                    let answer = Err((
+                        e.net_error().to_string(),
+                        e.webkit_description().to_string(),
+                    ));
+                    if network_error.is_none() && e.is_unreachable() {
+                        network_error = Some(e);
+                    }
+                    answer
+                }
+            };
+            answers.insert(key, answer);
+        }
+        for (i, planned) in wanted {
+            let Some(answer) = answers.get(&wire_key(&planned)) else {
+                continue;
+            };
+            let flow = &mut flows[i].1;
+            match answer {
+                Ok(response) => {
+                    last_response[i] = Some(response.clone());
+                    flow.receive(response);
+                }
+                Err((net, description)) => flow.fail_network(net, description),
+            }
+        }
+    }
+    let mut cells: Vec<Cell> = cell_requests
+        .iter()
+        .map(|(oi, ki, credentials, _)| Cell {
+            origin: *oi,
+            kind: *ki,
+            credentials: *credentials,
+            browsers: Vec::new(),
+            allow_origin: None,
+            allow_credentials: None,
+            vary_origin: false,
+        })
+        .collect();
+    for ((ci, flow), response) in flows.into_iter().zip(last_response) {
+        let outcome = flow.outcome();
+        let blocking = outcome.blocking().map(|f| (f.id, f.values.status));
+        let cell = &mut cells[ci];
+        if cell.browsers.is_empty() {
+            if let Some(r) = &response {
+                cell.allow_origin =
+                    cors_engine::headers::get_combined(&r.headers, "access-control-allow-origin");
+                cell.allow_credentials = cors_engine::headers::get_combined(
+                    &r.headers,
+                    "access-control-allow-credentials",
+                );
+                cell.vary_origin = cors_engine::flow::vary_covers_origin(&r.headers);
+            }
+        }
+        cell.browsers.push(BrowserCell {
+            browser: outcome.browser,
+            verdict: outcome.verdict,
+            blocking: blocking.map(|b| b.0),
+            status: blocking.and_then(|b| b.1),
+        });
+    }
+    ScanReport {
+        url: scan.url.clone(),
+        origins: scan_origins,
+        kinds,
+        cells,
+        browsers: scan.browsers.clone(),
+        advertised_methods: advertised,
+        allow_lists_probe,
+        requests_sent,
+        network_error,
+    }
+}

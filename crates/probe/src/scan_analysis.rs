@@ -1,0 +1,389 @@
+//! What a scan's matrix means: the summary in words (which origins and
+//! request kinds fail, and why; where browsers differ) and the security
+//! findings, graded by what a browser would actually let an attacker's page
+//! read. Pure functions over a [`ScanReport`].
+
+use crate::scan::{Cell, ScanReport};
+use crate::scan_matrix::{AttackClass, OriginRole};
+use cors_engine::{Browser, FindingId, Verdict};
+
+/// How bad a security finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn from_id(text: &str) -> Option<Severity> {
+        [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.id() == text)
+    }
+}
+
+/// One exploitable (or merely risky) configuration, with its evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityFinding {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    /// The attacker-controlled origin that was accepted.
+    pub origin: String,
+    /// The request kind and credentials mode of the evidence.
+    pub request: String,
+    pub credentials: bool,
+    pub allow_origin: Option<String>,
+    pub allow_credentials: Option<String>,
+    pub browsers: Vec<Browser>,
+}
+
+fn origin_text(report: &ScanReport, cell: &Cell) -> String {
+    report.origins[cell.origin].origin.serialize()
+}
+
+/// The security findings, worst first.
+pub fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
+    let mut out: Vec<SecurityFinding> = Vec::new();
+    for cell in &report.cells {
+        let OriginRole::Attack(class) = report.origins[cell.origin].role else {
+            continue;
+        };
+        let allowed = cell.allowed_in();
+        if allowed.is_empty() {
+            continue;
+        }
+        let wildcard = cell.allow_origin.as_deref() == Some("*");
+        let (id, severity, title) = if wildcard {
+            // `*` never works with credentials: readable only as public data.
+            (
+                "wildcard-origin",
+                Severity::Low,
+                "Access-Control-Allow-Origin: * — any site can read the response (without cookies)"
+                    .to_string(),
+            )
+        } else if cell.credentials {
+            let severity = if class == AttackClass::HttpTrusted {
+                Severity::High
+            } else {
+                Severity::Critical
+            };
+            (class.id(), severity, format!("{} — with credentials: an attacker's page can read responses with the user's cookies", class.describe()))
+        } else {
+            let severity = if class == AttackClass::HttpTrusted {
+                Severity::Low
+            } else {
+                Severity::Medium
+            };
+            (class.id(), severity, format!("{} (without credentials: what the server returns to anonymous requests from the victim's network is exposed)", class.describe()))
+        };
+        let candidate = SecurityFinding {
+            id,
+            severity,
+            title,
+            origin: origin_text(report, cell),
+            request: report.kinds[cell.kind].label.clone(),
+            credentials: cell.credentials,
+            allow_origin: cell.allow_origin.clone(),
+            allow_credentials: cell.allow_credentials.clone(),
+            browsers: allowed,
+        };
+        // One finding per class: keep the worst evidence.
+        match out.iter_mut().find(|f| f.id == candidate.id) {
+            Some(existing) if existing.severity < candidate.severity => *existing = candidate,
+            Some(_) => {}
+            None => out.push(candidate),
+        }
+    }
+    // When any origin is accepted, the narrower shapes are the same hole:
+    // listing each would bury the one finding that matters.
+    if let Some(worst) = out
+        .iter()
+        .find(|f| f.id == AttackClass::ArbitraryOrigin.id())
+        .map(|f| f.severity)
+    {
+        out.retain(|f| {
+            f.id == AttackClass::ArbitraryOrigin.id()
+                || f.id == "wildcard-origin"
+                || f.severity > worst
+        });
+    }
+    // A reflected origin without Vary: caches can hand one origin's answer to another.
+    if let Some(cell) = report.cells.iter().find(|c| {
+        matches!(
+            report.origins[c.origin].role,
+            OriginRole::Attack(AttackClass::ArbitraryOrigin)
+        ) && c.allow_origin.as_deref() == Some(origin_text(report, c).as_str())
+            && !c.vary_origin
+    }) {
+        out.push(SecurityFinding {
+            id: "reflected-origin-without-vary",
+            severity: Severity::Medium,
+            title: "the reflected Access-Control-Allow-Origin has no `Vary: Origin`: a shared cache can serve it to other origins (cache poisoning)".to_string(),
+            origin: origin_text(report, cell),
+            request: report.kinds[cell.kind].label.clone(),
+            credentials: cell.credentials,
+            allow_origin: cell.allow_origin.clone(),
+            allow_credentials: cell.allow_credentials.clone(),
+            browsers: cell.allowed_in(),
+        });
+    }
+    // Allow lists that echo whatever the preflight asks for.
+    if let Some(probe) = report
+        .allow_lists_probe
+        .as_ref()
+        .filter(|p| (p.reflects_method || p.reflects_headers) && p.allow_origin.is_some())
+    {
+        let credentials = probe.allow_credentials.as_deref() == Some("true");
+        let what = match (probe.reflects_method, probe.reflects_headers) {
+            (true, true) => "Access-Control-Allow-Methods and -Headers echo",
+            (true, false) => "Access-Control-Allow-Methods echoes",
+            _ => "Access-Control-Allow-Headers echoes",
+        };
+        out.push(SecurityFinding {
+            id: "reflected-allow-lists",
+            severity: if credentials { Severity::Medium } else { Severity::Low },
+            title: format!(
+                "{what} whatever the preflight asks for{}: every method and header is allowed, so defences that rely on a custom header or method (CSRF tokens in headers) do not hold for the allowed origins",
+                if credentials { ", with credentials" } else { "" }
+            ),
+            origin: probe.origin.clone(),
+            request: format!("OPTIONS asking for {} with {}", crate::scan::PROBE_METHOD, crate::scan::PROBE_HEADER),
+            credentials,
+            allow_origin: probe.allow_origin.clone(),
+            allow_credentials: probe.allow_credentials.clone(),
+            browsers: report.browsers.clone(),
+        });
+    }
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(b.id)));
+    out
+}
+
+fn reason(id: FindingId, status: Option<u16>) -> String {
+    match (id, status) {
+        (FindingId::PreflightRejected | FindingId::PreflightStatusNotOk, Some(s)) => {
+            format!("OPTIONS answers {s}")
+        }
+        (FindingId::PreflightRedirect, Some(s)) => format!("OPTIONS is redirected ({s})"),
+        (FindingId::AllowOriginMissing, _) => "no Access-Control-Allow-Origin".to_string(),
+        (FindingId::MethodNotAllowed, _) => {
+            "the method is not in Access-Control-Allow-Methods".to_string()
+        }
+        (FindingId::HeaderNotAllowed, _) => {
+            "a header is not in Access-Control-Allow-Headers".to_string()
+        }
+        (FindingId::WildcardWithCredentials, _) => {
+            "`*` cannot be used with credentials".to_string()
+        }
+        (FindingId::AllowCredentialsNotTrue, _) => {
+            "Access-Control-Allow-Credentials is not `true`".to_string()
+        }
+        (id, _) => id.slug().to_string(),
+    }
+}
+
+/// The pattern of the matrix, in words, most important first.
+pub fn summary(report: &ScanReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    let any_acao = report.cells.iter().any(|c| c.allow_origin.is_some());
+    if !any_acao && report.cells.iter().all(|c| c.none_allowed()) {
+        lines.push("fails for every origin: the server sends no CORS headers".to_string());
+        return lines;
+    }
+    let get_kind = report.kinds.iter().position(|k| k.label == "GET");
+    // Which of the user's origins and their near misses are allowed for a plain GET.
+    if let Some(get) = get_kind {
+        let mut allowed = Vec::new();
+        let mut blocked = Vec::new();
+        for (oi, o) in report.origins.iter().enumerate() {
+            if matches!(o.role, OriginRole::Attack(AttackClass::HttpTrusted))
+                || matches!(o.role, OriginRole::User | OriginRole::Variant)
+            {
+                if let Some(cell) = report
+                    .cells
+                    .iter()
+                    .find(|c| c.origin == oi && c.kind == get && !c.credentials)
+                {
+                    let text = o.origin.serialize();
+                    if cell.all_allowed() {
+                        allowed.push(text);
+                    } else {
+                        blocked.push((text, o.role == OriginRole::User));
+                    }
+                }
+            }
+        }
+        let user_blocked: Vec<&str> = blocked
+            .iter()
+            .filter(|(_, u)| *u)
+            .map(|(t, _)| t.as_str())
+            .collect();
+        if !user_blocked.is_empty() && !allowed.is_empty() {
+            lines.push(format!(
+                "your origin{} {} {} blocked for a simple GET, but {} {} allowed instead",
+                if user_blocked.len() == 1 { "" } else { "s" },
+                user_blocked.join(", "),
+                if user_blocked.len() == 1 { "is" } else { "are" },
+                allowed.join(", "),
+                if allowed.len() == 1 { "is" } else { "are" }
+            ));
+        } else if !user_blocked.is_empty() {
+            lines.push(format!(
+                "your origin{} {} {} blocked even for a simple GET",
+                if user_blocked.len() == 1 { "" } else { "s" },
+                user_blocked.join(", "),
+                if user_blocked.len() == 1 { "is" } else { "are" }
+            ));
+        } else if !allowed.is_empty() && !blocked.is_empty() {
+            let others: Vec<&str> = blocked.iter().map(|(t, _)| t.as_str()).collect();
+            lines.push(format!(
+                "only {} {} allowed; {} {} not",
+                allowed.join(", "),
+                if allowed.len() == 1 { "is" } else { "are" },
+                others.join(", "),
+                if others.len() == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+    // Request kinds that fail for every user origin, with the reason.
+    for (ki, kind) in report.kinds.iter().enumerate() {
+        let user_cells: Vec<&Cell> = report
+            .cells
+            .iter()
+            .filter(|c| {
+                c.kind == ki && !c.credentials && report.origins[c.origin].role == OriginRole::User
+            })
+            .collect();
+        if user_cells.is_empty() || !user_cells.iter().all(|c| c.none_allowed()) {
+            continue;
+        }
+        if get_kind == Some(ki) {
+            continue;
+        }
+        let first = user_cells[0]
+            .browsers
+            .iter()
+            .find_map(|b| b.blocking.map(|id| (id, b.status)));
+        // The same cause as a failing GET is already said.
+        let same_as_get = get_kind.is_some_and(|get| {
+            report.cells.iter().any(|c| {
+                c.kind == get
+                    && !c.credentials
+                    && report.origins[c.origin].role == OriginRole::User
+                    && c.browsers.iter().find_map(|b| b.blocking) == first.map(|f| f.0)
+            })
+        });
+        if same_as_get {
+            continue;
+        }
+        if let Some((id, status)) = first {
+            lines.push(format!(
+                "{} fails everywhere: {}",
+                kind.label,
+                reason(id, status)
+            ));
+        }
+    }
+    // Credentials: an origin that works without them but not with them.
+    if let Some(get) = get_kind {
+        for (oi, o) in report.origins.iter().enumerate() {
+            if o.role != OriginRole::User {
+                continue;
+            }
+            let find = |credentials: bool| {
+                report
+                    .cells
+                    .iter()
+                    .find(|c| c.origin == oi && c.kind == get && c.credentials == credentials)
+            };
+            if let (Some(plain), Some(with)) = (find(false), find(true)) {
+                if plain.all_allowed() && !with.all_allowed() {
+                    let why = with
+                        .browsers
+                        .iter()
+                        .find_map(|b| b.blocking.map(|id| reason(id, b.status)))
+                        .unwrap_or_default();
+                    lines.push(format!(
+                        "{} works without credentials but not with them: {why}",
+                        o.origin.serialize()
+                    ));
+                }
+            }
+        }
+    }
+    // Browser differences.
+    for (ki, kind) in report.kinds.iter().enumerate() {
+        let Some(cell) = report.cells.iter().find(|c| {
+            c.kind == ki
+                && report.origins[c.origin].role == OriginRole::User
+                && !c.all_allowed()
+                && !c.none_allowed()
+        }) else {
+            continue;
+        };
+        let allowed: Vec<&str> = cell
+            .browsers
+            .iter()
+            .filter(|b| b.verdict == Verdict::Allowed)
+            .map(|b| b.browser.display_name())
+            .collect();
+        let blocked: Vec<String> = cell
+            .browsers
+            .iter()
+            .filter(|b| b.verdict != Verdict::Allowed)
+            .map(|b| {
+                format!(
+                    "{} ({})",
+                    b.browser.display_name(),
+                    b.blocking.map(|id| id.slug()).unwrap_or("-")
+                )
+            })
+            .collect();
+        lines.push(format!(
+            "browsers differ for {}: allowed in {}, blocked in {}",
+            kind.label,
+            allowed.join(", "),
+            blocked.join(", ")
+        ));
+    }
+    let findings = security_findings(report);
+    let reflects_any = findings
+        .iter()
+        .any(|f| f.id == "reflected-arbitrary-origin" && f.severity >= Severity::High);
+    for f in findings {
+        // Once any origin is reflected with credentials, the other shapes are the same hole.
+        if reflects_any && f.id != "reflected-arbitrary-origin" {
+            continue;
+        }
+        if f.severity >= Severity::High {
+            let what = match f.id {
+                "reflected-arbitrary-origin" => "any origin is reflected with credentials: an attacker's page can read responses with the user's cookies".to_string(),
+                _ => format!("{} is accepted with credentials ({}): an attacker's page there can read responses with the user's cookies", f.origin, f.id),
+            };
+            lines.push(what);
+        }
+    }
+    if lines.is_empty() {
+        lines.push("every origin you gave is allowed for every request kind, and no attacker-shaped origin is".to_string());
+    }
+    lines
+}

@@ -1,0 +1,142 @@
+//! The JSON document of `scan --json`: schema `cors-doctor/scan/v1`
+//! (docs/json-schema.md).
+
+use cors_probe::scan::ScanReport;
+use cors_probe::scan_analysis::{security_findings, summary};
+use cors_probe::scan_matrix::OriginRole;
+use serde::Serialize;
+
+pub const SCAN_SCHEMA: &str = "cors-doctor/scan/v1";
+
+#[derive(Serialize)]
+pub struct ScanDocument {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub url: String,
+    pub advertised_methods: Vec<String>,
+    pub requests_sent: usize,
+    pub origins: Vec<OriginDoc>,
+    pub kinds: Vec<KindDoc>,
+    pub cells: Vec<CellDoc>,
+    pub summary: Vec<String>,
+    pub security: Vec<SecurityDoc>,
+}
+
+#[derive(Serialize)]
+pub struct OriginDoc {
+    pub origin: String,
+    /// `user`, `variant` or `attack`.
+    pub role: &'static str,
+    /// The attack class for `attack` origins.
+    pub class: Option<&'static str>,
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct KindDoc {
+    pub label: String,
+    pub method: String,
+    pub headers: Vec<crate::check_json::Header>,
+}
+
+#[derive(Serialize)]
+pub struct CellDoc {
+    pub origin: usize,
+    pub kind: usize,
+    pub credentials: bool,
+    pub allowed_in: Vec<&'static str>,
+    /// Per browser: the blocking finding id, or null when allowed.
+    pub blocked_by: std::collections::BTreeMap<&'static str, Option<&'static str>>,
+    pub access_control_allow_origin: Option<String>,
+    pub access_control_allow_credentials: Option<String>,
+    pub vary_origin: bool,
+}
+
+#[derive(Serialize)]
+pub struct SecurityDoc {
+    pub id: &'static str,
+    pub severity: &'static str,
+    pub title: String,
+    pub origin: String,
+    pub request: String,
+    pub credentials: bool,
+    pub access_control_allow_origin: Option<String>,
+    pub access_control_allow_credentials: Option<String>,
+    pub browsers: Vec<&'static str>,
+}
+
+pub fn scan_to_json(report: &ScanReport) -> ScanDocument {
+    ScanDocument {
+        schema: SCAN_SCHEMA,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        url: report.url.to_string(),
+        advertised_methods: report.advertised_methods.clone(),
+        requests_sent: report.requests_sent,
+        origins: report
+            .origins
+            .iter()
+            .map(|o| OriginDoc {
+                origin: o.origin.serialize(),
+                role: match o.role {
+                    OriginRole::User => "user",
+                    OriginRole::Variant => "variant",
+                    OriginRole::Attack(_) => "attack",
+                },
+                class: match o.role {
+                    OriginRole::Attack(c) => Some(c.id()),
+                    _ => None,
+                },
+                label: o.label.clone(),
+            })
+            .collect(),
+        kinds: report
+            .kinds
+            .iter()
+            .map(|k| KindDoc {
+                label: k.label.clone(),
+                method: k.method.clone(),
+                headers: k
+                    .headers
+                    .iter()
+                    .map(|(n, v)| crate::check_json::Header {
+                        name: n.clone(),
+                        value: v.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        cells: report
+            .cells
+            .iter()
+            .map(|c| CellDoc {
+                origin: c.origin,
+                kind: c.kind,
+                credentials: c.credentials,
+                allowed_in: c.allowed_in().iter().map(|b| b.id()).collect(),
+                blocked_by: c
+                    .browsers
+                    .iter()
+                    .map(|b| (b.browser.id(), b.blocking.map(|id| id.slug())))
+                    .collect(),
+                access_control_allow_origin: c.allow_origin.clone(),
+                access_control_allow_credentials: c.allow_credentials.clone(),
+                vary_origin: c.vary_origin,
+            })
+            .collect(),
+        summary: summary(report),
+        security: security_findings(report)
+            .into_iter()
+            .map(|f| SecurityDoc {
+                id: f.id,
+                severity: f.severity.id(),
+                title: f.title,
+                origin: f.origin,
+                request: f.request,
+                credentials: f.credentials,
+                access_control_allow_origin: f.allow_origin,
+                access_control_allow_credentials: f.allow_credentials,
+                browsers: f.browsers.iter().map(|b| b.id()).collect(),
+            })
+            .collect(),
+    }
+}
