@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // cors-doctor conformance runner: records what real browsers do for each scenario.
-// Usage: node conformance/run.mjs [--browser chromium|firefox|all] [--filter SUBSTR] [--out results/DIR]
+// Usage: node conformance/run.mjs [--browser chromium|firefox|check|all] [--filter SUBSTR] [--out results/DIR]
+// `check` runs each scenario through `cors-doctor check` instead of a browser (see lib/check.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +25,7 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--scenarios') o.scenarios = path.resolve(next());
     else if (a === '--timings') o.timings = true;
-    else if (a === '-h' || a === '--help') { console.log('node conformance/run.mjs [--browser chromium|firefox|all] [--filter SUBSTR] [--out results/DIR]'); process.exit(0); }
+    else if (a === '-h' || a === '--help') { console.log('node conformance/run.mjs [--browser chromium|firefox|check|all] [--filter SUBSTR] [--out results/DIR]  (all = chromium,firefox)'); process.exit(0); }
     else { console.error(`unknown argument ${a}`); process.exit(2); }
   }
   return o;
@@ -39,14 +40,16 @@ function subst(v, ports) {
 
 function ensureCert() {
   const dir = path.join(HERE, '.cache');
-  const key = path.join(dir, 'test-key.pem');
-  const cert = path.join(dir, 'test-cert.pem');
+  // v2: every scenario host named exactly (webpki, used by `check`, does not
+  // match `*.test` against a single-label suffix); v1 files are ignored.
+  const key = path.join(dir, 'test-key-v2.pem');
+  const cert = path.join(dir, 'test-cert-v2.pem');
   if (!fs.existsSync(key) || !fs.existsSync(cert)) {
     fs.mkdirSync(dir, { recursive: true });
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=cors-doctor conformance test',
-      '-addext', 'subjectAltName=DNS:*.test,DNS:localhost,DNS:*.api.test,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      '-addext', 'subjectAltName=DNS:app.test,DNS:api.test,DNS:other.test,DNS:www.app.test,DNS:*.test,DNS:localhost,DNS:api.localhost,DNS:*.api.test,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   }
-  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert), certPath: cert };
 }
 
 function withTimeout(p, ms, what) {
@@ -65,7 +68,8 @@ async function runScenario(driver, pool, sc) {
   const page = subst(sc.page, ports);
   const request = subst(sc.request, ports);
   const routes = subst(sc.routes || [], ports).map((r, i) => ({ ...r, __index: i, method: r.method || '*', status: r.status ?? 200 }));
-  const repeat = request.repeat || 1;
+  // A `check` process has no preflight cache to carry over: one request only.
+  const repeat = driver.singleShot ? 1 : request.repeat || 1;
   // names of all response headers the routes send (lower-cased) -> probed with headers.get()
   const probe = [...new Set(routes.flatMap((r) => (r.headers || []).map(([k]) => k.toLowerCase())))].sort();
   const closed = new Set((sc.closedPorts || []).map((k) => ports[k]));
@@ -75,6 +79,8 @@ async function runScenario(driver, pool, sc) {
     pool.configure(p, routes);
   }
   const result = { id: sc.id, file: sc.file, description: sc.description, page, request, ports, observations: [] };
+  const unsupported = driver.notExpressible ? driver.notExpressible(sc) : null;
+  if (unsupported) return { ...result, notExpressible: unsupported, durationMs: 0 };
   let handle;
   const t0 = Date.now();
   try {
@@ -84,8 +90,8 @@ async function runScenario(driver, pool, sc) {
       if (remaining < 1000) throw new Error(`runner timeout: scenario exceeded ${SCENARIO_TIMEOUT_MS} ms before repeat ${i + 1}`);
       const mark = pool.mark();
       const reqTimeout = Math.min(REQUEST_TIMEOUT_MS, remaining - 500);
-      const outcome = await withTimeout(driver.runInPage(handle, request, probe, reqTimeout), reqTimeout + 2000, 'request');
-      await sleep(SETTLE_MS);
+      const outcome = await withTimeout(driver.runInPage(handle, request, probe, reqTimeout, sc), reqTimeout + 2000, 'request');
+      if (!driver.singleShot) await sleep(SETTLE_MS); // check has exited: nothing trails
       const drained = await driver.drain(handle);
       const obs = { repeat: i + 1, ...outcome, console: drained.console };
       if (drained.issues) obs.issues = drained.issues;
@@ -112,11 +118,16 @@ async function makeDriver(browser, opts = {}) {
     const { FirefoxDriver } = await import('./lib/firefox.mjs');
     return new FirefoxDriver(opts);
   }
+  if (browser.startsWith('check-')) {
+    const { CheckDriver } = await import('./lib/check.mjs');
+    return new CheckDriver({ ...opts, browser: browser.slice('check-'.length) });
+  }
   throw new Error(`unknown browser ${browser}`);
 }
 
 function appliesTo(sc, browser) {
-  return !sc.browsers || sc.browsers.includes(browser);
+  const engine = browser.replace(/^check-/, '');
+  return !sc.browsers || sc.browsers.includes(engine);
 }
 
 async function runBrowser(browser, scenarios, pool, outDir, timings = false) {
@@ -130,7 +141,7 @@ async function runBrowser(browser, scenarios, pool, outDir, timings = false) {
   let version = null;
   let notes = null;
   const groups = [{ list: plain, opts: {} }];
-  if (special.length && browser === 'chromium') {
+  if (special.length && browser === 'chromium') { // check-chromium takes the page's space as an option instead
     const ov = [];
     for (const s of special) for (const [k, space] of Object.entries(s.chromiumAddressSpaces)) ov.push(`127.0.0.1:${s.ports[k]}=${space}`);
     groups.push({ list: special, opts: { extraArgs: [`--ip-address-space-overrides=${ov.join(',')}`] }, note: 'ip-address-space-overrides' });
@@ -140,7 +151,7 @@ async function runBrowser(browser, scenarios, pool, outDir, timings = false) {
   let runnerErrors = 0;
   for (const g of groups) {
     if (!g.list.length) continue;
-    const driver = await makeDriver(browser, { ...g.opts, pool });
+    const driver = await makeDriver(browser, { ...g.opts, pool, cert: pool.certPath });
     await driver.start();
     version = version || await driver.version();
     if (!notes) notes = driver.notes ? driver.notes() : null;
@@ -149,7 +160,7 @@ async function runBrowser(browser, scenarios, pool, outDir, timings = false) {
       if (g.opts.extraArgs) r.browserArgs = g.opts.extraArgs;
       if (r.runnerError) runnerErrors++;
       results.set(sc.id, r);
-      const o = r.observations.map((x) => x.outcome === 'response' ? `${x.status}${x.type ? '/' + x.type : ''}` : 'error').join(',');
+      const o = r.notExpressible ? `not expressible: ${r.notExpressible}` : r.observations.map((x) => x.browsers ? Object.entries(x.browsers).map(([b, v]) => `${b}:${v.verdict}`).join(' ') : x.outcome === 'response' ? `${x.status}${x.type ? '/' + x.type : ''}` : 'error').join(',');
       process.stderr.write(`[${browser}] ${sc.id}: ${r.runnerError ? 'RUNNER ERROR ' + r.runnerError : o} (${r.durationMs} ms)\n`);
       if (r.runnerError && /Target closed|Session closed|Connection closed|browser has disconnected|Marionette connection closed/i.test(r.runnerError)) {
         process.stderr.write(`[${browser}] browser died, restarting\n`);
@@ -177,8 +188,10 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let scenarios = loadScenarios(opts.scenarios);
   if (opts.filter) scenarios = scenarios.filter((s) => s.id.includes(opts.filter) || s.file.includes(opts.filter));
-  const browsers = opts.browser === 'all' ? ['chromium', 'firefox'] : opts.browser.split(',');
-  const pool = new ServerPool(ensureCert());
+  const browsers = (opts.browser === 'all' ? 'chromium,firefox' : opts.browser).split(',').flatMap((b) => (b === 'check' ? ['check-chromium', 'check-firefox'] : [b]));
+  const tlsMaterial = ensureCert();
+  const pool = new ServerPool(tlsMaterial);
+  pool.certPath = tlsMaterial.certPath;
   const summaries = [];
   const t0 = Date.now();
   for (const b of browsers) {

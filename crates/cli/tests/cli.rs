@@ -163,6 +163,49 @@ fn tls_with_self_signed_certificate_http2_and_http1() {
     assert_eq!(cors_doctor(&insecure).status.code(), Some(0));
 }
 
+/// `openssl req -x509` marks its self-signed certificate as a CA, which
+/// webpki refuses as a server certificate; given with --cacert it is
+/// trusted as curl trusts it, and its names still have to match.
+#[test]
+fn tls_with_a_self_signed_ca_certificate_as_made_by_openssl() {
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ca-leaf.pem");
+    std::fs::write(&path, cert.pem()).unwrap();
+    let lab = start_lab(Some(cors_lab::TlsMaterial {
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }));
+    let port = lab.addr.port();
+    let run = |host: &str| {
+        let url = format!("https://{host}:{port}/ok/simple");
+        let resolve = format!("{host}:{port}:127.0.0.1");
+        cors_doctor(&[
+            "check",
+            &url,
+            "--origin",
+            cors_lab::LAB_ORIGIN,
+            "--resolve",
+            &resolve,
+            "--cacert",
+            path.to_str().unwrap(),
+        ])
+    };
+    let output = run("localhost");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    // Another name on the same certificate: refused, and said so.
+    let output = run("api.example.com");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("NotValidForName"),
+        "{}",
+        text(&output)
+    );
+}
+
 #[test]
 fn exit_code_3_when_unreachable() {
     // A port nobody listens on: bind, read the port, close.
@@ -298,6 +341,17 @@ fn exit_code_2_for_bad_input() {
                 "Bad Name: x",
             ],
             "not a valid header name",
+        ),
+        (
+            &[
+                "check",
+                "https://api.example.com/",
+                "--origin",
+                "https://a.com",
+                "-H",
+                "Content-Type: text/plain\u{7f}",
+            ],
+            "contains the control character 0x7f",
         ),
         (
             &[

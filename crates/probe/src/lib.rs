@@ -11,6 +11,7 @@ pub mod scan;
 pub mod scan_analysis;
 pub mod scan_matrix;
 pub mod transport;
+pub mod trust;
 
 pub use check::{run_check, CheckReport, CheckRequest, SecondOriginProbe, WireExchange};
 pub use error::{ProbeError, Stage};

@@ -166,18 +166,19 @@ impl Client {
                 detail: e.to_string(),
             })?;
             let certs =
-                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ProbeError::CaCert {
+                crate::trust::pem_certificates(&pem).map_err(|detail| ProbeError::CaCert {
                     path: shown.clone(),
-                    detail: e.to_string(),
+                    detail,
                 })?;
-            if certs.is_empty() {
-                return Err(ProbeError::CaCert {
-                    path: shown,
-                    detail: "no PEM certificate found in the file".to_string(),
-                });
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
+            if !options.insecure {
+                let config =
+                    crate::trust::client_config(certs, options.http1_only).map_err(|detail| {
+                        ProbeError::CaCert {
+                            path: shown,
+                            detail,
+                        }
+                    })?;
+                builder = builder.use_preconfigured_tls(config);
             }
         }
         let inner = builder

@@ -41,10 +41,19 @@ pub fn parse_header(text: &str) -> Result<(String, String), Failure> {
             "`{name}` is not a valid header name (in -H '{text}')"
         )));
     }
-    let value = value.trim();
+    // As fetch() normalises: only HTTP whitespace is stripped (not, say, a vertical tab).
+    let value = value.trim_matches([' ', '\t']);
     if !cors_engine::headers::is_valid_value(value) {
         return Err(Failure::usage(format!(
             "the value of header `{name}` contains a line break or NUL"
+        )));
+    }
+    if let Some(byte) = value
+        .bytes()
+        .find(|b| (*b < 0x20 && *b != b'\t') || *b == 0x7f)
+    {
+        return Err(Failure::usage(format!(
+            "the value of header `{name}` contains the control character 0x{byte:02x}: browsers send it (and preflight for it, since it makes the header not CORS-safelisted), but cors-doctor's HTTP library cannot put it on the wire"
         )));
     }
     Ok((name.to_string(), value.to_string()))
