@@ -496,3 +496,60 @@ fn local_network_access_from_a_public_page() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// HTTP_PROXY is honoured (the request goes to the proxy in absolute form,
+/// for a host that does not even resolve) and NO_PROXY bypasses it.
+#[test]
+fn http_proxy_and_no_proxy_from_the_environment() {
+    use std::io::{BufRead, BufReader, Write};
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in proxy.incoming().take(4) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            log.lock().unwrap().push(line.trim_end().to_string());
+            // Drain the head, then answer as the origin server would.
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://app.example.com\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    let url = "http://cors-doctor-proxied.invalid/items";
+    let run = |no_proxy: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+            .args([
+                "check",
+                url,
+                "--origin",
+                "http://app.example.com",
+                "--no-second-origin",
+                "--timeout",
+                "3",
+            ])
+            .env("NO_COLOR", "1")
+            .env("HTTP_PROXY", format!("http://{proxy_addr}"))
+            .env("NO_PROXY", no_proxy)
+            .env_remove("http_proxy")
+            .env_remove("no_proxy")
+            .env_remove("ALL_PROXY")
+            .output()
+            .unwrap()
+    };
+    let output = run("");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [format!("GET {url} HTTP/1.1")]
+    );
+    // NO_PROXY names the host: straight to it, and `.invalid` never resolves.
+    let output = run("cors-doctor-proxied.invalid");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
