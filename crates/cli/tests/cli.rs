@@ -553,3 +553,72 @@ fn http_proxy_and_no_proxy_from_the_environment() {
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
+
+/// HTTPS_PROXY: the TLS connection is tunnelled with CONNECT through a
+/// loopback proxy to the lab's TLS port, for a host that does not resolve.
+#[test]
+fn https_proxy_tunnels_with_connect() {
+    use std::io::{BufRead, BufReader, Write};
+    let host = "cors-doctor-tunnel.invalid";
+    let tls = cors_lab::self_signed(&[host]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("tunnel.pem");
+    std::fs::write(&cert, &tls.cert_pem).unwrap();
+    let lab = start_lab(Some(tls));
+    let lab_addr = lab.addr;
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in proxy.incoming().take(2) {
+            let Ok(mut client) = client else { continue };
+            let mut reader = BufReader::new(client.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            log.lock().unwrap().push(line.trim_end().to_string());
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let Ok(upstream) = std::net::TcpStream::connect(lab_addr) else {
+                continue;
+            };
+            let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+            let (mut up_read, mut up_write) = (upstream.try_clone().unwrap(), upstream);
+            let mut client_write = client.try_clone().unwrap();
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut reader, &mut up_write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut up_read, &mut client_write);
+            });
+        }
+    });
+    let url = format!("https://{host}:{}/ok/simple", lab_addr.port());
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args([
+            "check",
+            &url,
+            "--origin",
+            cors_lab::LAB_ORIGIN,
+            "--no-second-origin",
+            "--timeout",
+            "5",
+            "--cacert",
+            cert.to_str().unwrap(),
+        ])
+        .env("NO_COLOR", "1")
+        .env("HTTPS_PROXY", format!("http://{proxy_addr}"))
+        .env_remove("https_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("ALL_PROXY")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [format!("CONNECT {host}:{} HTTP/1.1", lab_addr.port())]
+    );
+}
