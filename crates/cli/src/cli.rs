@@ -72,9 +72,12 @@ Exit codes: 0 allowed in every selected browser · 1 blocked in at least one · 
     /// Tries your origins and their near misses (other scheme, port, www.,
     /// parent/sibling domains) and the shapes attackers use (prefix, suffix,
     /// unescaped dot, special characters, any subdomain, null, an unrelated
-    /// origin) × request kinds (GET, POST, JSON, Authorization, the methods the
-    /// endpoint advertises, yours) × credentials omit/include × three browsers,
-    /// sending each distinct request once.
+    /// origin, a public hosting origin) × request kinds (GET, HEAD, POST, JSON,
+    /// Authorization, the methods the endpoint advertises, yours) × credentials
+    /// omit/include × three browsers, sending each distinct request once. One
+    /// more preflight, for a made-up method and header, catches allow lists
+    /// that echo whatever is asked. Security findings are graded by what a
+    /// browser would let an attacker's page read.
     #[command(after_help = "Examples:
   cors-doctor scan https://api.example.com/items --origin https://app.example.com
   cors-doctor scan https://api.example.com/items --origin https://app.example.com --origin http://localhost:3000 -X PATCH --json
