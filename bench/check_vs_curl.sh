@@ -5,13 +5,8 @@
 # Usage: bench/check_vs_curl.sh [extra hyperfine args]   (needs hyperfine, curl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p cors-doctor
-BIN=target/release/cors-doctor
 PORT=${PORT:-18787}
-$BIN lab --listen 127.0.0.1:$PORT >/dev/null 2>&1 &
-LAB=$!
-trap 'kill $LAB' EXIT
-sleep 0.5
+. bench/lib.sh
 URL=http://127.0.0.1:$PORT/ok/preflight
 ORIGIN=https://app.example.com
 hyperfine --warmup 5 --runs ${RUNS:-50} -N "$@" \

@@ -5,13 +5,8 @@
 # Usage: bench/scan_matrix.sh [extra hyperfine args]   (needs hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p cors-doctor
-BIN=target/release/cors-doctor
 PORT=${PORT:-18788}
-$BIN lab --listen 127.0.0.1:$PORT >/dev/null 2>&1 &
-LAB=$!
-trap 'kill $LAB' EXIT
-sleep 0.5
+. bench/lib.sh
 URL=http://127.0.0.1:$PORT/reflect-no-vary
 ARGS="--origin https://app.example.com --origin https://admin.example.com"
 { $BIN scan $URL $ARGS --json || true; } | python3 -c '

@@ -497,11 +497,22 @@ fn local_network_access_from_a_public_page() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// Reads a request head for the test proxies: its first line, the rest drained.
+fn request_line(reader: &mut impl std::io::BufRead) -> String {
+    let mut line = String::new();
+    let _ = reader.read_line(&mut line);
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        header.clear();
+    }
+    line.trim_end().to_string()
+}
+
 /// HTTP_PROXY is honoured (the request goes to the proxy in absolute form,
 /// for a host that does not even resolve) and NO_PROXY bypasses it.
 #[test]
 fn http_proxy_and_no_proxy_from_the_environment() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufReader, Write};
     let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let proxy_addr = proxy.local_addr().unwrap();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -510,14 +521,8 @@ fn http_proxy_and_no_proxy_from_the_environment() {
         for stream in proxy.incoming().take(4) {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            log.lock().unwrap().push(line.trim_end().to_string());
-            // Drain the head, then answer as the origin server would.
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
+            log.lock().unwrap().push(request_line(&mut reader));
+            // Answer as the origin server would.
             let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://app.example.com\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
         }
     });
@@ -558,7 +563,7 @@ fn http_proxy_and_no_proxy_from_the_environment() {
 /// loopback proxy to the lab's TLS port, for a host that does not resolve.
 #[test]
 fn https_proxy_tunnels_with_connect() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufReader, Write};
     let host = "cors-doctor-tunnel.invalid";
     let tls = cors_lab::self_signed(&[host]).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -574,13 +579,7 @@ fn https_proxy_tunnels_with_connect() {
         for client in proxy.incoming().take(2) {
             let Ok(mut client) = client else { continue };
             let mut reader = BufReader::new(client.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            log.lock().unwrap().push(line.trim_end().to_string());
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
+            log.lock().unwrap().push(request_line(&mut reader));
             let Ok(upstream) = std::net::TcpStream::connect(lab_addr) else {
                 continue;
             };

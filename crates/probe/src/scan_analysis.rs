@@ -201,8 +201,25 @@ fn reason(id: FindingId, status: Option<u16>) -> String {
     }
 }
 
-/// The pattern of the matrix, in words, most important first.
-pub fn summary(report: &ScanReport) -> Vec<String> {
+/// What a scan means, computed once for every renderer and the exit code.
+#[derive(Clone, Debug)]
+pub struct ScanAnalysis {
+    pub summary: Vec<String>,
+    /// Worst first.
+    pub security: Vec<SecurityFinding>,
+}
+
+pub fn analyse(report: &ScanReport) -> ScanAnalysis {
+    let security = security_findings(report);
+    ScanAnalysis {
+        summary: summary(report, &security),
+        security,
+    }
+}
+
+/// The pattern of the matrix, in words, most important first; `findings`
+/// are the report's [`security_findings`].
+pub fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String> {
     let mut lines = Vec::new();
     let any_acao = report.cells.iter().any(|c| c.allow_origin.is_some());
     if !any_acao && report.cells.iter().all(|c| c.none_allowed()) {
@@ -365,7 +382,6 @@ pub fn summary(report: &ScanReport) -> Vec<String> {
             blocked.join(", ")
         ));
     }
-    let findings = security_findings(report);
     let reflects_any = findings
         .iter()
         .any(|f| f.id == "reflected-arbitrary-origin" && f.severity >= Severity::High);

@@ -99,10 +99,7 @@ fn site_of(host: &str) -> &str {
 pub fn origins(user: &[Origin]) -> Vec<ScanOrigin> {
     let mut out: Vec<ScanOrigin> = Vec::new();
     let mut push = |origin: Origin, role: OriginRole, label: String| {
-        if !out
-            .iter()
-            .any(|o| o.origin == origin && o.origin.serialize() == origin.serialize())
-        {
+        if !out.iter().any(|o| o.origin == origin) {
             out.push(ScanOrigin {
                 origin,
                 role,

@@ -2,7 +2,7 @@
 //! (docs/json-schema.md).
 
 use cors_probe::scan::ScanReport;
-use cors_probe::scan_analysis::{security_findings, summary};
+use cors_probe::scan_analysis::ScanAnalysis;
 use cors_probe::scan_matrix::OriginRole;
 use serde::Serialize;
 
@@ -65,7 +65,7 @@ pub struct SecurityDoc {
     pub browsers: Vec<&'static str>,
 }
 
-pub fn scan_to_json(report: &ScanReport) -> ScanDocument {
+pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocument {
     ScanDocument {
         schema: SCAN_SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -123,18 +123,19 @@ pub fn scan_to_json(report: &ScanReport) -> ScanDocument {
                 vary_origin: c.vary_origin,
             })
             .collect(),
-        summary: summary(report),
-        security: security_findings(report)
-            .into_iter()
+        summary: analysis.summary.clone(),
+        security: analysis
+            .security
+            .iter()
             .map(|f| SecurityDoc {
                 id: f.id,
                 severity: f.severity.id(),
-                title: f.title,
-                origin: f.origin,
-                request: f.request,
+                title: f.title.clone(),
+                origin: f.origin.clone(),
+                request: f.request.clone(),
                 credentials: f.credentials,
-                access_control_allow_origin: f.allow_origin,
-                access_control_allow_credentials: f.allow_credentials,
+                access_control_allow_origin: f.allow_origin.clone(),
+                access_control_allow_credentials: f.allow_credentials.clone(),
                 browsers: f.browsers.iter().map(|b| b.id()).collect(),
             })
             .collect(),

@@ -5,7 +5,7 @@
 use crate::style::Palette;
 use cors_engine::Verdict;
 use cors_probe::scan::{Cell, ScanReport};
-use cors_probe::scan_analysis::{security_findings, summary, Severity};
+use cors_probe::scan_analysis::{ScanAnalysis, Severity};
 use cors_probe::scan_matrix::OriginRole;
 use std::fmt::Write;
 
@@ -52,7 +52,7 @@ fn pad(text: &str, width: usize) -> String {
     )
 }
 
-pub fn render_scan(report: &ScanReport, p: &Palette) -> String {
+pub fn render_scan(report: &ScanReport, analysis: &ScanAnalysis, p: &Palette) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", p.strong("cors-doctor scan"), report.url);
     let _ = writeln!(
@@ -125,16 +125,16 @@ pub fn render_scan(report: &ScanReport, p: &Palette) -> String {
     let _ = writeln!(out, "{}", p.dim("  each column: without │ with credentials · ✓ allowed in every browser · ✗ blocked in every browser · C/F/W = Chromium/Firefox/WebKit where they differ · ~ near miss of your origin · ! attacker-shaped origin"));
     out.push('\n');
     let _ = writeln!(out, "{}", p.heading("Summary"));
-    for line in summary(report) {
+    for line in &analysis.summary {
         let _ = writeln!(out, "  - {line}");
     }
     out.push('\n');
-    let findings = security_findings(report);
+    let findings = &analysis.security;
     let _ = writeln!(out, "{}", p.heading("Security"));
     if findings.is_empty() {
         let _ = writeln!(out, "  no attacker-shaped origin is allowed");
     }
-    for f in &findings {
+    for f in findings {
         let label = match f.severity {
             Severity::Critical | Severity::High => p.bad(&f.severity.id().to_ascii_uppercase()),
             Severity::Medium => p.warn(&f.severity.id().to_ascii_uppercase()),

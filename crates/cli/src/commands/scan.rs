@@ -7,7 +7,7 @@ use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_engine::Origin;
 use cors_probe::scan::{run_scan, ScanRequest};
-use cors_probe::scan_analysis::{security_findings, Severity};
+use cors_probe::scan_analysis::{analyse, Severity};
 use cors_probe::scan_matrix::OriginRole;
 use cors_probe::Client;
 use std::io::IsTerminal;
@@ -94,11 +94,13 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
         );
         return Ok(exit::UNREACHABLE);
     }
+    let analysis = analyse(&report);
     if args.json {
-        out.json(&cors_report::scan_json::scan_to_json(&report))?;
+        out.json(&cors_report::scan_json::scan_to_json(&report, &analysis))?;
     } else {
         out.print(&cors_report::scan_text::render_scan(
             &report,
+            &analysis,
             &out.palette(),
         ));
     }
@@ -123,11 +125,8 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
             && user_kinds.contains(&c.kind)
             && !c.all_allowed()
     });
-    let too_severe = fail_on.is_some_and(|threshold| {
-        security_findings(&report)
-            .iter()
-            .any(|f| f.severity >= threshold)
-    });
+    let too_severe =
+        fail_on.is_some_and(|threshold| analysis.security.iter().any(|f| f.severity >= threshold));
     Ok(if user_blocked || too_severe {
         exit::BLOCKED
     } else {
