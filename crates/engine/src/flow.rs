@@ -194,27 +194,35 @@ enum State {
 /// (origin as sent, URL, response headers) of a preflight that passed.
 type PassedPreflight = (String, String, Vec<(String, String)>);
 
+/// Where the fetch is after following a redirect. Until the first redirect
+/// the flow reads these from the request and its classification instead of
+/// copying them (most fetches never redirect, and this runs per browser).
+#[derive(Clone, Debug)]
+struct Hop {
+    url: Url,
+    method: String,
+    headers: Vec<(String, String)>,
+    /// The CORS-unsafe headers among `headers`.
+    unsafe_headers: Vec<crate::safelist::UnsafeHeader>,
+    /// `Access-Control-Request-Headers` for `headers`.
+    request_headers_value: Option<String>,
+}
+
 /// A browser's fetch in progress.
 #[derive(Clone, Debug)]
 pub struct Flow<'r> {
     browser: Browser,
     request: &'r Request,
-    /// `Access-Control-Request-Headers` for the current headers.
-    request_headers_value: Option<String>,
-    /// The CORS-unsafe headers among the current headers.
-    unsafe_now: Vec<crate::safelist::UnsafeHeader>,
-    /// `Sec-Fetch-Site` for the current hop.
-    fetch_site: &'static str,
     class: Classification,
     state: State,
-    url: Url,
-    method: String,
-    headers: Vec<(String, String)>,
+    /// `None` until a redirect is followed (then the request's own URL,
+    /// method and headers no longer apply).
+    hop: Option<Box<Hop>>,
+    /// `Sec-Fetch-Site` for the current hop.
+    fetch_site: &'static str,
     tainted: bool,
     /// The request origin as sent now (`null` once tainted).
     origin_serialized: String,
-    /// The origin of the current URL.
-    target_origin: Origin,
     /// Whether the CORS protocol applies to the current hop.
     cors: bool,
     redirects: usize,
@@ -223,10 +231,61 @@ pub struct Flow<'r> {
     console: Vec<String>,
     readable: Option<Vec<String>>,
     cache_seconds: Option<u64>,
+    /// Whether a passed preflight is kept for [`Flow::update_cache`]
+    /// (only flows started with a cache need it).
+    remember_preflight: bool,
     /// The last successful preflight: (origin, URL, response headers), for the cache.
     passed_preflight: Option<PassedPreflight>,
     /// The preflight was skipped thanks to the cache.
     preflight_cached: bool,
+}
+
+/// The next request of a flow, borrowed from it: what [`PlannedRequest`]
+/// owns, built only when the request is new (see [`Flow::next_request`]).
+struct NextRequest<'a> {
+    purpose: RequestPurpose,
+    method: &'a str,
+    url: &'a Url,
+    origin: Option<&'a str>,
+    /// `Access-Control-Request-Method` and `-Headers` of a preflight.
+    preflight: Option<(&'a str, Option<&'a str>)>,
+    /// The script's headers (actual requests only).
+    script_headers: &'a [(String, String)],
+    credentials: bool,
+    with_body: bool,
+}
+
+impl<'a> NextRequest<'a> {
+    /// The CORS-relevant header lines in the order the browser sends them.
+    fn header_lines(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        let origin = self.origin.map(|o| ("Origin", o));
+        let (method, headers) = match self.preflight {
+            Some((method, headers)) => (
+                Some(("Access-Control-Request-Method", method)),
+                headers.map(|h| ("Access-Control-Request-Headers", h)),
+            ),
+            None => (None, None),
+        };
+        origin.into_iter().chain(method).chain(headers).chain(
+            self.script_headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+        )
+    }
+
+    /// Whether `planned` is this request (same [`PlannedRequest::key`]).
+    fn is(&self, planned: &PlannedRequest) -> bool {
+        planned.purpose == self.purpose
+            && planned.method == self.method
+            && planned.url.as_str() == self.url.as_str()
+            && planned.credentials == self.credentials
+            && planned.with_body == self.with_body
+            && planned
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .eq(self.header_lines())
+    }
 }
 
 impl<'r> Flow<'r> {
@@ -239,14 +298,19 @@ impl<'r> Flow<'r> {
         now: u64,
     ) -> Flow<'r> {
         let mut flow = Flow::start(request, browser);
+        flow.remember_preflight = true;
         if flow.state == State::Preflight {
-            let names: Vec<String> = flow.unsafe_now.iter().map(|h| h.name.clone()).collect();
+            let names: Vec<String> = flow
+                .unsafe_headers()
+                .iter()
+                .map(|h| h.name.clone())
+                .collect();
             let covered = cache.covers(&crate::cache::Lookup {
                 browser,
                 origin: &flow.origin_serialized,
-                url: flow.url.as_str(),
+                url: flow.url().as_str(),
                 credentials: flow.request.includes_credentials(),
-                method: &flow.method,
+                method: flow.method(),
                 unsafe_names: &names,
                 now,
             });
@@ -261,7 +325,8 @@ impl<'r> Flow<'r> {
     /// Records what this flow teaches the browser's preflight cache: a
     /// passed preflight is stored for its max-age; a failed request evicts
     /// the entry in Firefox (Chromium 156 keeps it — conformance:
-    /// maxage-600-actual-fails).
+    /// maxage-600-actual-fails). Only flows from [`Flow::start_cached`]
+    /// keep what a passed preflight said.
     pub fn update_cache(&self, cache: &mut crate::cache::PreflightCache, now: u64) {
         if let Some((origin, url, headers)) = &self.passed_preflight {
             let seconds = self.cache_seconds.unwrap_or(0);
@@ -276,7 +341,7 @@ impl<'r> Flow<'r> {
             );
         }
         if self.browser == Browser::Firefox && self.verdict == Some(Verdict::Blocked) {
-            cache.evict(self.browser, &self.origin_serialized, self.url.as_str());
+            cache.evict(self.browser, &self.origin_serialized, self.url().as_str());
         }
     }
 
@@ -286,17 +351,12 @@ impl<'r> Flow<'r> {
         let mut flow = Flow {
             browser,
             request,
-            request_headers_value: class.access_control_request_headers.clone(),
-            unsafe_now: class.unsafe_headers.clone(),
             fetch_site: "cross-site",
             state: State::Actual,
-            url: request.url.clone(),
-            method: class.method.clone(),
-            headers: class.headers.clone(),
+            hop: None,
             class,
             tainted: false,
             origin_serialized: request.origin.serialize(),
-            target_origin: Origin::of_url(&request.url),
             cors: false,
             redirects: 0,
             verdict: None,
@@ -304,12 +364,13 @@ impl<'r> Flow<'r> {
             console: Vec::new(),
             readable: None,
             cache_seconds: None,
+            remember_preflight: false,
             passed_preflight: None,
             preflight_cached: false,
         };
-        for name in flow.class.dropped_headers.clone() {
+        for index in 0..flow.class.dropped_headers.len() {
             let mut values = flow.values();
-            values.header = Some(name);
+            values.header = flow.class.dropped_headers.get(index).cloned();
             flow.push(
                 FindingId::ForbiddenHeader,
                 Severity::Warning,
@@ -319,7 +380,7 @@ impl<'r> Flow<'r> {
         }
         if let Some(id) = flow.class.blocked_before_network {
             let mut values = flow.values();
-            values.method = Some(flow.method.clone());
+            values.method = Some(flow.class.method.clone());
             values.scheme = Some(request.url.scheme().to_string());
             flow.push(id, Severity::Blocking, Stage::Client, values);
             flow.finish(Verdict::Blocked);
@@ -332,6 +393,34 @@ impl<'r> Flow<'r> {
             flow.state = State::Preflight;
         }
         flow
+    }
+
+    fn url(&self) -> &Url {
+        self.hop.as_ref().map_or(&self.request.url, |h| &h.url)
+    }
+
+    fn method(&self) -> &str {
+        self.hop.as_ref().map_or(&self.class.method, |h| &h.method)
+    }
+
+    /// The headers the browser sends on the script's behalf now.
+    fn headers(&self) -> &[(String, String)] {
+        self.hop
+            .as_ref()
+            .map_or(&self.class.headers, |h| &h.headers)
+    }
+
+    fn unsafe_headers(&self) -> &[crate::safelist::UnsafeHeader] {
+        self.hop
+            .as_ref()
+            .map_or(&self.class.unsafe_headers, |h| &h.unsafe_headers)
+    }
+
+    fn request_headers_value(&self) -> Option<&str> {
+        match &self.hop {
+            Some(hop) => hop.request_headers_value.as_deref(),
+            None => self.class.access_control_request_headers.as_deref(),
+        }
     }
 
     fn check_local_network_access(&mut self) {
@@ -387,17 +476,9 @@ impl<'r> Flow<'r> {
         self.state == State::Done
     }
 
-    fn origin_now(&self) -> Origin {
-        if self.tainted {
-            Origin::Opaque
-        } else {
-            self.request.origin.clone()
-        }
-    }
-
     fn compute_cors_flag(&self) -> bool {
         self.request.mode == Mode::Cors
-            && (self.tainted || !self.request.origin.same_origin(&self.target_origin))
+            && (self.tainted || !self.request.origin.same_origin_as_url(self.url()))
     }
 
     fn credentials_now(&self) -> bool {
@@ -409,14 +490,14 @@ impl<'r> Flow<'r> {
     }
 
     fn values(&self) -> Values {
-        let initial = self.request.url.to_string();
-        let url = self.url.to_string();
+        let url = self.url();
         Values {
-            initial_url: (initial != url).then_some(initial),
-            url,
+            initial_url: (url.as_str() != self.request.url.as_str())
+                .then(|| self.request.url.to_string()),
+            url: url.to_string(),
             // Chromium names the page's origin even after a redirect tainted
             // it (conformance: redirect-cross-origin-acao-exact).
-            origin: if self.browser == Browser::Chromium {
+            origin: if self.browser == Browser::Chromium && self.tainted {
                 self.request.origin.serialize()
             } else {
                 self.origin_serialized.clone()
@@ -428,63 +509,72 @@ impl<'r> Flow<'r> {
         }
     }
 
-    /// The next request the browser sends, or `None` when the flow is done.
-    pub fn next_request(&self) -> Option<PlannedRequest> {
-        let origin = self.origin_serialized.clone();
+    /// The next request, borrowed from the flow.
+    fn next(&self) -> Option<NextRequest<'_>> {
+        let origin = Some(self.origin_serialized.as_str());
         match self.state {
             State::Done => None,
-            State::Preflight => {
-                let mut headers = vec![
-                    ("Origin".to_string(), origin),
-                    (
-                        "Access-Control-Request-Method".to_string(),
-                        self.method.clone(),
-                    ),
-                ];
-                if let Some(acrh) = &self.request_headers_value {
-                    headers.push(("Access-Control-Request-Headers".to_string(), acrh.clone()));
-                }
-                let mut browser_headers = Vec::with_capacity(4);
-                if self.browser != Browser::WebKit {
-                    browser_headers.push(("Accept", "*/*"));
-                }
-                browser_headers.extend(self.fetch_metadata());
-                Some(PlannedRequest {
-                    purpose: RequestPurpose::Preflight,
-                    method: "OPTIONS".to_string(),
-                    url: self.url.clone(),
-                    headers,
-                    browser_headers,
-                    credentials: false,
-                    with_body: false,
-                })
-            }
+            State::Preflight => Some(NextRequest {
+                purpose: RequestPurpose::Preflight,
+                method: "OPTIONS",
+                url: self.url(),
+                origin,
+                preflight: Some((self.method(), self.request_headers_value())),
+                script_headers: &[],
+                credentials: false,
+                with_body: false,
+            }),
             State::Actual => {
-                let mut headers = Vec::new();
-                if self.cors || !matches!(self.method.as_str(), "GET" | "HEAD") {
-                    headers.push(("Origin".to_string(), origin));
-                }
-                headers.extend(self.headers.iter().cloned());
-                let mut browser_headers = Vec::with_capacity(4);
-                if !self
-                    .headers
-                    .iter()
-                    .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
-                {
-                    browser_headers.push(("Accept", "*/*"));
-                }
-                browser_headers.extend(self.fetch_metadata());
-                Some(PlannedRequest {
+                let method = self.method();
+                let simple = matches!(method, "GET" | "HEAD");
+                Some(NextRequest {
                     purpose: RequestPurpose::Actual,
-                    method: self.method.clone(),
-                    url: self.url.clone(),
-                    headers,
-                    browser_headers,
+                    method,
+                    url: self.url(),
+                    origin: origin.filter(|_| self.cors || !simple),
+                    preflight: None,
+                    script_headers: self.headers(),
                     credentials: self.credentials_now(),
-                    with_body: !matches!(self.method.as_str(), "GET" | "HEAD"),
+                    with_body: !simple,
                 })
             }
         }
+    }
+
+    /// Whether the next request is `planned` (the same [`PlannedRequest::key`]),
+    /// without building it: drivers use this to send each distinct request once.
+    pub fn next_request_is(&self, planned: &PlannedRequest) -> bool {
+        self.next().is_some_and(|next| next.is(planned))
+    }
+
+    /// The next request the browser sends, or `None` when the flow is done.
+    pub fn next_request(&self) -> Option<PlannedRequest> {
+        let next = self.next()?;
+        let mut browser_headers = Vec::with_capacity(4);
+        let accept_set = self
+            .headers()
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+        let accept = match next.purpose {
+            RequestPurpose::Preflight => self.browser != Browser::WebKit,
+            RequestPurpose::Actual => !accept_set,
+        };
+        if accept {
+            browser_headers.push(("Accept", "*/*"));
+        }
+        browser_headers.extend(self.fetch_metadata());
+        Some(PlannedRequest {
+            purpose: next.purpose,
+            method: next.method.to_string(),
+            url: next.url.clone(),
+            headers: next
+                .header_lines()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            browser_headers,
+            credentials: next.credentials,
+            with_body: next.with_body,
+        })
     }
 
     fn compute_fetch_site(&self) -> &'static str {
@@ -492,9 +582,10 @@ impl<'r> Flow<'r> {
             return "cross-site";
         }
         let origin = &self.request.origin;
-        if origin.same_origin(&self.target_origin) {
+        let url = self.url();
+        if origin.same_origin_as_url(url) {
             "same-origin"
-        } else if same_site(origin, &self.target_origin) {
+        } else if same_site(origin, url) {
             "same-site"
         } else {
             "cross-site"
@@ -534,7 +625,7 @@ impl<'r> Flow<'r> {
             Browser::Chromium => net_error.to_string(),
             _ => description.to_string(),
         });
-        values.method = Some(self.method.clone());
+        values.method = Some(self.method().to_string());
         let stage = if self.state == State::Preflight {
             Stage::Preflight
         } else {
@@ -548,8 +639,8 @@ impl<'r> Flow<'r> {
     fn response_values(&self, response: &Response) -> Values {
         let mut values = self.values();
         values.status = Some(response.status);
-        values.location =
-            location_text(response).map(|l| self.url.join(&l).map(|u| u.to_string()).unwrap_or(l));
+        values.location = location_text(response)
+            .map(|l| self.url().join(&l).map(|u| u.to_string()).unwrap_or(l));
         values
     }
 
@@ -621,8 +712,8 @@ impl<'r> Flow<'r> {
         }
         match allow_lists::check(
             &response.headers,
-            &self.method,
-            &self.unsafe_now,
+            self.method(),
+            self.unsafe_headers(),
             include,
             self.browser,
         ) {
@@ -635,7 +726,7 @@ impl<'r> Flow<'r> {
                     }
                     _ => {
                         values.value = Some(f.value);
-                        values.method = Some(self.method.clone());
+                        values.method = Some(self.method().to_string());
                     }
                 }
                 self.push(f.id, Severity::Blocking, Stage::Preflight, values);
@@ -656,11 +747,13 @@ impl<'r> Flow<'r> {
             }
         }
         self.record_max_age(response);
-        self.passed_preflight = Some((
-            self.origin_serialized.clone(),
-            self.url.to_string(),
-            response.headers.clone(),
-        ));
+        if self.remember_preflight {
+            self.passed_preflight = Some((
+                self.origin_serialized.clone(),
+                self.url().to_string(),
+                response.headers.clone(),
+            ));
+        }
         self.state = State::Actual;
     }
 
@@ -761,7 +854,7 @@ impl<'r> Flow<'r> {
 
     fn follow_redirect(&mut self, response: &Response, location_text: &str) {
         let status = response.status;
-        let Ok(next) = self.url.join(location_text) else {
+        let Ok(next) = self.url().join(location_text) else {
             let values = self.response_values(response);
             self.push(
                 FindingId::InvalidResponse,
@@ -783,7 +876,7 @@ impl<'r> Flow<'r> {
             Some(FindingId::RedirectNonHttpScheme)
         } else if has_userinfo
             && self.request.mode == Mode::Cors
-            && (self.cors || !self.origin_now().same_origin(&next_origin))
+            && (self.cors || self.tainted || !self.request.origin.same_origin(&next_origin))
         {
             Some(FindingId::RedirectWithCredentials)
         } else if self.request.page_url.scheme() == "https"
@@ -821,7 +914,7 @@ impl<'r> Flow<'r> {
             if id == FindingId::MixedContent && self.browser == Browser::Firefox {
                 // Firefox then fails the redirecting request itself
                 // (conformance: mixed-https-redirect-to-http).
-                followup.url = self.url.to_string();
+                followup.url = self.url().to_string();
                 followup.status = None;
                 self.console.extend(render(
                     FindingId::NetworkFailure,
@@ -833,19 +926,29 @@ impl<'r> Flow<'r> {
             self.finish(Verdict::Blocked);
             return;
         }
-        if !next_origin.same_origin(&self.target_origin) {
-            if !self.origin_now().same_origin(&self.target_origin) {
+        let mut hop = match self.hop.take() {
+            Some(hop) => hop,
+            None => Box::new(Hop {
+                url: self.request.url.clone(),
+                method: self.class.method.clone(),
+                headers: self.class.headers.clone(),
+                unsafe_headers: Vec::new(),
+                request_headers_value: None,
+            }),
+        };
+        if !next_origin.same_origin_as_url(&hop.url) {
+            if self.tainted || !self.request.origin.same_origin_as_url(&hop.url) {
                 self.tainted = true;
                 self.origin_serialized = "null".to_string();
             }
-            self.headers
+            hop.headers
                 .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
         }
-        let rewrite = (matches!(status, 301 | 302) && self.method == "POST")
-            || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"));
+        let rewrite = (matches!(status, 301 | 302) && hop.method == "POST")
+            || (status == 303 && !matches!(hop.method.as_str(), "GET" | "HEAD"));
         if rewrite {
-            self.method = "GET".to_string();
-            self.headers.retain(|(n, _)| {
+            hop.method = "GET".to_string();
+            hop.headers.retain(|(n, _)| {
                 ![
                     "content-encoding",
                     "content-language",
@@ -856,20 +959,23 @@ impl<'r> Flow<'r> {
                 .any(|b| n.eq_ignore_ascii_case(b))
             });
         }
-        self.url = next;
-        self.target_origin = next_origin;
+        hop.url = next;
+        hop.unsafe_headers = crate::safelist::unsafe_headers(&hop.headers, self.browser);
+        self.hop = Some(hop);
         self.cors = self.compute_cors_flag();
         self.fetch_site = self.compute_fetch_site();
-        self.unsafe_now = crate::safelist::unsafe_headers(&self.headers, self.browser);
-        self.request_headers_value = if self.cors {
-            crate::safelist::request_headers_value_of(&self.unsafe_now)
+        let request_headers_value = if self.cors {
+            crate::safelist::request_headers_value_of(self.unsafe_headers())
         } else {
             None
         };
+        if let Some(hop) = &mut self.hop {
+            hop.request_headers_value = request_headers_value;
+        }
         let needs_preflight = self.cors
             && (self.request.force_preflight
-                || !crate::method::is_cors_safelisted(&self.method)
-                || !self.unsafe_now.is_empty());
+                || !crate::method::is_cors_safelisted(self.method())
+                || !self.unsafe_headers().is_empty());
         if needs_preflight && self.browser == Browser::Firefox && self.tainted {
             // Firefox 153 sends that preflight with the page's real origin
             // (conformance: redirect-after-preflight-cross-origin).
@@ -1069,28 +1175,17 @@ pub fn shared_cache_signals(headers: &HeaderLines) -> Vec<String> {
 
 /// A crude same-site test (last two labels, same scheme); the public suffix
 /// list is deliberately not bundled, so `a.co.uk` vs `b.co.uk` reads as same-site.
-fn same_site(a: &Origin, b: &Origin) -> bool {
-    match (a, b) {
-        (
-            Origin::Tuple {
-                scheme: sa,
-                host: ha,
-                ..
-            },
-            Origin::Tuple {
-                scheme: sb,
-                host: hb,
-                ..
-            },
-        ) => {
-            fn site(h: &str) -> &str {
-                let mut dots = h.rmatch_indices('.');
-                match (dots.next(), dots.next()) {
-                    (Some(_), Some((second, _))) => &h[second + 1..],
-                    _ => h,
-                }
-            }
-            sa == sb && site(ha) == site(hb)
+fn same_site(origin: &Origin, url: &Url) -> bool {
+    fn site(h: &str) -> &str {
+        let mut dots = h.rmatch_indices('.');
+        match (dots.next(), dots.next()) {
+            (Some(_), Some((second, _))) => &h[second + 1..],
+            _ => h,
+        }
+    }
+    match (origin, url.host_str()) {
+        (Origin::Tuple { scheme, host, .. }, Some(url_host)) => {
+            scheme == url.scheme() && site(host) == site(url_host)
         }
         _ => false,
     }
@@ -1105,13 +1200,7 @@ pub fn evaluate(
     browsers: &[Browser],
     responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
 ) -> Outcome {
-    evaluate_cached(
-        request,
-        browsers,
-        &mut crate::cache::PreflightCache::new(),
-        0,
-        responder,
-    )
+    drive(request, browsers, None, responder)
 }
 
 /// [`evaluate`] with the browsers' preflight caches: entries in `cache`
@@ -1122,25 +1211,40 @@ pub fn evaluate_cached(
     browsers: &[Browser],
     cache: &mut crate::cache::PreflightCache,
     now: u64,
+    responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
+) -> Outcome {
+    drive(request, browsers, Some((cache, now)), responder)
+}
+
+fn drive(
+    request: &Request,
+    browsers: &[Browser],
+    mut cache: Option<(&mut crate::cache::PreflightCache, u64)>,
     mut responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
 ) -> Outcome {
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut outcomes = Vec::with_capacity(browsers.len());
     for &browser in browsers {
-        let mut flow = Flow::start_cached(request, browser, cache, now);
+        let mut flow = match &cache {
+            Some((cache, now)) => Flow::start_cached(request, browser, cache, *now),
+            None => Flow::start(request, browser),
+        };
         let mut steps = Vec::new();
         // Bounded: each step either finishes or follows one of ≤ 20 redirects,
         // each of which may add one preflight.
         for _ in 0..(2 * REDIRECT_LIMIT + 4) {
-            let Some(planned) = flow.next_request() else {
+            if flow.is_done() {
                 break;
-            };
+            }
             let index = match exchanges
                 .iter()
-                .position(|e| e.request.key() == planned.key())
+                .position(|e| flow.next_request_is(&e.request))
             {
                 Some(i) => i,
                 None => {
+                    let Some(planned) = flow.next_request() else {
+                        break;
+                    };
                     let response = responder(&planned);
                     exchanges.push(Exchange {
                         request: planned,
@@ -1155,7 +1259,9 @@ pub fn evaluate_cached(
                 Err((net_error, description)) => flow.fail_network(net_error, description),
             }
         }
-        flow.update_cache(cache, now);
+        if let Some((cache, now)) = &mut cache {
+            flow.update_cache(cache, *now);
+        }
         let mut outcome = flow.outcome();
         outcome.steps = steps;
         outcomes.push(outcome);

@@ -4,6 +4,12 @@
 use std::fmt;
 use url::Url;
 
+/// Schemes whose URLs have a tuple origin of their own (`blob:` borrows
+/// its inner URL's; the rest are opaque).
+fn has_tuple_origin(scheme: &str) -> bool {
+    matches!(scheme, "http" | "https" | "ws" | "wss" | "ftp")
+}
+
 /// An origin: a tuple (scheme, host, port) or opaque.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Origin {
@@ -42,6 +48,15 @@ impl fmt::Display for OriginParseError {
 impl Origin {
     /// The origin of a URL, per the URL standard (`file:`, `data:`… are opaque).
     pub fn of_url(url: &Url) -> Origin {
+        // The special schemes' tuple straight from the parsed URL (which
+        // already omits a default port), without `Url::origin`'s copies.
+        if let (true, Some(host)) = (has_tuple_origin(url.scheme()), url.host_str()) {
+            return Origin::Tuple {
+                scheme: url.scheme().to_string(),
+                host: host.to_string(),
+                port: url.port(),
+            };
+        }
         match url.origin() {
             url::Origin::Tuple(scheme, host, port) => {
                 let default = default_port(&scheme);
@@ -109,6 +124,18 @@ impl Origin {
         match self {
             Origin::Tuple { host, .. } => Some(host),
             Origin::Opaque => None,
+        }
+    }
+
+    /// `self.same_origin(&Origin::of_url(url))`, without building the origin.
+    pub fn same_origin_as_url(&self, url: &Url) -> bool {
+        match self {
+            Origin::Tuple { scheme, host, port } if has_tuple_origin(url.scheme()) => {
+                scheme == url.scheme()
+                    && Some(host.as_str()) == url.host_str()
+                    && *port == url.port()
+            }
+            _ => self.same_origin(&Origin::of_url(url)),
         }
     }
 
