@@ -10,6 +10,7 @@ use crate::request::{Initiator, Mode, RedirectMode, Request};
 use crate::safelist::{
     check_safelisted, is_forbidden_request_header, unsafe_headers, UnsafeHeader,
 };
+use std::sync::Arc;
 
 /// Why a preflight is sent. Every reason is listed, not just the first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +26,6 @@ pub enum PreflightReason {
 /// The browser's decisions before sending anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Classification {
-    pub browser: Browser,
     /// The method as the API normalises it (`put` → `PUT`, `patch` stays).
     pub method: String,
     pub same_origin: bool,
@@ -88,7 +88,6 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         None
     };
     Classification {
-        browser,
         method,
         same_origin,
         cors,
@@ -99,6 +98,22 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         unsafe_headers: unsafe_list,
         access_control_request_headers,
     }
+}
+
+/// [`classify`] for each of `browsers`, computed once and shared when the
+/// browsers cannot disagree (no header whose safelisting is browser-specific),
+/// which is the common case.
+pub fn classify_each(request: &Request, browsers: &[Browser]) -> Vec<Arc<Classification>> {
+    let mut out: Vec<Arc<Classification>> = Vec::with_capacity(browsers.len());
+    let shared = !crate::safelist::depends_on_browser(&request.headers);
+    for &browser in browsers {
+        let class = match out.first() {
+            Some(first) if shared => Arc::clone(first),
+            _ => Arc::new(classify(request, browser)),
+        };
+        out.push(class);
+    }
+    out
 }
 
 fn blocked_before_network(request: &Request, method: &str, same_origin: bool) -> Option<FindingId> {

@@ -6,7 +6,7 @@ use crate::allow_lists;
 use crate::allow_origin::{self, ALLOW_ORIGIN};
 use crate::browser::{AddressSpace, Browser};
 use crate::catalogue::{entry, Entry, FindingId, Severity};
-use crate::classify::{classify, Classification};
+use crate::classify::{classify, classify_each, Classification};
 use crate::expose::{readable_headers, unexposed_application_headers};
 use crate::headers::{all_values, get_combined, list_items, HeaderLines};
 use crate::max_age::{self, MaxAge};
@@ -14,6 +14,7 @@ use crate::message::{companion_lines, render, render_explanation, render_fix};
 pub use crate::message::{Stage, Values};
 use crate::origin::Origin;
 use crate::request::{CredentialsMode, Mode, RedirectMode, Request};
+use std::sync::Arc;
 use url::Url;
 
 /// The most redirects any browser follows.
@@ -131,7 +132,8 @@ pub struct Exchange {
 pub struct BrowserOutcome {
     pub browser: Browser,
     pub verdict: Verdict,
-    pub classification: Classification,
+    /// Shared between browsers that classify the request alike.
+    pub classification: Arc<Classification>,
     pub findings: Vec<Finding>,
     /// Every console line, in order (main messages and companions).
     pub console: Vec<String>,
@@ -213,7 +215,7 @@ struct Hop {
 pub struct Flow<'r> {
     browser: Browser,
     request: &'r Request,
-    class: Classification,
+    class: Arc<Classification>,
     state: State,
     /// `None` until a redirect is followed (then the request's own URL,
     /// method and headers no longer apply).
@@ -297,7 +299,15 @@ impl<'r> Flow<'r> {
         cache: &crate::cache::PreflightCache,
         now: u64,
     ) -> Flow<'r> {
-        let mut flow = Flow::start(request, browser);
+        Flow::start_classified(request, browser, Arc::new(classify(request, browser)))
+            .with_cache(cache, now)
+    }
+
+    /// Skips the preflight when `cache` holds a fresh entry that covers it
+    /// at time `now`, and remembers a passed preflight for [`Flow::update_cache`].
+    pub fn with_cache(mut self, cache: &crate::cache::PreflightCache, now: u64) -> Flow<'r> {
+        let flow = &mut self;
+        let browser = flow.browser;
         flow.remember_preflight = true;
         if flow.state == State::Preflight {
             let names: Vec<String> = flow
@@ -319,13 +329,13 @@ impl<'r> Flow<'r> {
                 flow.preflight_cached = true;
             }
         }
-        flow
+        self
     }
 
     /// Records what this flow teaches the browser's preflight cache: a
     /// passed preflight is stored for its max-age; a failed request evicts
     /// the entry in Firefox (Chromium 156 keeps it — conformance:
-    /// maxage-600-actual-fails). Only flows from [`Flow::start_cached`]
+    /// maxage-600-actual-fails). Only flows given a cache ([`Flow::with_cache`])
     /// keep what a passed preflight said.
     pub fn update_cache(&self, cache: &mut crate::cache::PreflightCache, now: u64) {
         if let Some((origin, url, headers)) = &self.passed_preflight {
@@ -347,7 +357,17 @@ impl<'r> Flow<'r> {
 
     /// Starts `browser`'s fetch of `request`.
     pub fn start(request: &'r Request, browser: Browser) -> Flow<'r> {
-        let class = classify(request, browser);
+        Flow::start_classified(request, browser, Arc::new(classify(request, browser)))
+    }
+
+    /// [`Flow::start`] with `browser`'s classification of `request` already
+    /// made (see [`crate::classify::classify_each`], which shares one between
+    /// browsers that agree).
+    pub fn start_classified(
+        request: &'r Request,
+        browser: Browser,
+        class: Arc<Classification>,
+    ) -> Flow<'r> {
         let mut flow = Flow {
             browser,
             request,
@@ -1224,10 +1244,12 @@ fn drive(
 ) -> Outcome {
     let mut exchanges: Vec<Exchange> = Vec::new();
     let mut outcomes = Vec::with_capacity(browsers.len());
-    for &browser in browsers {
+    let classes = classify_each(request, browsers);
+    for (&browser, class) in browsers.iter().zip(classes) {
+        let flow = Flow::start_classified(request, browser, class);
         let mut flow = match &cache {
-            Some((cache, now)) => Flow::start_cached(request, browser, cache, *now),
-            None => Flow::start(request, browser),
+            Some((cache, now)) => flow.with_cache(cache, *now),
+            None => flow,
         };
         let mut steps = Vec::new();
         // Bounded: each step either finishes or follows one of ≤ 20 redirects,

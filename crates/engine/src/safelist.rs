@@ -103,6 +103,19 @@ pub enum UnsafeHeaderReason {
     BudgetExceeded { total: usize },
 }
 
+/// Client hints only Chromium safelists.
+const CHROMIUM_EXTRA: [&str; 9] = [
+    "device-memory",
+    "dpr",
+    "downlink",
+    "width",
+    "viewport-width",
+    "rtt",
+    "ect",
+    "save-data",
+    "intervention",
+];
+
 /// Checks one header against the safelist of `browser` (without the budget).
 pub fn check_safelisted(
     name: &str,
@@ -115,17 +128,6 @@ pub fn check_safelisted(
         "content-language",
         "content-type",
         "range",
-    ];
-    const CHROMIUM_EXTRA: [&str; 9] = [
-        "device-memory",
-        "dpr",
-        "downlink",
-        "width",
-        "viewport-width",
-        "rtt",
-        "ect",
-        "save-data",
-        "intervention",
     ];
     let lower: &str = match STANDARD.iter().find(|n| n.eq_ignore_ascii_case(name)) {
         Some(n) => n,
@@ -183,6 +185,19 @@ pub fn check_safelisted(
 }
 
 /// `Some(valid?)` for the headers Chromium adds to the safelist, `None` otherwise.
+/// Whether some browser could safelist these headers differently from
+/// another: a Chromium-only client hint, a non-ASCII `Accept` (Firefox), or
+/// values long enough for Chromium's 1024-byte budget. Conservative: `false`
+/// guarantees [`unsafe_headers`] and [`check_safelisted`] agree for every browser.
+pub fn depends_on_browser(headers: &[(String, String)]) -> bool {
+    let mut total = 0usize;
+    headers.iter().any(|(name, value)| {
+        total = total.saturating_add(value.len());
+        CHROMIUM_EXTRA.iter().any(|n| n.eq_ignore_ascii_case(name))
+            || (name.eq_ignore_ascii_case("accept") && !value.is_ascii())
+    }) || total > SAFELIST_BUDGET
+}
+
 fn chromium_extra_ok(lower: &str, value: &str) -> Option<bool> {
     match lower {
         "device-memory" | "dpr" | "downlink" => Some(is_double_like(value)),

@@ -3,12 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 
+use cors_engine::classify::{classify, classify_each};
 use cors_engine::headers::parse_token_list;
 use cors_engine::recognize::Recognizer;
 use cors_engine::safelist::{
     access_control_request_headers, check_safelisted, unsafe_header_names, SAFELIST_VALUE_LIMIT,
 };
-use cors_engine::{evaluate, Browser, CredentialsMode, Initiator, Mode, Origin, Request, Response};
+use cors_engine::{
+    evaluate, Browser, CredentialsMode, Flow, Initiator, Mode, Origin, Request, Response,
+};
 use proptest::prelude::*;
 use url::Url;
 
@@ -138,6 +141,44 @@ proptest! {
             }
             prop_assert!(b.steps.len() <= 2 * cors_engine::flow_redirect_limit() + 4);
             prop_assert!(b.steps.iter().all(|i| *i < outcome.exchanges.len()));
+        }
+    }
+
+    #[test]
+    fn a_shared_classification_is_each_browsers_own(
+        hs in headers(),
+        no_cors in any::<bool>(),
+        method in prop_oneof![Just("GET".to_string()), Just("put".to_string()), "[A-Za-z]{1,8}"],
+    ) {
+        let mut request = Request::new(Url::parse("https://app.example.com/").unwrap(), Url::parse("https://api.example.com/x").unwrap());
+        request.headers = hs;
+        request.method = method;
+        if no_cors { request.mode = Mode::NoCors; }
+        let shared = classify_each(&request, &Browser::ALL);
+        prop_assert_eq!(shared.len(), Browser::ALL.len());
+        for (browser, class) in Browser::ALL.iter().zip(&shared) {
+            prop_assert_eq!(&**class, &classify(&request, *browser));
+        }
+    }
+
+    #[test]
+    fn next_request_is_compares_the_key_without_building(
+        hs in headers(),
+        method in prop_oneof![Just("GET".to_string()), Just("POST".to_string()), Just("put".to_string())],
+        include in any::<bool>(),
+    ) {
+        let mut request = Request::new(Url::parse("https://app.example.com/").unwrap(), Url::parse("https://api.example.com/x").unwrap());
+        request.headers = hs;
+        request.method = method;
+        if include { request.credentials = CredentialsMode::Include; }
+        let flows: Vec<Flow> = Browser::ALL.iter().map(|b| Flow::start(&request, *b)).collect();
+        for a in &flows {
+            for b in &flows {
+                if let (Some(pa), Some(pb)) = (a.next_request(), b.next_request()) {
+                    prop_assert!(a.next_request_is(&pa));
+                    prop_assert_eq!(a.next_request_is(&pb), pa.key() == pb.key());
+                }
+            }
         }
     }
 }
