@@ -30,40 +30,43 @@ struct Parsed<'a> {
 }
 
 impl Parsed<'_> {
-    /// The list items, or the first item that is not a token.
-    fn items(&self) -> Result<Vec<&str>, &str> {
-        let mut items = Vec::new();
-        for item in crate::headers::list_items(&self.raw) {
-            if !crate::method::is_token(item) {
-                return Err(item);
-            }
-            items.push(item);
-        }
-        Ok(items)
+    /// The first item that is not a token, if any.
+    fn invalid(&self) -> Option<&str> {
+        crate::headers::list_items(&self.raw).find(|item| !crate::method::is_token(item))
+    }
+
+    fn items(&self) -> impl Iterator<Item = &str> {
+        crate::headers::list_items(&self.raw)
+    }
+
+    fn contains(&self, wanted: &str) -> bool {
+        self.items().any(|item| item == wanted)
     }
 }
 
 /// The combined value of `name`, borrowed when there is a single line.
 fn parse<'a>(headers: &'a HeaderLines, name: &str) -> Parsed<'a> {
-    let mut lines = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
-    let raw = match (lines.next(), lines.next()) {
-        (None, _) => std::borrow::Cow::Borrowed(""),
-        (Some((_, v)), None) => std::borrow::Cow::Borrowed(crate::headers::trim_ows(v)),
-        _ => std::borrow::Cow::Owned(get_combined(headers, name).unwrap_or_default()),
-    };
-    Parsed { raw }
+    Parsed {
+        raw: get_combined(headers, name).unwrap_or_default(),
+    }
 }
 
-fn invalid(id: FindingId, parsed: &Parsed, token: &str, browser: Browser) -> ListFailure {
-    let value = match browser {
-        Browser::Firefox => token.to_string(),
-        _ => parsed.raw.to_string(),
-    };
-    ListFailure { id, value }
+/// Fails when `parsed` holds an item that is not a token.
+fn valid(id: FindingId, parsed: &Parsed, browser: Browser) -> Result<(), ListFailure> {
+    match parsed.invalid() {
+        None => Ok(()),
+        Some(token) => Err(ListFailure {
+            id,
+            value: match browser {
+                Browser::Firefox => token.to_string(),
+                _ => parsed.raw.to_string(),
+            },
+        }),
+    }
 }
 
-fn method_allowed(methods: &[&str], method: &str, include: bool) -> bool {
-    is_cors_safelisted(method) || methods.contains(&method) || (!include && methods.contains(&"*"))
+fn method_allowed(methods: &Parsed, method: &str, include: bool) -> bool {
+    is_cors_safelisted(method) || methods.contains(method) || (!include && methods.contains("*"))
 }
 
 /// Checks the preflight's lists for `method` and the CORS-unsafe headers
@@ -81,88 +84,66 @@ pub fn check(
         id: FindingId::MethodNotAllowed,
         value: method.to_string(),
     };
-    match browser {
-        Browser::Firefox => {
-            let list = methods.items().map_err(|token| {
-                invalid(FindingId::AllowMethodsInvalid, &methods, token, browser)
-            })?;
-            if !method_allowed(&list, method, include) {
-                return Err(method_failure());
-            }
-            let list = allowed_headers.items().map_err(|token| {
-                invalid(
-                    FindingId::AllowHeadersInvalid,
-                    &allowed_headers,
-                    token,
-                    browser,
-                )
-            })?;
-            check_headers(&list, unsafe_headers, include, browser)
+    valid(FindingId::AllowMethodsInvalid, &methods, browser)?;
+    // Firefox checks the method before it parses the header list.
+    if browser == Browser::Firefox {
+        if !method_allowed(&methods, method, include) {
+            return Err(method_failure());
         }
-        Browser::Chromium | Browser::WebKit => {
-            let method_list = methods.items().map_err(|token| {
-                invalid(FindingId::AllowMethodsInvalid, &methods, token, browser)
-            })?;
-            let header_list = allowed_headers.items().map_err(|token| {
-                invalid(
-                    FindingId::AllowHeadersInvalid,
-                    &allowed_headers,
-                    token,
-                    browser,
-                )
-            })?;
-            if !method_allowed(&method_list, method, include) {
-                return Err(method_failure());
-            }
-            check_headers(&header_list, unsafe_headers, include, browser)
+        valid(FindingId::AllowHeadersInvalid, &allowed_headers, browser)?;
+    } else {
+        valid(FindingId::AllowHeadersInvalid, &allowed_headers, browser)?;
+        if !method_allowed(&methods, method, include) {
+            return Err(method_failure());
         }
     }
+    check_headers(&allowed_headers, unsafe_headers, include, browser)
 }
 
 fn check_headers(
-    list: &[&str],
+    allowed: &Parsed,
     unsafe_headers: &[UnsafeHeader],
     include: bool,
     browser: Browser,
 ) -> Result<ListPass, ListFailure> {
-    let wildcard = !include && list.contains(&"*");
-    let listed = |name: &str| list.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let wildcard = !include && allowed.contains("*");
+    let listed = |name: &str| allowed.items().any(|h| h.eq_ignore_ascii_case(name));
     let mut pass = ListPass::default();
-    // Chromium and Firefox walk the sorted, lower-cased names; WebKit the
-    // headers as the page set them.
-    let mut ordered: Vec<&UnsafeHeader> = unsafe_headers.iter().collect();
-    if browser != Browser::WebKit {
-        ordered.sort_by(|a, b| a.name.cmp(&b.name));
-        ordered.dedup_by(|a, b| a.name == b.name);
-    }
-    for header in ordered {
+    // Chromium and Firefox walk the sorted, lower-cased names, so they
+    // report the smallest name that fails; WebKit walks the headers as the
+    // page set them and reports the first.
+    let mut failure: Option<(&UnsafeHeader, FindingId)> = None;
+    for header in unsafe_headers {
         if listed(&header.name) {
             continue;
         }
-        let shown = if browser == Browser::WebKit {
-            header.name_as_sent.clone()
+        let id = if !wildcard {
+            FindingId::HeaderNotAllowed
+        } else if header.name != "authorization" {
+            continue;
+        } else if browser.wildcard_covers_authorization() {
+            pass.wildcard_covered_authorization = true;
+            continue;
         } else {
-            header.name.clone()
+            FindingId::AuthorizationNotCoveredByWildcard
         };
-        if wildcard {
-            if header.name != "authorization" {
-                continue;
-            }
-            if browser.wildcard_covers_authorization() {
-                pass.wildcard_covered_authorization = true;
-                continue;
-            }
-            return Err(ListFailure {
-                id: FindingId::AuthorizationNotCoveredByWildcard,
-                value: shown,
-            });
+        let keep_earlier = failure
+            .is_some_and(|(earlier, _)| browser == Browser::WebKit || earlier.name <= header.name);
+        if !keep_earlier {
+            failure = Some((header, id));
         }
-        return Err(ListFailure {
-            id: FindingId::HeaderNotAllowed,
-            value: shown,
-        });
     }
-    Ok(pass)
+    match failure {
+        None => Ok(pass),
+        Some((header, id)) => Err(ListFailure {
+            id,
+            value: if browser == Browser::WebKit {
+                header.name_as_sent.clone()
+            } else {
+                header.name.clone()
+            },
+        }),
+    }
 }
 
 #[cfg(test)]

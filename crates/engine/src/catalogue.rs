@@ -224,7 +224,10 @@ impl Entry {
 /// The entry for an id.
 pub fn entry(id: FindingId) -> &'static Entry {
     // The table is ordered like `FindingId::ALL`; the fallback keeps this total.
-    ENTRIES.iter().find(|e| e.id == id).unwrap_or(&ENTRIES[0])
+    match ENTRIES.get(id as usize) {
+        Some(e) if e.id == id => e,
+        _ => ENTRIES.iter().find(|e| e.id == id).unwrap_or(&ENTRIES[0]),
+    }
 }
 
 /// Every entry, in catalogue order.

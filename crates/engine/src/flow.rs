@@ -220,8 +220,6 @@ pub struct Flow<'r> {
     /// `None` until a redirect is followed (then the request's own URL,
     /// method and headers no longer apply).
     hop: Option<Box<Hop>>,
-    /// `Sec-Fetch-Site` for the current hop.
-    fetch_site: &'static str,
     tainted: bool,
     /// The request origin as sent now (`null` once tainted).
     origin_serialized: String,
@@ -371,7 +369,6 @@ impl<'r> Flow<'r> {
         let mut flow = Flow {
             browser,
             request,
-            fetch_site: "cross-site",
             state: State::Actual,
             hop: None,
             class,
@@ -407,7 +404,6 @@ impl<'r> Flow<'r> {
             return flow;
         }
         flow.cors = flow.compute_cors_flag();
-        flow.fetch_site = flow.compute_fetch_site();
         flow.check_local_network_access();
         if flow.state != State::Done && flow.class.needs_preflight() {
             flow.state = State::Preflight;
@@ -597,7 +593,8 @@ impl<'r> Flow<'r> {
         })
     }
 
-    fn compute_fetch_site(&self) -> &'static str {
+    /// `Sec-Fetch-Site` for the current hop.
+    fn fetch_site(&self) -> &'static str {
         if self.tainted {
             return "cross-site";
         }
@@ -619,7 +616,7 @@ impl<'r> Flow<'r> {
             Mode::SameOrigin => "same-origin",
         };
         [
-            ("Sec-Fetch-Site", self.fetch_site),
+            ("Sec-Fetch-Site", self.fetch_site()),
             ("Sec-Fetch-Mode", mode),
             ("Sec-Fetch-Dest", "empty"),
         ]
@@ -983,7 +980,6 @@ impl<'r> Flow<'r> {
         hop.unsafe_headers = crate::safelist::unsafe_headers(&hop.headers, self.browser);
         self.hop = Some(hop);
         self.cors = self.compute_cors_flag();
-        self.fetch_site = self.compute_fetch_site();
         let request_headers_value = if self.cors {
             crate::safelist::request_headers_value_of(self.unsafe_headers())
         } else {
@@ -1027,7 +1023,7 @@ impl<'r> Flow<'r> {
             let cache_signals = shared_cache_signals(&response.headers);
             let mut values = self.response_values(response);
             if cache_signals.is_empty() {
-                values.value = Some(acao);
+                values.value = Some(acao.into_owned());
                 self.push(
                     FindingId::AllowOriginWithoutVary,
                     Severity::Warning,

@@ -3,6 +3,7 @@
 //! list-based header grammar (`#token`) used by the CORS response headers.
 
 use crate::method::is_token;
+use std::borrow::Cow;
 
 /// An ordered list of header field lines, duplicates kept.
 pub type HeaderLines = [(String, String)];
@@ -21,15 +22,23 @@ pub fn all_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<
 }
 
 /// The Fetch standard's "get": all lines of `name` joined with `", "`, or
-/// `None` when absent. Chromium and WebKit see duplicates this way.
-pub fn get_combined(headers: &HeaderLines, name: &str) -> Option<String> {
-    let mut values = all_values(headers, name);
-    let mut combined = values.next()?.to_string();
+/// `None` when absent (borrowed when there is one line). Chromium and WebKit
+/// see duplicates this way.
+pub fn get_combined<'a>(headers: &'a HeaderLines, name: &str) -> Option<Cow<'a, str>> {
+    let mut values = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| trim_ows(v));
+    let first = values.next()?;
+    let Some(second) = values.next() else {
+        return Some(Cow::Borrowed(first));
+    };
+    let mut combined = format!("{first}, {second}");
     for value in values {
         combined.push_str(", ");
         combined.push_str(value);
     }
-    Some(combined)
+    Some(Cow::Owned(combined))
 }
 
 /// How many separate lines of `name` there are (Firefox counts them).

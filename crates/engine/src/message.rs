@@ -67,6 +67,7 @@ pub const CHROMIUM_CORS_SCHEMES: &str =
     "chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app";
 
 const PREFLIGHT_PREFIX: &str = "Response to preflight request doesn't pass access control check: ";
+const CHROMIUM_CORS_START: &str = "Access to ";
 const CHROMIUM_ANCHOR: &str = "has been blocked by CORS policy: ";
 
 /// The conditions Chromium reports with a `kPreflight…` twin.
@@ -155,7 +156,8 @@ pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<Str
                 format!("Failed to load resource: {main}"),
             ]
         }
-        Browser::Chromium if main.contains(CHROMIUM_ANCHOR) => {
+        // Only CORS-policy messages start this way (tested on the catalogue).
+        Browser::Chromium if main.starts_with(CHROMIUM_CORS_START) => {
             vec!["Failed to load resource: net::ERR_FAILED".to_string()]
         }
         _ => Vec::new(),
@@ -305,6 +307,26 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_chromium_cors_policy_messages_start_like_one() {
+        for e in crate::catalogue::entries() {
+            for stage in [
+                Stage::Client,
+                Stage::Preflight,
+                Stage::Redirect,
+                Stage::Actual,
+            ] {
+                if let Some(t) = framed_template(e.id, Browser::Chromium, stage) {
+                    assert_eq!(
+                        t.starts_with(CHROMIUM_CORS_START),
+                        t.contains(CHROMIUM_ANCHOR),
+                        "{t}"
+                    );
+                }
+            }
+        }
+    }
 
     fn values() -> Values {
         Values {

@@ -102,10 +102,16 @@ impl Origin {
     pub fn serialize(&self) -> String {
         match self {
             Origin::Opaque => "null".to_string(),
-            Origin::Tuple { scheme, host, port } => match port {
-                Some(port) => format!("{scheme}://{host}:{port}"),
-                None => format!("{scheme}://{host}"),
-            },
+            Origin::Tuple { scheme, host, port } => {
+                let mut out = String::with_capacity(scheme.len() + host.len() + 9);
+                out.push_str(scheme);
+                out.push_str("://");
+                out.push_str(host);
+                if let Some(port) = port {
+                    let _ = fmt::Write::write_fmt(&mut out, format_args!(":{port}"));
+                }
+                out
+            }
         }
     }
 

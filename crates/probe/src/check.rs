@@ -207,8 +207,10 @@ async fn probe_second_origin(request: &Request, client: &Client) -> Option<Secon
             RequestPurpose::Actual
         },
         status: exchange.status,
-        allow_origin: get_combined(&exchange.headers, "access-control-allow-origin"),
-        allow_credentials: get_combined(&exchange.headers, "access-control-allow-credentials"),
+        allow_origin: get_combined(&exchange.headers, "access-control-allow-origin")
+            .map(std::borrow::Cow::into_owned),
+        allow_credentials: get_combined(&exchange.headers, "access-control-allow-credentials")
+            .map(std::borrow::Cow::into_owned),
         vary_origin: vary_covers_origin(&exchange.headers),
     })
 }

@@ -181,11 +181,13 @@ async fn probe_allow_lists(
         origin: origin.serialize(),
         reflects_method: lists("access-control-allow-methods", PROBE_METHOD),
         reflects_headers: lists("access-control-allow-headers", PROBE_HEADER),
-        allow_origin: cors_engine::headers::get_combined(&x.headers, "access-control-allow-origin"),
+        allow_origin: cors_engine::headers::get_combined(&x.headers, "access-control-allow-origin")
+            .map(std::borrow::Cow::into_owned),
         allow_credentials: cors_engine::headers::get_combined(
             &x.headers,
             "access-control-allow-credentials",
-        ),
+        )
+        .map(std::borrow::Cow::into_owned),
     })
 }
 
@@ -363,11 +365,13 @@ pub async fn run_scan(
         if cell.browsers.is_empty() {
             if let Some(r) = &response {
                 cell.allow_origin =
-                    cors_engine::headers::get_combined(&r.headers, "access-control-allow-origin");
+                    cors_engine::headers::get_combined(&r.headers, "access-control-allow-origin")
+                        .map(std::borrow::Cow::into_owned);
                 cell.allow_credentials = cors_engine::headers::get_combined(
                     &r.headers,
                     "access-control-allow-credentials",
-                );
+                )
+                .map(std::borrow::Cow::into_owned);
                 cell.vary_origin = cors_engine::flow::vary_covers_origin(&r.headers);
             }
         }

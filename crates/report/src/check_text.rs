@@ -352,6 +352,7 @@ fn second_origin(out: &mut String, report: &CheckReport, p: &Palette) {
             .and_then(|w| w.result.as_ref().ok())
             .and_then(|x| {
                 cors_engine::headers::get_combined(&x.headers, "access-control-allow-origin")
+                    .map(std::borrow::Cow::into_owned)
             })
     {
         "the same value for every origin (static)"
