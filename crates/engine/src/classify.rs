@@ -37,7 +37,8 @@ pub struct Classification {
     pub dropped_headers: Vec<String>,
     /// Headers the browser actually sends on the script's behalf.
     pub headers: Vec<(String, String)>,
-    pub preflight_reasons: Vec<PreflightReason>,
+    /// XHR upload listeners or a streaming body force a preflight.
+    pub forced_preflight: bool,
     /// The CORS-unsafe headers, in the order the script set them.
     pub unsafe_headers: Vec<UnsafeHeader>,
     /// The `Access-Control-Request-Headers` value, when a preflight is sent.
@@ -45,8 +46,34 @@ pub struct Classification {
 }
 
 impl Classification {
+    /// Every reason a preflight is sent, in order (empty when the CORS
+    /// protocol does not run). Built on demand: evaluations rarely need it.
+    pub fn preflight_reasons(&self) -> Vec<PreflightReason> {
+        let mut reasons = Vec::new();
+        if !self.cors {
+            return reasons;
+        }
+        if self.forced_preflight {
+            reasons.push(PreflightReason::Forced);
+        }
+        if !is_cors_safelisted(&self.method) {
+            reasons.push(PreflightReason::Method(self.method.clone()));
+        }
+        reasons.extend(
+            self.unsafe_headers
+                .iter()
+                .cloned()
+                .map(PreflightReason::Header),
+        );
+        reasons
+    }
+
     pub fn needs_preflight(&self) -> bool {
-        self.cors && self.blocked_before_network.is_none() && !self.preflight_reasons.is_empty()
+        self.cors
+            && self.blocked_before_network.is_none()
+            && (self.forced_preflight
+                || !is_cors_safelisted(&self.method)
+                || !self.unsafe_headers.is_empty())
     }
 }
 
@@ -74,14 +101,6 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
     let blocked = blocked_before_network(request, &method, same_origin);
     let cors = request.mode == Mode::Cors && !same_origin;
     let unsafe_list = unsafe_headers(&headers, browser);
-    let mut reasons = Vec::new();
-    if request.force_preflight {
-        reasons.push(PreflightReason::Forced);
-    }
-    if !is_cors_safelisted(&method) {
-        reasons.push(PreflightReason::Method(method.clone()));
-    }
-    reasons.extend(unsafe_list.iter().cloned().map(PreflightReason::Header));
     let access_control_request_headers = if cors {
         crate::safelist::request_headers_value_of(&unsafe_list)
     } else {
@@ -94,7 +113,7 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         blocked_before_network: blocked,
         dropped_headers: dropped.into_iter().map(|(n, _)| n).collect(),
         headers,
-        preflight_reasons: if cors { reasons } else { Vec::new() },
+        forced_preflight: request.force_preflight,
         unsafe_headers: unsafe_list,
         access_control_request_headers,
     }
@@ -177,7 +196,12 @@ mod tests {
             .header("Cookie", "a=b");
         let c = classify(&r, Browser::Firefox);
         assert_eq!(c.method, "patch");
-        assert_eq!(c.preflight_reasons.len(), 3, "{:?}", c.preflight_reasons);
+        assert_eq!(
+            c.preflight_reasons().len(),
+            3,
+            "{:?}",
+            c.preflight_reasons()
+        );
         assert_eq!(c.dropped_headers, vec!["Cookie"]);
         assert_eq!(
             c.access_control_request_headers.as_deref(),

@@ -10,7 +10,17 @@ pub type HeaderLines = [(String, String)];
 
 /// Trims HTTP optional whitespace (SP and HTAB) the way every engine's parser does.
 pub fn trim_ows(value: &str) -> &str {
-    value.trim_matches(|c| c == ' ' || c == '\t')
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = value.as_bytes();
+    let Some(start) = bytes.iter().position(|b| !is_ows(b)) else {
+        return "";
+    };
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |e| e + 1);
+    // Both ends border ASCII whitespace or the ends of the string: char boundaries.
+    value.get(start..end).unwrap_or("")
 }
 
 /// Every value of `name`, in order, trimmed.

@@ -177,7 +177,7 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
             PreflightDoc {
                 needed: c.needs_preflight(),
                 reasons: c
-                    .preflight_reasons
+                    .preflight_reasons()
                     .iter()
                     .map(|reason| PreflightReasonDoc {
                         kind: match reason {

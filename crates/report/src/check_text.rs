@@ -95,7 +95,7 @@ fn classification(out: &mut String, report: &CheckReport, p: &Palette) {
     for b in &report.outcome.browsers {
         let reasons: Vec<String> = b
             .classification
-            .preflight_reasons
+            .preflight_reasons()
             .iter()
             .map(preflight_reason)
             .collect();
