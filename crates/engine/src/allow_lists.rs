@@ -32,7 +32,7 @@ struct Parsed<'a> {
 impl Parsed<'_> {
     /// The first item that is not a token, if any.
     fn invalid(&self) -> Option<&str> {
-        crate::headers::list_items(&self.raw).find(|item| !crate::method::is_token(item))
+        crate::headers::first_invalid_item(&self.raw)
     }
 
     fn items(&self) -> impl Iterator<Item = &str> {

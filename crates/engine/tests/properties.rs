@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 
 use cors_engine::classify::{classify, classify_each};
-use cors_engine::headers::parse_token_list;
+use cors_engine::headers::{first_invalid_item, list_items, parse_token_list};
+use cors_engine::method::is_token;
 use cors_engine::recognize::Recognizer;
 use cors_engine::safelist::{
     access_control_request_headers, check_safelisted, unsafe_header_names, SAFELIST_VALUE_LIMIT,
@@ -87,6 +88,13 @@ proptest! {
     fn token_list_parser_round_trips(items in prop::collection::vec("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,10}", 0..8), sep in "[ \t]{0,2},[ \t]{0,2}") {
         let joined = items.join(&sep);
         prop_assert_eq!(parse_token_list(&joined), Ok(items));
+    }
+
+    #[test]
+    fn first_invalid_item_is_the_first_item_that_is_not_a_token(
+        text in prop_oneof!["[A-Za-z, \t*()\"-]{0,40}", "\\PC{0,40}"],
+    ) {
+        prop_assert_eq!(first_invalid_item(&text), list_items(&text).find(|i| !is_token(i)));
     }
 
     #[test]
