@@ -1,15 +1,17 @@
 //! Runs the benchmark's evaluation N times (default 10 000), for instruction
 //! counting with `valgrind --tool=callgrind` (repeatable on a loaded machine,
-//! unlike wall time).
+//! unlike wall time). The responses are copied and the outcomes dropped
+//! outside `evaluate_once`, so its inclusive count is the evaluation alone,
+//! as the criterion bench times it.
 
-use cors_engine::{evaluate, Browser, CredentialsMode, Request, RequestPurpose, Response};
-use url::Url;
+#[path = "../benches/fixture.rs"]
+mod fixture;
 
-fn lines(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
+use cors_engine::{evaluate, Browser, Outcome};
+
+#[inline(never)]
+fn evaluate_once(f: &fixture::Fixture, arrivals: &mut fixture::Arrivals) -> Outcome {
+    evaluate(&f.request, &Browser::ALL, |p| arrivals.respond(p))
 }
 
 fn main() {
@@ -17,48 +19,13 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000);
-    let (Ok(page), Ok(url)) = (
-        Url::parse("https://app.example.com/"),
-        Url::parse("https://api.example.com/v1/items/7"),
-    ) else {
+    let Some(f) = fixture::Fixture::new() else {
         return;
-    };
-    let request = Request::new(page, url)
-        .method("PUT")
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer token")
-        .credentials(CredentialsMode::Include);
-    let preflight = Response {
-        status: 204,
-        headers: lines(&[
-            ("Access-Control-Allow-Origin", "https://app.example.com"),
-            ("Access-Control-Allow-Credentials", "true"),
-            ("Access-Control-Allow-Methods", "GET, POST, PUT"),
-            (
-                "Access-Control-Allow-Headers",
-                "Content-Type, Authorization",
-            ),
-            ("Access-Control-Max-Age", "600"),
-            ("Vary", "Origin"),
-        ]),
-    };
-    let actual = Response {
-        status: 200,
-        headers: lines(&[
-            ("Access-Control-Allow-Origin", "https://app.example.com"),
-            ("Content-Type", "application/json"),
-            ("Vary", "Origin"),
-        ]),
     };
     let mut blocked = 0;
     for _ in 0..n {
-        let outcome = evaluate(&request, &Browser::ALL, |p| {
-            Ok(if p.purpose == RequestPurpose::Preflight {
-                preflight.clone()
-            } else {
-                actual.clone()
-            })
-        });
+        let mut arrivals = f.arrivals();
+        let outcome = evaluate_once(&f, &mut arrivals);
         blocked += outcome
             .browsers
             .iter()

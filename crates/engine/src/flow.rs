@@ -378,7 +378,7 @@ impl<'r> Flow<'r> {
             redirects: 0,
             verdict: None,
             findings: Vec::new(),
-            console: Vec::new(),
+            console: Vec::with_capacity(4),
             readable: None,
             cache_seconds: None,
             remember_preflight: false,
@@ -509,8 +509,8 @@ impl<'r> Flow<'r> {
         let url = self.url();
         Values {
             initial_url: (url.as_str() != self.request.url.as_str())
-                .then(|| self.request.url.to_string()),
-            url: url.to_string(),
+                .then(|| self.request.url.as_str().to_owned()),
+            url: url.as_str().to_owned(),
             // Chromium names the page's origin even after a redirect tainted
             // it (conformance: redirect-cross-origin-acao-exact).
             origin: if self.browser == Browser::Chromium && self.tainted {
@@ -518,7 +518,7 @@ impl<'r> Flow<'r> {
             } else {
                 self.origin_serialized.clone()
             },
-            page: self.request.page_url.to_string(),
+            page: self.request.page_url.as_str().to_owned(),
             kind: self.request.initiator.chromium_kind().to_string(),
             page_origin: self.tainted.then(|| self.request.origin.serialize()),
             ..Values::default()
@@ -656,8 +656,8 @@ impl<'r> Flow<'r> {
     fn response_values(&self, response: &Response) -> Values {
         let mut values = self.values();
         values.status = Some(response.status);
-        values.location = location_text(response)
-            .map(|l| self.url().join(&l).map(|u| u.to_string()).unwrap_or(l));
+        values.location =
+            location_text(response).map(|l| self.url().join(&l).map(String::from).unwrap_or(l));
         values
     }
 
@@ -767,7 +767,7 @@ impl<'r> Flow<'r> {
         if self.remember_preflight {
             self.passed_preflight = Some((
                 self.origin_serialized.clone(),
-                self.url().to_string(),
+                self.url().as_str().to_owned(),
                 response.headers.clone(),
             ));
         }
@@ -834,11 +834,14 @@ impl<'r> Flow<'r> {
                     Stage::Actual
                 };
                 self.push(id, Severity::Blocking, stage, values);
-                let signals = shared_cache_signals(&response.headers);
-                if !signals.is_empty()
+                let signals = if id != FindingId::AllowOriginMissing
                     && !vary_covers_origin(&response.headers)
-                    && id != FindingId::AllowOriginMissing
                 {
+                    shared_cache_signals(&response.headers)
+                } else {
+                    Vec::new()
+                };
+                if !signals.is_empty() {
                     let mut values = self.response_values(response);
                     values.value = Some(signals.join(", "));
                     self.push(
@@ -905,11 +908,11 @@ impl<'r> Flow<'r> {
         };
         if let Some(id) = blocked {
             let mut values = self.response_values(response);
-            values.location = Some(next.to_string());
+            values.location = Some(next.as_str().to_owned());
             values.scheme = Some(next.scheme().to_string());
             match id {
                 FindingId::RedirectWithCredentials => values.value = Some(String::new()),
-                FindingId::MixedContent => values.url = next.to_string(),
+                FindingId::MixedContent => values.url = next.as_str().to_owned(),
                 _ => {}
             }
             // Firefox gives up on these without an HTTP status.
@@ -931,7 +934,7 @@ impl<'r> Flow<'r> {
             if id == FindingId::MixedContent && self.browser == Browser::Firefox {
                 // Firefox then fails the redirecting request itself
                 // (conformance: mixed-https-redirect-to-http).
-                followup.url = self.url().to_string();
+                followup.url = self.url().as_str().to_owned();
                 followup.status = None;
                 self.console.extend(render(
                     FindingId::NetworkFailure,
@@ -1193,10 +1196,13 @@ pub fn shared_cache_signals(headers: &HeaderLines) -> Vec<String> {
 /// list is deliberately not bundled, so `a.co.uk` vs `b.co.uk` reads as same-site.
 fn same_site(origin: &Origin, url: &Url) -> bool {
     fn site(h: &str) -> &str {
-        let mut dots = h.rmatch_indices('.');
-        match (dots.next(), dots.next()) {
-            (Some(_), Some((second, _))) => &h[second + 1..],
-            _ => h,
+        let bytes = h.as_bytes();
+        let last = bytes.iter().rposition(|b| *b == b'.');
+        let second = last.and_then(|at| bytes[..at].iter().rposition(|b| *b == b'.'));
+        match second {
+            // After an ASCII '.', so on a char boundary.
+            Some(at) => h.get(at + 1..).unwrap_or(h),
+            None => h,
         }
     }
     match (origin, url.host_str()) {
@@ -1238,7 +1244,8 @@ fn drive(
     mut cache: Option<(&mut crate::cache::PreflightCache, u64)>,
     mut responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
 ) -> Outcome {
-    let mut exchanges: Vec<Exchange> = Vec::new();
+    // A preflight and an actual request are the common case.
+    let mut exchanges: Vec<Exchange> = Vec::with_capacity(2);
     let mut outcomes = Vec::with_capacity(browsers.len());
     let classes = classify_each(request, browsers);
     for (&browser, class) in browsers.iter().zip(classes) {
@@ -1247,7 +1254,7 @@ fn drive(
             Some((cache, now)) => flow.with_cache(cache, *now),
             None => flow,
         };
-        let mut steps = Vec::new();
+        let mut steps = Vec::with_capacity(2);
         // Bounded: each step either finishes or follows one of ≤ 20 redirects,
         // each of which may add one preflight.
         for _ in 0..(2 * REDIRECT_LIMIT + 4) {

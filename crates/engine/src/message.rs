@@ -141,20 +141,25 @@ pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) ->
 
 /// The lines a browser's console shows around the main message.
 pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<String> {
+    let failed_to_load = || {
+        let mut line = String::with_capacity(main.len() + 25);
+        line.push_str("Failed to load resource: ");
+        line.push_str(main);
+        line
+    };
     match browser {
         Browser::WebKit => {
             let api = match values.kind.as_str() {
                 "fetch" => "Fetch API",
                 "XMLHttpRequest" => "XMLHttpRequest",
-                _ => return vec![format!("Failed to load resource: {main}")],
+                _ => return vec![failed_to_load()],
             };
-            vec![
-                format!(
-                    "{api} cannot load {} due to access control checks.",
-                    values.url
-                ),
-                format!("Failed to load resource: {main}"),
-            ]
+            let mut cannot_load = String::with_capacity(api.len() + values.url.len() + 48);
+            cannot_load.push_str(api);
+            cannot_load.push_str(" cannot load ");
+            cannot_load.push_str(&values.url);
+            cannot_load.push_str(" due to access control checks.");
+            vec![cannot_load, failed_to_load()]
         }
         // Only CORS-policy messages start this way (tested on the catalogue).
         Browser::Chromium if main.starts_with(CHROMIUM_CORS_START) => {
