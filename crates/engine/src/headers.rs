@@ -65,11 +65,36 @@ pub fn contains(headers: &HeaderLines, name: &str) -> bool {
 }
 
 /// Items of a `#token` list: split on commas, trimmed, empty items dropped.
-pub fn list_items(value: &str) -> impl Iterator<Item = &str> {
-    value
-        .split(',')
-        .map(trim_ows)
-        .filter(|item| !item.is_empty())
+pub fn list_items(value: &str) -> ListItems<'_> {
+    ListItems { rest: Some(value) }
+}
+
+/// The iterator of [`list_items`]. Hand-rolled over bytes: the lists are a
+/// few short items, for which `str::split` and its searcher cost more than
+/// the scan itself (this runs for every list of every browser).
+#[derive(Clone, Debug)]
+pub struct ListItems<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for ListItems<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let rest = self.rest?;
+            // Cutting at an ASCII comma keeps both sides on char boundaries.
+            let (item, tail) = match rest.bytes().position(|b| b == b',') {
+                Some(at) => (rest.get(..at).unwrap_or(""), rest.get(at + 1..)),
+                None => (rest, None),
+            };
+            self.rest = tail;
+            let item = trim_ows(item);
+            if !item.is_empty() {
+                return Some(item);
+            }
+        }
+    }
 }
 
 /// The first item of a `#token` list that is not a token, if any: the same
