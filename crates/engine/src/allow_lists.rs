@@ -3,7 +3,8 @@
 
 use crate::browser::Browser;
 use crate::catalogue::FindingId;
-use crate::headers::{get_combined, HeaderLines};
+use crate::cors_headers::{CorsHeader, CorsHeaders};
+use crate::headers::HeaderLines;
 use crate::method::is_cors_safelisted;
 use crate::safelist::UnsafeHeader;
 
@@ -44,10 +45,10 @@ impl Parsed<'_> {
     }
 }
 
-/// The combined value of `name`, borrowed when there is a single line.
-fn parse<'a>(headers: &'a HeaderLines, name: &str) -> Parsed<'a> {
+/// The combined value of `header`, borrowed when there is a single line.
+fn parse<'a>(headers: &CorsHeaders<'a>, header: CorsHeader) -> Parsed<'a> {
     Parsed {
-        raw: get_combined(headers, name).unwrap_or_default(),
+        raw: headers.combined(header).unwrap_or_default(),
     }
 }
 
@@ -78,8 +79,25 @@ pub fn check(
     include: bool,
     browser: Browser,
 ) -> Result<ListPass, ListFailure> {
-    let methods = parse(headers, ALLOW_METHODS);
-    let allowed_headers = parse(headers, ALLOW_HEADERS);
+    check_indexed(
+        &CorsHeaders::of(headers),
+        method,
+        unsafe_headers,
+        include,
+        browser,
+    )
+}
+
+/// [`check`] on an index of the response's headers.
+pub fn check_indexed(
+    headers: &CorsHeaders,
+    method: &str,
+    unsafe_headers: &[UnsafeHeader],
+    include: bool,
+    browser: Browser,
+) -> Result<ListPass, ListFailure> {
+    let methods = parse(headers, CorsHeader::AllowMethods);
+    let allowed_headers = parse(headers, CorsHeader::AllowHeaders);
     let method_failure = || ListFailure {
         id: FindingId::MethodNotAllowed,
         value: method.to_string(),

@@ -4,7 +4,8 @@
 
 use crate::browser::Browser;
 use crate::catalogue::FindingId;
-use crate::headers::{get_combined, line_count, HeaderLines};
+use crate::cors_headers::{CorsHeader, CorsHeaders};
+use crate::headers::HeaderLines;
 
 pub const ALLOW_ORIGIN: &str = "access-control-allow-origin";
 pub const ALLOW_CREDENTIALS: &str = "access-control-allow-credentials";
@@ -57,8 +58,23 @@ pub fn check(
     include_credentials: bool,
     browser: Browser,
 ) -> Result<(), CheckFailure> {
-    let lines = line_count(headers, ALLOW_ORIGIN);
-    let combined = get_combined(headers, ALLOW_ORIGIN);
+    check_indexed(
+        &CorsHeaders::of(headers),
+        origin,
+        include_credentials,
+        browser,
+    )
+}
+
+/// [`check`] on an index of the response's headers.
+pub fn check_indexed(
+    headers: &CorsHeaders,
+    origin: &str,
+    include_credentials: bool,
+    browser: Browser,
+) -> Result<(), CheckFailure> {
+    let lines = headers.line_count(CorsHeader::AllowOrigin);
+    let combined = headers.combined(CorsHeader::AllowOrigin);
     match browser {
         Browser::Firefox => {
             if lines > 1 {
@@ -93,7 +109,7 @@ pub fn check(
         }
     }
     if include_credentials {
-        let credentials = get_combined(headers, ALLOW_CREDENTIALS);
+        let credentials = headers.combined(CorsHeader::AllowCredentials);
         if credentials.as_deref() != Some("true") {
             return fail(
                 FindingId::AllowCredentialsNotTrue,

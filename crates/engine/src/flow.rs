@@ -7,6 +7,7 @@ use crate::allow_origin::{self, ALLOW_ORIGIN};
 use crate::browser::{AddressSpace, Browser};
 use crate::catalogue::{entry, Entry, FindingId, Severity};
 use crate::classify::{classify, classify_each, Classification};
+use crate::cors_headers::{CorsHeader, CorsHeaders};
 use crate::expose::{readable_headers, unexposed_application_headers};
 use crate::headers::{all_values, get_combined, list_items, HeaderLines};
 use crate::max_age::{self, MaxAge};
@@ -624,9 +625,10 @@ impl<'r> Flow<'r> {
 
     /// Feeds the response to the request from [`Flow::next_request`].
     pub fn receive(&mut self, response: &Response) {
+        let index = CorsHeaders::of(&response.headers);
         match self.state {
-            State::Preflight => self.receive_preflight(response),
-            State::Actual => self.receive_actual(response),
+            State::Preflight => self.receive_preflight(response, &index),
+            State::Actual => self.receive_actual(response, &index),
             State::Done => {}
         }
     }
@@ -661,15 +663,12 @@ impl<'r> Flow<'r> {
         values
     }
 
-    fn receive_preflight(&mut self, response: &Response) {
+    fn receive_preflight(&mut self, response: &Response, index: &CorsHeaders) {
         let include = self.request.includes_credentials();
-        let is_redirect = is_redirect_status(response.status) && location_text(response).is_some();
-        let cors = allow_origin::check(
-            &response.headers,
-            &self.origin_serialized,
-            include,
-            self.browser,
-        );
+        let is_redirect =
+            is_redirect_status(response.status) && index.first(CorsHeader::Location).is_some();
+        let cors =
+            allow_origin::check_indexed(index, &self.origin_serialized, include, self.browser);
         let ok_status = (200..300).contains(&response.status);
         let failure = match self.browser {
             Browser::Firefox => {
@@ -711,7 +710,7 @@ impl<'r> Flow<'r> {
             // CORS code: name that, whatever each engine checks first.
             let rejected = !is_redirect
                 && !ok_status
-                && !crate::headers::contains(&response.headers, ALLOW_ORIGIN)
+                && index.line_count(CorsHeader::AllowOrigin) == 0
                 && matches!(
                     id,
                     FindingId::AllowOriginMissing | FindingId::PreflightStatusNotOk
@@ -727,8 +726,8 @@ impl<'r> Flow<'r> {
             self.finish(Verdict::Blocked);
             return;
         }
-        match allow_lists::check(
-            &response.headers,
+        match allow_lists::check_indexed(
+            index,
             self.method(),
             self.unsafe_headers(),
             include,
@@ -763,7 +762,7 @@ impl<'r> Flow<'r> {
                 }
             }
         }
-        self.record_max_age(response);
+        self.record_max_age(response, index);
         if self.remember_preflight {
             self.passed_preflight = Some((
                 self.origin_serialized.clone(),
@@ -774,8 +773,8 @@ impl<'r> Flow<'r> {
         self.state = State::Actual;
     }
 
-    fn record_max_age(&mut self, response: &Response) {
-        let raw = get_combined(&response.headers, "access-control-max-age");
+    fn record_max_age(&mut self, response: &Response, index: &CorsHeaders) {
+        let raw = index.combined(CorsHeader::MaxAge);
         let parsed = max_age::parse(raw.as_deref());
         self.cache_seconds = max_age::effective_seconds(&parsed, self.browser);
         let note = match parsed {
@@ -792,10 +791,10 @@ impl<'r> Flow<'r> {
         }
     }
 
-    fn receive_actual(&mut self, response: &Response) {
+    fn receive_actual(&mut self, response: &Response, index: &CorsHeaders) {
         let cors = self.cors;
         let include = self.request.includes_credentials();
-        let location = location_text(response);
+        let location = index.first(CorsHeader::Location);
         let redirect = is_redirect_status(response.status) && location.is_some();
         if self.request.mode == Mode::NoCors {
             if !redirect {
@@ -810,12 +809,9 @@ impl<'r> Flow<'r> {
                 return;
             }
         } else if cors {
-            if let Err(f) = allow_origin::check(
-                &response.headers,
-                &self.origin_serialized,
-                include,
-                self.browser,
-            ) {
+            if let Err(f) =
+                allow_origin::check_indexed(index, &self.origin_serialized, include, self.browser)
+            {
                 let mut values = self.response_values(response);
                 values.value = Some(f.value);
                 let tainted_mismatch = self.tainted
@@ -860,7 +856,7 @@ impl<'r> Flow<'r> {
             return;
         }
         if cors {
-            self.after_allowed(response);
+            self.after_allowed(response, index);
         }
         if self.browser == Browser::Chromium && response.status >= 400 {
             self.console.push(format!(
@@ -1007,7 +1003,7 @@ impl<'r> Flow<'r> {
         };
     }
 
-    fn after_allowed(&mut self, response: &Response) {
+    fn after_allowed(&mut self, response: &Response, index: &CorsHeaders) {
         let include = self.request.includes_credentials();
         self.readable = Some(readable_headers(&response.headers, include));
         let hidden = unexposed_application_headers(&response.headers, include);
@@ -1021,7 +1017,7 @@ impl<'r> Flow<'r> {
                 values,
             );
         }
-        let acao = get_combined(&response.headers, ALLOW_ORIGIN).unwrap_or_default();
+        let acao = index.combined(CorsHeader::AllowOrigin).unwrap_or_default();
         if acao != "*" && !vary_covers_origin(&response.headers) {
             let cache_signals = shared_cache_signals(&response.headers);
             let mut values = self.response_values(response);

@@ -23,6 +23,7 @@ pub mod cache;
 pub mod catalogue;
 mod catalogue_table;
 pub mod classify;
+pub mod cors_headers;
 mod diff;
 pub mod expose;
 pub mod flow;

@@ -1,0 +1,149 @@
+//! The CORS-relevant lines of one response, found in one pass: every check
+//! of a response (the origin check, the method and header lists, max-age,
+//! redirects, `Vary`) reads this index instead of scanning the header lines
+//! again for each name.
+
+use crate::headers::{get_combined, trim_ows, HeaderLines};
+use std::borrow::Cow;
+
+/// The response headers the CORS checks read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CorsHeader {
+    AllowOrigin,
+    AllowCredentials,
+    AllowMethods,
+    AllowHeaders,
+    MaxAge,
+    Location,
+}
+
+impl CorsHeader {
+    const ALL: [CorsHeader; 6] = [
+        CorsHeader::AllowOrigin,
+        CorsHeader::AllowCredentials,
+        CorsHeader::AllowMethods,
+        CorsHeader::AllowHeaders,
+        CorsHeader::MaxAge,
+        CorsHeader::Location,
+    ];
+
+    /// The lower-case field name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CorsHeader::AllowOrigin => "access-control-allow-origin",
+            CorsHeader::AllowCredentials => "access-control-allow-credentials",
+            CorsHeader::AllowMethods => "access-control-allow-methods",
+            CorsHeader::AllowHeaders => "access-control-allow-headers",
+            CorsHeader::MaxAge => "access-control-max-age",
+            CorsHeader::Location => "location",
+        }
+    }
+}
+
+/// Where the lines of one header are: the first line and how many there are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Slot {
+    first: usize,
+    lines: usize,
+}
+
+/// An index of a response's CORS-relevant header lines.
+#[derive(Clone, Debug)]
+pub struct CorsHeaders<'a> {
+    lines: &'a HeaderLines,
+    slots: [Slot; 6],
+}
+
+impl<'a> CorsHeaders<'a> {
+    /// Indexes `lines` (names compared case-insensitively, as HTTP does).
+    pub fn of(lines: &'a HeaderLines) -> CorsHeaders<'a> {
+        let mut slots = [Slot::default(); 6];
+        for (at, (name, _)) in lines.iter().enumerate() {
+            let Some(index) = CorsHeader::ALL
+                .iter()
+                .position(|h| h.name().eq_ignore_ascii_case(name))
+            else {
+                continue;
+            };
+            if let Some(slot) = slots.get_mut(index) {
+                if slot.lines == 0 {
+                    slot.first = at;
+                }
+                slot.lines += 1;
+            }
+        }
+        CorsHeaders { lines, slots }
+    }
+
+    fn slot(&self, header: CorsHeader) -> Slot {
+        // `ALL` lists the variants in declaration order.
+        self.slots.get(header as usize).copied().unwrap_or_default()
+    }
+
+    /// How many lines of `header` there are (Firefox counts them).
+    pub fn line_count(&self, header: CorsHeader) -> usize {
+        self.slot(header).lines
+    }
+
+    /// The first line's value, trimmed.
+    pub fn first(&self, header: CorsHeader) -> Option<&'a str> {
+        let slot = self.slot(header);
+        if slot.lines == 0 {
+            return None;
+        }
+        self.lines.get(slot.first).map(|(_, v)| trim_ows(v))
+    }
+
+    /// The Fetch standard's "get": every line joined with `", "`.
+    pub fn combined(&self, header: CorsHeader) -> Option<Cow<'a, str>> {
+        match self.slot(header).lines {
+            0 => None,
+            1 => self.first(header).map(Cow::Borrowed),
+            _ => get_combined(self.lines, header.name()),
+        }
+    }
+
+    /// The header lines indexed.
+    pub fn lines(&self) -> &'a HeaderLines {
+        self.lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn agrees_with_scanning_the_lines() {
+        let lines = h(&[
+            ("Vary", "Origin"),
+            ("ACCESS-CONTROL-ALLOW-ORIGIN", " https://a.example "),
+            ("access-control-allow-methods", "GET"),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Location", "/next"),
+        ]);
+        let index = CorsHeaders::of(&lines);
+        for header in CorsHeader::ALL {
+            assert_eq!(
+                index.combined(header),
+                get_combined(&lines, header.name()),
+                "{header:?}"
+            );
+            assert_eq!(
+                index.line_count(header),
+                crate::headers::line_count(&lines, header.name())
+            );
+        }
+        assert_eq!(index.first(CorsHeader::AllowMethods), Some("GET"));
+        for (at, header) in CorsHeader::ALL.iter().enumerate() {
+            assert_eq!(*header as usize, at);
+        }
+    }
+}
