@@ -3,13 +3,13 @@
 //! hop), consumes the response as data and ends with a verdict and findings.
 
 use crate::allow_lists;
-use crate::allow_origin::{self, ALLOW_ORIGIN};
+use crate::allow_origin;
 use crate::browser::{AddressSpace, Browser};
 use crate::catalogue::{entry, Entry, FindingId, Severity};
 use crate::classify::{classify, classify_each, Classification};
 use crate::cors_headers::{CorsHeader, CorsHeaders};
 use crate::expose::{readable_headers, unexposed_application_headers};
-use crate::headers::{all_values, get_combined, list_items, HeaderLines};
+use crate::headers::{all_values, list_items, HeaderLines};
 use crate::max_age::{self, MaxAge};
 use crate::message::{companion_lines, render, render_explanation, render_fix};
 pub use crate::message::{Stage, Values};
