@@ -217,37 +217,30 @@ fn write_placeholder(out: &mut String, id: FindingId, name: &str, v: &Values) {
 
 /// Renders a template with the values of a finding.
 fn render_template(template: &str, id: FindingId, values: &Values) -> String {
-    let mut out = String::with_capacity(template.len() + 96);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_placeholder_name(&after[..close]) => {
-                write_placeholder(&mut out, id, &after[..close], values);
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    fill(template, 96, |out, name| {
+        write_placeholder(out, id, name, values)
+    })
 }
 
 /// Replaces `{name}` with `lookup(name)`; text without braces is copied.
 pub fn substitute(template: &str, lookup: impl Fn(&str) -> String) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
+    fill(template, 64, |out, name| out.push_str(&lookup(name)))
+}
+
+/// Copies `template`, letting `put` write each `{placeholder}`; other braces
+/// are copied as they are.
+fn fill(template: &str, extra: usize, mut put: impl FnMut(&mut String, &str)) -> String {
+    let position = |text: &str, byte: u8| memchr::memchr(byte, text.as_bytes());
+    let mut out = String::with_capacity(template.len() + extra);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if is_placeholder_name(&after[..close]) => {
-                out.push_str(&lookup(&after[..close]));
-                rest = &after[close + 1..];
+    // Braces are ASCII, so every cut below is on a char boundary.
+    while let Some(open) = position(rest, b'{') {
+        out.push_str(rest.get(..open).unwrap_or(""));
+        let after = rest.get(open + 1..).unwrap_or("");
+        match position(after, b'}') {
+            Some(close) if is_placeholder_name(after.get(..close).unwrap_or("")) => {
+                put(&mut out, after.get(..close).unwrap_or(""));
+                rest = after.get(close + 1..).unwrap_or("");
             }
             _ => {
                 out.push('{');
