@@ -47,16 +47,16 @@ struct Slot {
     lines: usize,
 }
 
-/// An index of a response's CORS-relevant header lines.
-#[derive(Clone, Debug)]
-pub struct CorsHeaders<'a> {
-    lines: &'a HeaderLines,
+/// Where a response's CORS-relevant lines are (owned, so a driver can keep
+/// one per response and hand it to every browser's flow).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CorsIndex {
     slots: [Slot; 6],
 }
 
-impl<'a> CorsHeaders<'a> {
+impl CorsIndex {
     /// Indexes `lines` (names compared case-insensitively, as HTTP does).
-    pub fn of(lines: &'a HeaderLines) -> CorsHeaders<'a> {
+    pub fn of(lines: &HeaderLines) -> CorsIndex {
         let mut slots = [Slot::default(); 6];
         for (at, (name, _)) in lines.iter().enumerate() {
             let Some(index) = CorsHeader::ALL
@@ -72,12 +72,35 @@ impl<'a> CorsHeaders<'a> {
                 slot.lines += 1;
             }
         }
-        CorsHeaders { lines, slots }
+        CorsIndex { slots }
+    }
+}
+
+/// A response's header lines with their [`CorsIndex`].
+#[derive(Clone, Debug)]
+pub struct CorsHeaders<'a> {
+    lines: &'a HeaderLines,
+    index: CorsIndex,
+}
+
+impl<'a> CorsHeaders<'a> {
+    /// Indexes `lines`.
+    pub fn of(lines: &'a HeaderLines) -> CorsHeaders<'a> {
+        CorsHeaders::with_index(lines, CorsIndex::of(lines))
+    }
+
+    /// `lines` with the index made earlier by `CorsIndex::of(lines)`.
+    pub fn with_index(lines: &'a HeaderLines, index: CorsIndex) -> CorsHeaders<'a> {
+        CorsHeaders { lines, index }
     }
 
     fn slot(&self, header: CorsHeader) -> Slot {
         // `ALL` lists the variants in declaration order.
-        self.slots.get(header as usize).copied().unwrap_or_default()
+        self.index
+            .slots
+            .get(header as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// How many lines of `header` there are (Firefox counts them).

@@ -7,7 +7,7 @@ use crate::allow_origin;
 use crate::browser::{AddressSpace, Browser};
 use crate::catalogue::{entry, Entry, FindingId, Severity};
 use crate::classify::{classify, classify_each, Classification};
-use crate::cors_headers::{CorsHeader, CorsHeaders};
+use crate::cors_headers::{CorsHeader, CorsHeaders, CorsIndex};
 use crate::expose::{readable_headers, unexposed_application_headers};
 use crate::headers::{all_values, list_items, HeaderLines};
 use crate::max_age::{self, MaxAge};
@@ -625,7 +625,13 @@ impl<'r> Flow<'r> {
 
     /// Feeds the response to the request from [`Flow::next_request`].
     pub fn receive(&mut self, response: &Response) {
-        let index = CorsHeaders::of(&response.headers);
+        self.receive_indexed(response, CorsIndex::of(&response.headers));
+    }
+
+    /// [`Flow::receive`] with the response's index made once by the driver
+    /// for every browser.
+    fn receive_indexed(&mut self, response: &Response, index: CorsIndex) {
+        let index = CorsHeaders::with_index(&response.headers, index);
         match self.state {
             State::Preflight => self.receive_preflight(response, &index),
             State::Actual => self.receive_actual(response, &index),
@@ -1242,6 +1248,8 @@ fn drive(
 ) -> Outcome {
     // A preflight and an actual request are the common case.
     let mut exchanges: Vec<Exchange> = Vec::with_capacity(2);
+    // The CORS headers of each exchange's response, indexed once for all browsers.
+    let mut indexes: Vec<CorsIndex> = Vec::with_capacity(2);
     let mut outcomes = Vec::with_capacity(browsers.len());
     let classes = classify_each(request, browsers);
     for (&browser, class) in browsers.iter().zip(classes) {
@@ -1267,6 +1275,10 @@ fn drive(
                         break;
                     };
                     let response = responder(&planned);
+                    indexes.push(match &response {
+                        Ok(r) => CorsIndex::of(&r.headers),
+                        Err(_) => CorsIndex::default(),
+                    });
                     exchanges.push(Exchange {
                         request: planned,
                         response,
@@ -1276,7 +1288,10 @@ fn drive(
             };
             steps.push(index);
             match &exchanges[index].response {
-                Ok(response) => flow.receive(response),
+                Ok(response) => match indexes.get(index) {
+                    Some(cors_index) => flow.receive_indexed(response, *cors_index),
+                    None => flow.receive(response),
+                },
                 Err((net_error, description)) => flow.fail_network(net_error, description),
             }
         }
