@@ -378,7 +378,7 @@ impl<'r> Flow<'r> {
             cors: false,
             redirects: 0,
             verdict: None,
-            findings: Vec::new(),
+            findings: Vec::with_capacity(2),
             console: Vec::with_capacity(4),
             readable: None,
             cache_seconds: None,
