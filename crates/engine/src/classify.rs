@@ -5,7 +5,7 @@
 use crate::browser::Browser;
 use crate::catalogue::FindingId;
 use crate::method::{is_cors_safelisted, is_forbidden, normalize};
-use crate::origin::{is_url_potentially_trustworthy, Origin};
+use crate::origin::is_url_potentially_trustworthy;
 use crate::request::{Initiator, Mode, RedirectMode, Request};
 use crate::safelist::{
     check_safelisted, is_forbidden_request_header, unsafe_headers, UnsafeHeader,
@@ -84,8 +84,7 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
     } else {
         "GET".to_string()
     };
-    let target_origin = Origin::of_url(&request.url);
-    let same_origin = request.origin.same_origin(&target_origin);
+    let same_origin = request.origin.same_origin_as_url(&request.url);
     let (kept, dropped): (Vec<_>, Vec<_>) = request
         .headers
         .iter()

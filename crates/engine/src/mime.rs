@@ -48,7 +48,7 @@ fn is_http_whitespace(c: char) -> bool {
 }
 
 fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+    u8::try_from(c).is_ok_and(crate::method::is_tchar)
 }
 
 #[cfg(test)]
