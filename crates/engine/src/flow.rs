@@ -858,7 +858,7 @@ impl<'r> Flow<'r> {
             }
         }
         if let (true, Some(text)) = (redirect, location) {
-            self.follow_redirect(response, &text);
+            self.follow_redirect(response, text);
             return;
         }
         if cors {
