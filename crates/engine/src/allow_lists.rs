@@ -102,15 +102,34 @@ pub fn check_indexed(
         id: FindingId::MethodNotAllowed,
         value: method.to_string(),
     };
-    valid(FindingId::AllowMethodsInvalid, &methods, browser)?;
+    let valid = |id, parsed: &Parsed, header| {
+        if headers.known_valid_list(header) {
+            Ok(())
+        } else {
+            valid(id, parsed, browser)
+        }
+    };
+    valid(
+        FindingId::AllowMethodsInvalid,
+        &methods,
+        CorsHeader::AllowMethods,
+    )?;
     // Firefox checks the method before it parses the header list.
     if browser == Browser::Firefox {
         if !method_allowed(&methods, method, include) {
             return Err(method_failure());
         }
-        valid(FindingId::AllowHeadersInvalid, &allowed_headers, browser)?;
+        valid(
+            FindingId::AllowHeadersInvalid,
+            &allowed_headers,
+            CorsHeader::AllowHeaders,
+        )?;
     } else {
-        valid(FindingId::AllowHeadersInvalid, &allowed_headers, browser)?;
+        valid(
+            FindingId::AllowHeadersInvalid,
+            &allowed_headers,
+            CorsHeader::AllowHeaders,
+        )?;
         if !method_allowed(&methods, method, include) {
             return Err(method_failure());
         }

@@ -45,6 +45,9 @@ impl CorsHeader {
 struct Slot {
     first: usize,
     lines: usize,
+    /// A single line that is a valid `#token` list (checked once here for
+    /// the method and header lists, which every browser validates).
+    valid_list: bool,
 }
 
 /// Where a response's CORS-relevant lines are (owned, so a driver can keep
@@ -70,6 +73,14 @@ impl CorsIndex {
                     slot.first = at;
                 }
                 slot.lines += 1;
+            }
+        }
+        for header in [CorsHeader::AllowMethods, CorsHeader::AllowHeaders] {
+            if let Some(slot) = slots.get_mut(header as usize) {
+                slot.valid_list = slot.lines == 1
+                    && lines.get(slot.first).is_some_and(|(_, value)| {
+                        crate::headers::first_invalid_item(value).is_none()
+                    });
             }
         }
         CorsIndex { slots }
@@ -126,6 +137,13 @@ impl<'a> CorsHeaders<'a> {
         }
     }
 
+    /// Whether `header` is known to be a valid `#token` list (absent, or one
+    /// valid line). `false` means "check it": it may still be valid.
+    pub fn known_valid_list(&self, header: CorsHeader) -> bool {
+        let slot = self.slot(header);
+        slot.lines == 0 || slot.valid_list
+    }
+
     /// The header lines indexed.
     pub fn lines(&self) -> &'a HeaderLines {
         self.lines
@@ -165,6 +183,13 @@ mod tests {
             );
         }
         assert_eq!(index.first(CorsHeader::AllowMethods), Some("GET"));
+        // Two lines: not known valid, to be checked on the combined value.
+        assert!(!index.known_valid_list(CorsHeader::AllowMethods));
+        assert!(index.known_valid_list(CorsHeader::AllowHeaders));
+        let one = h(&[("Access-Control-Allow-Headers", " a, b ,c")]);
+        assert!(CorsHeaders::of(&one).known_valid_list(CorsHeader::AllowHeaders));
+        let bad = h(&[("Access-Control-Allow-Headers", "a b")]);
+        assert!(!CorsHeaders::of(&bad).known_valid_list(CorsHeader::AllowHeaders));
         for (at, header) in CorsHeader::ALL.iter().enumerate() {
             assert_eq!(*header as usize, at);
         }
