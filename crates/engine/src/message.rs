@@ -135,8 +135,91 @@ pub fn framed_template(
 
 /// The console message `browser` prints for this finding, if it prints one.
 pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) -> Option<String> {
-    let text = framed_template(id, browser, stage)?;
-    Some(render_template(&text, id, values))
+    match compiled(id, browser, stage) {
+        Some(plan) => plan.as_ref().map(|plan| plan.render(id, values)),
+        None => {
+            let text = framed_template(id, browser, stage)?;
+            Some(render_template(&text, id, values))
+        }
+    }
+}
+
+/// A framed template cut once into literal runs and placeholders, so that
+/// rendering (every finding of every evaluation) only copies.
+#[derive(Debug)]
+struct Compiled {
+    text: std::borrow::Cow<'static, str>,
+    /// (start, end) of a literal run, then the placeholder that follows it.
+    pieces: Vec<(usize, usize, Option<Placeholder>)>,
+}
+
+impl Compiled {
+    fn new(text: std::borrow::Cow<'static, str>) -> Compiled {
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        let mut at = 0;
+        let bytes = text.as_bytes();
+        while let Some(open) = memchr::memchr(b'{', bytes.get(at..).unwrap_or(&[])) {
+            let open = at + open;
+            let after = open + 1;
+            let close = memchr::memchr(b'}', bytes.get(after..).unwrap_or(&[])).map(|c| after + c);
+            let name = close
+                .and_then(|c| text.get(after..c))
+                .filter(|n| is_placeholder_name(n));
+            match (close, name.and_then(Placeholder::from_name)) {
+                (Some(close), Some(name)) => {
+                    pieces.push((start, open, Some(name)));
+                    start = close + 1;
+                    at = start;
+                }
+                // Not a placeholder: the brace stays in the literal run.
+                _ => at = after,
+            }
+        }
+        pieces.push((start, text.len(), None));
+        Compiled { text, pieces }
+    }
+
+    fn render(&self, id: FindingId, values: &Values) -> String {
+        let mut out = String::with_capacity(self.text.len() + 96);
+        for (start, end, placeholder) in &self.pieces {
+            out.push_str(self.text.get(*start..*end).unwrap_or(""));
+            if let Some(placeholder) = placeholder {
+                write_value(&mut out, id, *placeholder, values);
+            }
+        }
+        out
+    }
+}
+
+/// The plan for `(id, browser, stage)`: `None` when the cache has no slot
+/// for it (then the caller renders from the template); `Some(None)` when
+/// that browser prints nothing.
+fn compiled(id: FindingId, browser: Browser, stage: Stage) -> Option<&'static Option<Compiled>> {
+    use std::sync::OnceLock;
+    const STAGES: [Stage; 4] = [
+        Stage::Client,
+        Stage::Preflight,
+        Stage::Redirect,
+        Stage::Actual,
+    ];
+    static PLANS: OnceLock<Vec<Option<Compiled>>> = OnceLock::new();
+    let slot = |id: FindingId, browser: Browser, stage: Stage| {
+        (id as usize * Browser::ALL.len() + browser as usize) * STAGES.len() + stage as usize
+    };
+    let plans = PLANS.get_or_init(|| {
+        let mut plans = Vec::new();
+        for id in FindingId::ALL {
+            for browser in Browser::ALL {
+                for stage in STAGES {
+                    debug_assert_eq!(plans.len(), slot(*id, browser, stage));
+                    plans.push(framed_template(*id, browser, stage).map(Compiled::new));
+                }
+            }
+        }
+        plans
+    });
+    plans.get(slot(id, browser, stage))
 }
 
 /// The lines a browser's console shows around the main message.
@@ -169,49 +252,103 @@ pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<Str
     }
 }
 
-/// Appends the value of placeholder `name` without intermediate allocations
-/// (this runs for every finding of every evaluation).
+/// The placeholders a template may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Placeholder {
+    Url,
+    Origin,
+    Page,
+    Kind,
+    Header,
+    Method,
+    Value,
+    Status,
+    Location,
+    TargetSpace,
+    ResourceSpace,
+    Scheme,
+    Schemes,
+    InsecureKind,
+    Redirected,
+    Suffix,
+}
+
+impl Placeholder {
+    fn from_name(name: &str) -> Option<Placeholder> {
+        use Placeholder::*;
+        Some(match name {
+            "url" => Url,
+            "origin" => Origin,
+            "page" => Page,
+            "kind" => Kind,
+            "header" => Header,
+            "method" => Method,
+            "value" => Value,
+            "status" => Status,
+            "location" => Location,
+            "target_space" => TargetSpace,
+            "resource_space" => ResourceSpace,
+            "scheme" => Scheme,
+            "schemes" => Schemes,
+            "insecure_kind" => InsecureKind,
+            "redirected" => Redirected,
+            "suffix" => Suffix,
+            _ => return None,
+        })
+    }
+}
+
+/// Appends the value of placeholder `name` (unknown names are copied back
+/// in braces).
 fn write_placeholder(out: &mut String, id: FindingId, name: &str, v: &Values) {
+    match Placeholder::from_name(name) {
+        Some(placeholder) => write_value(out, id, placeholder, v),
+        None => {
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        }
+    }
+}
+
+/// Appends the value of `placeholder` without intermediate allocations
+/// (this runs for every finding of every evaluation).
+fn write_value(out: &mut String, id: FindingId, placeholder: Placeholder, v: &Values) {
     fn opt(o: &Option<String>) -> &str {
         o.as_deref().unwrap_or("")
     }
-    match name {
-        "url" => out.push_str(&v.url),
-        "origin" => out.push_str(&v.origin),
-        "page" => out.push_str(&v.page),
-        "kind" => out.push_str(&v.kind),
-        "header" => out.push_str(opt(&v.header)),
-        "method" => out.push_str(opt(&v.method)),
-        "value" => out.push_str(opt(&v.value)),
-        "status" => match v.status {
+    match placeholder {
+        Placeholder::Url => out.push_str(&v.url),
+        Placeholder::Origin => out.push_str(&v.origin),
+        Placeholder::Page => out.push_str(&v.page),
+        Placeholder::Kind => out.push_str(&v.kind),
+        Placeholder::Header => out.push_str(opt(&v.header)),
+        Placeholder::Method => out.push_str(opt(&v.method)),
+        Placeholder::Value => out.push_str(opt(&v.value)),
+        Placeholder::Status => match v.status {
             Some(s) => {
                 let _ = std::fmt::Write::write_fmt(out, format_args!("{s}"));
             }
             None => out.push_str("(null)"),
         },
-        "location" => out.push_str(opt(&v.location)),
-        "target_space" => out.push_str(opt(&v.target_space)),
-        "resource_space" => out.push_str(opt(&v.resource_space)),
-        "scheme" => out.push_str(opt(&v.scheme)),
-        "schemes" => out.push_str(CHROMIUM_CORS_SCHEMES),
-        "insecure_kind" => out.push_str(if v.kind == "XMLHttpRequest" {
+        Placeholder::Location => out.push_str(opt(&v.location)),
+        Placeholder::TargetSpace => out.push_str(opt(&v.target_space)),
+        Placeholder::ResourceSpace => out.push_str(opt(&v.resource_space)),
+        Placeholder::Scheme => out.push_str(opt(&v.scheme)),
+        Placeholder::Schemes => out.push_str(CHROMIUM_CORS_SCHEMES),
+        Placeholder::InsecureKind => out.push_str(if v.kind == "XMLHttpRequest" {
             "XMLHttpRequest endpoint"
         } else {
             "resource"
         }),
-        "redirected" => {
+        Placeholder::Redirected => {
             if let Some(initial) = v.initial_url.as_deref().filter(|i| *i != v.url) {
                 out.push_str("(redirected from '");
                 out.push_str(initial);
                 out.push_str("') ");
             }
         }
-        "suffix" => out.push_str(chromium_suffix(entry(id).chromium_suffix, &v.kind)),
-        _ => {
-            out.push('{');
-            out.push_str(name);
-            out.push('}');
-        }
+        Placeholder::Suffix => out.push_str(chromium_suffix(entry(id).chromium_suffix, &v.kind)),
     }
 }
 
@@ -305,6 +442,33 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compiled_templates_render_as_the_templates_do() {
+        let mut v = values();
+        v.initial_url = Some("https://a.example/start".into());
+        v.status = Some(302);
+        for e in crate::catalogue::entries() {
+            for browser in Browser::ALL {
+                for stage in [
+                    Stage::Client,
+                    Stage::Preflight,
+                    Stage::Redirect,
+                    Stage::Actual,
+                ] {
+                    let direct = framed_template(e.id, browser, stage)
+                        .map(|t| render_template(&t, e.id, &v));
+                    assert_eq!(render(e.id, browser, stage, &v), direct, "{:?}", e.id);
+                }
+            }
+        }
+        assert!(compiled(
+            FindingId::AllowOriginMissing,
+            Browser::WebKit,
+            Stage::Redirect
+        )
+        .is_some());
+    }
 
     #[test]
     fn only_chromium_cors_policy_messages_start_like_one() {
