@@ -35,8 +35,9 @@ pub struct Classification {
     pub blocked_before_network: Option<FindingId>,
     /// Headers the script set that the browser drops (forbidden names).
     pub dropped_headers: Vec<String>,
-    /// Headers the browser actually sends on the script's behalf.
-    pub headers: Vec<(String, String)>,
+    /// The headers the browser sends on the script's behalf when they are
+    /// not all the script's (see [`Classification::headers`]).
+    filtered_headers: Option<Vec<(String, String)>>,
     /// XHR upload listeners or a streaming body force a preflight.
     pub forced_preflight: bool,
     /// The CORS-unsafe headers, in the order the script set them.
@@ -68,6 +69,12 @@ impl Classification {
         reasons
     }
 
+    /// Headers the browser actually sends on the script's behalf (`request`
+    /// is the request this classification was made for).
+    pub fn headers<'a>(&'a self, request: &'a Request) -> &'a [(String, String)] {
+        self.filtered_headers.as_deref().unwrap_or(&request.headers)
+    }
+
     pub fn needs_preflight(&self) -> bool {
         self.cors
             && self.blocked_before_network.is_none()
@@ -85,21 +92,32 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         "GET".to_string()
     };
     let same_origin = request.origin.same_origin_as_url(&request.url);
-    let (kept, dropped): (Vec<_>, Vec<_>) = request
+    let dropped: Vec<String> = request
         .headers
         .iter()
-        .cloned()
-        .partition(|(n, v)| !is_forbidden_request_header(n, v));
-    let mut headers = kept;
-    if request.mode == Mode::NoCors {
-        // Only safelisted (and privileged no-CORS Range) headers survive.
-        headers.retain(|(n, v)| {
-            n.eq_ignore_ascii_case("range") || check_safelisted(n, v, browser).is_ok()
-        });
-    }
+        .filter(|(n, v)| is_forbidden_request_header(n, v))
+        .map(|(n, _)| n.clone())
+        .collect();
+    let sent = |(n, v): &&(String, String)| {
+        !is_forbidden_request_header(n, v)
+            // In no-cors mode only safelisted (and privileged Range) headers survive.
+            && (request.mode != Mode::NoCors
+                || n.eq_ignore_ascii_case("range")
+                || check_safelisted(n, v, browser).is_ok())
+    };
+    // Most requests send every header the script set: no copy then.
+    let filtered_headers = (!request.headers.iter().all(|h| sent(&h))).then(|| {
+        request
+            .headers
+            .iter()
+            .filter(sent)
+            .cloned()
+            .collect::<Vec<_>>()
+    });
+    let headers = filtered_headers.as_deref().unwrap_or(&request.headers);
     let blocked = blocked_before_network(request, &method, same_origin);
     let cors = request.mode == Mode::Cors && !same_origin;
-    let unsafe_list = unsafe_headers(&headers, browser);
+    let unsafe_list = unsafe_headers(headers, browser);
     let access_control_request_headers = if cors {
         crate::safelist::request_headers_value_of(&unsafe_list)
     } else {
@@ -110,8 +128,8 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         same_origin,
         cors,
         blocked_before_network: blocked,
-        dropped_headers: dropped.into_iter().map(|(n, _)| n).collect(),
-        headers,
+        dropped_headers: dropped,
+        filtered_headers,
         forced_preflight: request.force_preflight,
         unsafe_headers: unsafe_list,
         access_control_request_headers,

@@ -424,7 +424,7 @@ impl<'r> Flow<'r> {
     fn headers(&self) -> &[(String, String)] {
         self.hop
             .as_ref()
-            .map_or(&self.class.headers, |h| &h.headers)
+            .map_or(self.class.headers(self.request), |h| &h.headers)
     }
 
     fn unsafe_headers(&self) -> &[crate::safelist::UnsafeHeader] {
@@ -953,7 +953,7 @@ impl<'r> Flow<'r> {
             None => Box::new(Hop {
                 url: self.request.url.clone(),
                 method: self.class.method.clone(),
-                headers: self.class.headers.clone(),
+                headers: self.class.headers(self.request).to_vec(),
                 unsafe_headers: Vec::new(),
                 request_headers_value: None,
             }),
