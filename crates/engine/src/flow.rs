@@ -257,35 +257,60 @@ struct NextRequest<'a> {
 }
 
 impl<'a> NextRequest<'a> {
-    /// The CORS-relevant header lines in the order the browser sends them.
-    fn header_lines(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        let origin = self.origin.map(|o| ("Origin", o));
-        let (method, headers) = match self.preflight {
-            Some((method, headers)) => (
-                Some(("Access-Control-Request-Method", method)),
-                headers.map(|h| ("Access-Control-Request-Headers", h)),
-            ),
-            None => (None, None),
+    /// The browser's own CORS lines (`Origin`, `Access-Control-Request-*`),
+    /// sent before the script's headers.
+    fn own_lines(&self) -> ([(&'static str, &'a str); 3], usize) {
+        let mut lines = [("", ""); 3];
+        let mut count = 0;
+        let mut add = |name, value| {
+            if let Some(line) = lines.get_mut(count) {
+                *line = (name, value);
+                count += 1;
+            }
         };
-        origin.into_iter().chain(method).chain(headers).chain(
-            self.script_headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str())),
-        )
+        if let Some(origin) = self.origin {
+            add("Origin", origin);
+        }
+        if let Some((method, headers)) = self.preflight {
+            add("Access-Control-Request-Method", method);
+            if let Some(headers) = headers {
+                add("Access-Control-Request-Headers", headers);
+            }
+        }
+        (lines, count)
+    }
+
+    /// The CORS-relevant header lines in the order the browser sends them.
+    fn header_lines(&self) -> Vec<(String, String)> {
+        let (own, count) = self.own_lines();
+        let own = own.get(..count).unwrap_or(&[]);
+        let mut lines = Vec::with_capacity(own.len() + self.script_headers.len());
+        lines.extend(own.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+        lines.extend_from_slice(self.script_headers);
+        lines
     }
 
     /// Whether `planned` is this request (same [`PlannedRequest::key`]).
     fn is(&self, planned: &PlannedRequest) -> bool {
-        planned.purpose == self.purpose
-            && planned.method == self.method
-            && planned.url.as_str() == self.url.as_str()
-            && planned.credentials == self.credentials
-            && planned.with_body == self.with_body
-            && planned
-                .headers
+        if planned.purpose != self.purpose
+            || planned.credentials != self.credentials
+            || planned.with_body != self.with_body
+            || planned.method != self.method
+            || planned.url.as_str() != self.url.as_str()
+        {
+            return false;
+        }
+        let (own, count) = self.own_lines();
+        let own = own.get(..count).unwrap_or(&[]);
+        let (planned_own, planned_script) = planned
+            .headers
+            .split_at(own.len().min(planned.headers.len()));
+        planned_script == self.script_headers
+            && planned_own.len() == own.len()
+            && planned_own
                 .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .eq(self.header_lines())
+                .zip(own)
+                .all(|((pn, pv), (n, v))| pn == n && pv == v)
     }
 }
 
@@ -584,10 +609,7 @@ impl<'r> Flow<'r> {
             purpose: next.purpose,
             method: next.method.to_string(),
             url: next.url.clone(),
-            headers: next
-                .header_lines()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: next.header_lines(),
             browser_headers,
             credentials: next.credentials,
             with_body: next.with_body,
