@@ -136,20 +136,23 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
     }
 }
 
-/// [`classify`] for each of `browsers`, computed once and shared when the
-/// browsers cannot disagree (no header whose safelisting is browser-specific),
-/// which is the common case.
-pub fn classify_each(request: &Request, browsers: &[Browser]) -> Vec<Arc<Classification>> {
-    let mut out: Vec<Arc<Classification>> = Vec::with_capacity(browsers.len());
+/// [`classify`] for each of `browsers`, in order, computed once and shared
+/// when the browsers cannot disagree (no header whose safelisting is
+/// browser-specific), which is the common case.
+pub fn classify_each<'a>(
+    request: &'a Request,
+    browsers: &'a [Browser],
+) -> impl Iterator<Item = Arc<Classification>> + 'a {
     let shared = !crate::safelist::depends_on_browser(&request.headers);
-    for &browser in browsers {
-        let class = match out.first() {
-            Some(first) if shared => Arc::clone(first),
-            _ => Arc::new(classify(request, browser)),
-        };
-        out.push(class);
-    }
-    out
+    let mut first: Option<Arc<Classification>> = None;
+    browsers.iter().map(move |&browser| match &first {
+        Some(class) if shared => Arc::clone(class),
+        _ => {
+            let class = Arc::new(classify(request, browser));
+            first.get_or_insert_with(|| Arc::clone(&class));
+            class
+        }
+    })
 }
 
 fn blocked_before_network(request: &Request, method: &str, same_origin: bool) -> Option<FindingId> {

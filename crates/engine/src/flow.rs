@@ -15,6 +15,7 @@ use crate::message::{companion_lines, render, render_explanation, render_fix};
 pub use crate::message::{Stage, Values};
 use crate::origin::Origin;
 use crate::request::{CredentialsMode, Mode, RedirectMode, Request};
+use std::borrow::Cow;
 use std::sync::Arc;
 use url::Url;
 
@@ -223,7 +224,7 @@ pub struct Flow<'r> {
     hop: Option<Box<Hop>>,
     tainted: bool,
     /// The request origin as sent now (`null` once tainted).
-    origin_serialized: String,
+    origin_serialized: Cow<'r, str>,
     /// Whether the CORS protocol applies to the current hop.
     cors: bool,
     redirects: usize,
@@ -392,6 +393,22 @@ impl<'r> Flow<'r> {
         browser: Browser,
         class: Arc<Classification>,
     ) -> Flow<'r> {
+        Flow::start_with(
+            request,
+            browser,
+            class,
+            Cow::Owned(request.origin.serialize()),
+        )
+    }
+
+    /// [`Flow::start_classified`] with the request's origin serialised once
+    /// by the driver for every browser.
+    fn start_with(
+        request: &'r Request,
+        browser: Browser,
+        class: Arc<Classification>,
+        origin: Cow<'r, str>,
+    ) -> Flow<'r> {
         let mut flow = Flow {
             browser,
             request,
@@ -399,7 +416,7 @@ impl<'r> Flow<'r> {
             hop: None,
             class,
             tainted: false,
-            origin_serialized: request.origin.serialize(),
+            origin_serialized: origin,
             cors: false,
             redirects: 0,
             verdict: None,
@@ -542,7 +559,7 @@ impl<'r> Flow<'r> {
             origin: if self.browser == Browser::Chromium && self.tainted {
                 self.request.origin.serialize()
             } else {
-                self.origin_serialized.clone()
+                self.origin_serialized.to_string()
             },
             page: self.request.page_url.as_str().to_owned(),
             kind: self.request.initiator.chromium_kind().to_string(),
@@ -553,7 +570,7 @@ impl<'r> Flow<'r> {
 
     /// The next request, borrowed from the flow.
     fn next(&self) -> Option<NextRequest<'_>> {
-        let origin = Some(self.origin_serialized.as_str());
+        let origin = Some(&*self.origin_serialized);
         match self.state {
             State::Done => None,
             State::Preflight => Some(NextRequest {
@@ -793,7 +810,7 @@ impl<'r> Flow<'r> {
         self.record_max_age(response, index);
         if self.remember_preflight {
             self.passed_preflight = Some((
-                self.origin_serialized.clone(),
+                self.origin_serialized.to_string(),
                 self.url().as_str().to_owned(),
                 response.headers.clone(),
             ));
@@ -983,7 +1000,7 @@ impl<'r> Flow<'r> {
         if !next_origin.same_origin_as_url(&hop.url) {
             if self.tainted || !self.request.origin.same_origin_as_url(&hop.url) {
                 self.tainted = true;
-                self.origin_serialized = "null".to_string();
+                self.origin_serialized = Cow::Borrowed("null");
             }
             hop.headers
                 .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
@@ -1022,7 +1039,7 @@ impl<'r> Flow<'r> {
         if needs_preflight && self.browser == Browser::Firefox && self.tainted {
             // Firefox 153 sends that preflight with the page's real origin
             // (conformance: redirect-after-preflight-cross-origin).
-            self.origin_serialized = self.request.origin.serialize();
+            self.origin_serialized = Cow::Owned(self.request.origin.serialize());
         }
         self.state = if needs_preflight {
             State::Preflight
@@ -1273,9 +1290,9 @@ fn drive(
     // The CORS headers of each exchange's response, indexed once for all browsers.
     let mut indexes: Vec<CorsIndex> = Vec::with_capacity(2);
     let mut outcomes = Vec::with_capacity(browsers.len());
-    let classes = classify_each(request, browsers);
-    for (&browser, class) in browsers.iter().zip(classes) {
-        let flow = Flow::start_classified(request, browser, class);
+    let origin = request.origin.serialize();
+    for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
+        let flow = Flow::start_with(request, browser, class, Cow::Borrowed(&origin));
         let mut flow = match &cache {
             Some((cache, now)) => flow.with_cache(cache, *now),
             None => flow,

@@ -162,7 +162,7 @@ proptest! {
         request.headers = hs;
         request.method = method;
         if no_cors { request.mode = Mode::NoCors; }
-        let shared = classify_each(&request, &Browser::ALL);
+        let shared: Vec<_> = classify_each(&request, &Browser::ALL).collect();
         prop_assert_eq!(shared.len(), Browser::ALL.len());
         for (browser, class) in Browser::ALL.iter().zip(&shared) {
             prop_assert_eq!(&**class, &classify(&request, *browser));
