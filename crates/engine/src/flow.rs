@@ -562,7 +562,7 @@ impl<'r> Flow<'r> {
                 self.origin_serialized.to_string()
             },
             page: self.request.page_url.as_str().to_owned(),
-            kind: self.request.initiator.chromium_kind().to_string(),
+            kind: Cow::Borrowed(self.request.initiator.chromium_kind()),
             page_origin: self.tainted.then(|| self.request.origin.serialize()),
             ..Values::default()
         }

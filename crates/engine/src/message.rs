@@ -47,8 +47,9 @@ pub struct Values {
     /// The serialised request origin (`null` when opaque or tainted).
     pub origin: String,
     pub page: String,
-    /// Chromium's `<kind>`: `fetch`, `XMLHttpRequest`, `script`…
-    pub kind: String,
+    /// Chromium's `<kind>`: `fetch`, `XMLHttpRequest`, `script`… (static
+    /// when the engine fills it, owned when parsed from pasted text).
+    pub kind: std::borrow::Cow<'static, str>,
     pub header: Option<String>,
     pub method: Option<String>,
     /// The offending header value as the browser quotes it.
@@ -232,7 +233,7 @@ pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<Str
     };
     match browser {
         Browser::WebKit => {
-            let api = match values.kind.as_str() {
+            let api = match &*values.kind {
                 "fetch" => "Fetch API",
                 "XMLHttpRequest" => "XMLHttpRequest",
                 _ => return vec![failed_to_load()],

@@ -490,7 +490,7 @@ fn values_from(captures: &[(String, String)]) -> Values {
             "initial_url" => v.initial_url = Some(value),
             "origin" => v.origin = value,
             "page" => v.page = value,
-            "kind" => v.kind = value,
+            "kind" => v.kind = value.into(),
             "header" => v.header = Some(value),
             "method" => v.method = Some(value),
             "value" => v.value = Some(value),

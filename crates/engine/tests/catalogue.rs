@@ -15,7 +15,7 @@ fn sample_values(kind: &str) -> Values {
         initial_url: None,
         origin: "https://app.example.com".into(),
         page: "https://app.example.com/index.html".into(),
-        kind: kind.into(),
+        kind: kind.to_string().into(),
         header: Some("x-request-id".into()),
         method: Some("PUT".into()),
         value: Some("https://admin.example.com".into()),

@@ -231,7 +231,7 @@ fn cross_request_findings(
         url: request.url.to_string(),
         origin: request.origin.serialize(),
         page: request.page_url.to_string(),
-        kind: request.initiator.chromium_kind().to_string(),
+        kind: request.initiator.chromium_kind().into(),
         value: Some(second.origin.clone()),
         status: Some(second.status),
         ..Values::default()
