@@ -11,7 +11,7 @@ use crate::cors_headers::{CorsHeader, CorsHeaders, CorsIndex};
 use crate::expose::{readable_headers, unexposed_application_headers};
 use crate::headers::{all_values, list_items, HeaderLines};
 use crate::max_age::{self, MaxAge};
-use crate::message::{companion_lines, render, render_explanation, render_fix};
+use crate::message::{push_companion_lines, render, render_explanation, render_fix};
 pub use crate::message::{Stage, Values};
 use crate::origin::Origin;
 use crate::request::{CredentialsMode, Mode, RedirectMode, Request};
@@ -1095,8 +1095,7 @@ impl<'r> Flow<'r> {
         if let Some(main) = &message {
             self.console.push(main.clone());
             if severity == Severity::Blocking {
-                self.console
-                    .extend(companion_lines(self.browser, &values, main));
+                push_companion_lines(&mut self.console, self.browser, &values, main);
                 if self.browser == Browser::Firefox {
                     self.console.extend(firefox_followups(id, stage, &values));
                 }

@@ -225,6 +225,18 @@ fn compiled(id: FindingId, browser: Browser, stage: Stage) -> Option<&'static Op
 
 /// The lines a browser's console shows around the main message.
 pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    push_companion_lines(&mut lines, browser, values, main);
+    lines
+}
+
+/// [`companion_lines`], appended to `console`.
+pub fn push_companion_lines(
+    console: &mut Vec<String>,
+    browser: Browser,
+    values: &Values,
+    main: &str,
+) {
     let failed_to_load = || {
         let mut line = String::with_capacity(main.len() + 25);
         line.push_str("Failed to load resource: ");
@@ -236,20 +248,24 @@ pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<Str
             let api = match &*values.kind {
                 "fetch" => "Fetch API",
                 "XMLHttpRequest" => "XMLHttpRequest",
-                _ => return vec![failed_to_load()],
+                _ => {
+                    console.push(failed_to_load());
+                    return;
+                }
             };
             let mut cannot_load = String::with_capacity(api.len() + values.url.len() + 48);
             cannot_load.push_str(api);
             cannot_load.push_str(" cannot load ");
             cannot_load.push_str(&values.url);
             cannot_load.push_str(" due to access control checks.");
-            vec![cannot_load, failed_to_load()]
+            console.push(cannot_load);
+            console.push(failed_to_load());
         }
         // Only CORS-policy messages start this way (tested on the catalogue).
         Browser::Chromium if main.starts_with(CHROMIUM_CORS_START) => {
-            vec!["Failed to load resource: net::ERR_FAILED".to_string()]
+            console.push("Failed to load resource: net::ERR_FAILED".to_string());
         }
-        _ => Vec::new(),
+        _ => {}
     }
 }
 

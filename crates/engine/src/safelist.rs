@@ -237,32 +237,33 @@ pub struct UnsafeHeader {
 /// The CORS-unsafe request headers of `headers` for `browser`, in the order
 /// the script set them (forbidden headers are skipped: the browser drops them).
 pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<UnsafeHeader> {
+    let unsafe_header = |name: &String, reason| UnsafeHeader {
+        name: name.to_ascii_lowercase(),
+        name_as_sent: name.clone(),
+        reason,
+    };
     let mut unsafe_list = Vec::new();
-    let mut safelisted = Vec::new();
     let mut total = 0usize;
     for (name, value) in headers {
         if is_forbidden_request_header(name, value) {
             continue;
         }
         match check_safelisted(name, value, browser) {
-            Ok(()) => {
-                total = total.saturating_add(value.len());
-                safelisted.push(name);
-            }
-            Err(reason) => unsafe_list.push(UnsafeHeader {
-                name: name.to_ascii_lowercase(),
-                name_as_sent: name.clone(),
-                reason,
-            }),
+            Ok(()) => total = total.saturating_add(value.len()),
+            Err(reason) => unsafe_list.push(unsafe_header(name, reason)),
         }
     }
     if browser.has_safelist_budget() && total > SAFELIST_BUDGET {
-        for name in safelisted {
-            unsafe_list.push(UnsafeHeader {
-                name: name.to_ascii_lowercase(),
-                name_as_sent: name.clone(),
-                reason: UnsafeHeaderReason::BudgetExceeded { total },
-            });
+        // Over the budget every safelisted header becomes unsafe too.
+        for (name, value) in headers {
+            if !is_forbidden_request_header(name, value)
+                && check_safelisted(name, value, browser).is_ok()
+            {
+                unsafe_list.push(unsafe_header(
+                    name,
+                    UnsafeHeaderReason::BudgetExceeded { total },
+                ));
+            }
         }
     }
     unsafe_list
@@ -270,13 +271,35 @@ pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<Uns
 
 /// The `Access-Control-Request-Headers` value for already computed unsafe headers.
 pub fn request_headers_value_of(unsafe_list: &[UnsafeHeader]) -> Option<String> {
-    let mut names: Vec<&str> = unsafe_list.iter().map(|h| h.name.as_str()).collect();
-    if names.is_empty() {
+    if unsafe_list.is_empty() {
         return None;
     }
+    // Sorted on the stack for the usual handful of names.
+    let mut small = [""; 8];
+    let mut large = Vec::new();
+    let names: &mut [&str] = if unsafe_list.len() <= small.len() {
+        for (slot, header) in small.iter_mut().zip(unsafe_list) {
+            *slot = &header.name;
+        }
+        small.get_mut(..unsafe_list.len()).unwrap_or_default()
+    } else {
+        large.extend(unsafe_list.iter().map(|h| h.name.as_str()));
+        &mut large
+    };
     names.sort_unstable();
-    names.dedup();
-    Some(names.join(","))
+    let mut value = String::with_capacity(names.iter().map(|n| n.len() + 1).sum());
+    let mut last = None;
+    for name in names.iter() {
+        if last == Some(*name) {
+            continue;
+        }
+        if !value.is_empty() {
+            value.push(',');
+        }
+        value.push_str(name);
+        last = Some(*name);
+    }
+    Some(value)
 }
 
 /// The CORS-unsafe request-header names: lower-cased, sorted by bytes, deduplicated.
