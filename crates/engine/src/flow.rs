@@ -19,6 +19,32 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use url::Url;
 
+/// `Sec-Fetch-Site` values, by how the target relates to the page.
+const FETCH_SITES: [&str; 3] = ["same-origin", "same-site", "cross-site"];
+/// `Sec-Fetch-Mode` values, by request mode.
+const FETCH_MODES: [&str; 3] = ["cors", "no-cors", "same-origin"];
+
+/// `Accept: */*` then the fetch metadata, for every site and mode, so a
+/// planned request points at its lines instead of building them.
+static BROWSER_HEADERS: [[[(&str, &str); 4]; 3]; 3] = {
+    let mut table = [[[("", ""); 4]; 3]; 3];
+    let mut site = 0;
+    while site < 3 {
+        let mut mode = 0;
+        while mode < 3 {
+            table[site][mode] = [
+                ("Accept", "*/*"),
+                ("Sec-Fetch-Site", FETCH_SITES[site]),
+                ("Sec-Fetch-Mode", FETCH_MODES[mode]),
+                ("Sec-Fetch-Dest", "empty"),
+            ];
+            mode += 1;
+        }
+        site += 1;
+    }
+    table
+};
+
 /// The most redirects any browser follows.
 pub const REDIRECT_LIMIT: usize = 20;
 
@@ -64,7 +90,7 @@ pub struct PlannedRequest {
     pub headers: Vec<(String, String)>,
     /// Headers the browser adds that servers rarely look at (Accept,
     /// Sec-Fetch-*); they may differ per browser.
-    pub browser_headers: Vec<(&'static str, &'static str)>,
+    pub browser_headers: &'static [(&'static str, &'static str)],
     /// Whether cookies/HTTP auth go with the request.
     pub credentials: bool,
     /// Whether the request carries the script's body.
@@ -609,7 +635,6 @@ impl<'r> Flow<'r> {
     /// The next request the browser sends, or `None` when the flow is done.
     pub fn next_request(&self) -> Option<PlannedRequest> {
         let next = self.next()?;
-        let mut browser_headers = Vec::with_capacity(4);
         let accept_set = self
             .headers()
             .iter()
@@ -618,48 +643,49 @@ impl<'r> Flow<'r> {
             RequestPurpose::Preflight => self.browser != Browser::WebKit,
             RequestPurpose::Actual => !accept_set,
         };
-        if accept {
-            browser_headers.push(("Accept", "*/*"));
-        }
-        browser_headers.extend(self.fetch_metadata());
         Some(PlannedRequest {
             purpose: next.purpose,
             method: next.method.to_string(),
             url: next.url.clone(),
             headers: next.header_lines(),
-            browser_headers,
+            browser_headers: self.browser_headers(accept),
             credentials: next.credentials,
             with_body: next.with_body,
         })
     }
 
-    /// `Sec-Fetch-Site` for the current hop.
-    fn fetch_site(&self) -> &'static str {
+    /// `Sec-Fetch-Site` for the current hop, as an index into [`FETCH_SITES`].
+    fn fetch_site(&self) -> usize {
         if self.tainted {
-            return "cross-site";
+            return 2;
         }
         let origin = &self.request.origin;
         let url = self.url();
         if origin.same_origin_as_url(url) {
-            "same-origin"
+            0
         } else if same_site(origin, url) {
-            "same-site"
+            1
         } else {
-            "cross-site"
+            2
         }
     }
 
-    fn fetch_metadata(&self) -> [(&'static str, &'static str); 3] {
+    /// `Accept` (when `accept`) and the fetch metadata headers.
+    fn browser_headers(&self, accept: bool) -> &'static [(&'static str, &'static str)] {
         let mode = match self.request.mode {
-            Mode::Cors => "cors",
-            Mode::NoCors => "no-cors",
-            Mode::SameOrigin => "same-origin",
+            Mode::Cors => 0,
+            Mode::NoCors => 1,
+            Mode::SameOrigin => 2,
         };
-        [
-            ("Sec-Fetch-Site", self.fetch_site()),
-            ("Sec-Fetch-Mode", mode),
-            ("Sec-Fetch-Dest", "empty"),
-        ]
+        let all: &'static [(&'static str, &'static str)] = BROWSER_HEADERS
+            .get(self.fetch_site())
+            .and_then(|modes| modes.get(mode))
+            .map_or(&[], |lines| lines.as_slice());
+        if accept {
+            all
+        } else {
+            all.get(1..).unwrap_or_default()
+        }
     }
 
     /// Feeds the response to the request from [`Flow::next_request`].

@@ -104,7 +104,7 @@ fn wire_key(p: &PlannedRequest) -> WireKey {
 
 fn outgoing(p: &PlannedRequest) -> OutgoingRequest {
     let mut headers = p.headers.clone();
-    for (name, value) in &p.browser_headers {
+    for (name, value) in p.browser_headers {
         if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
             headers.push((name.to_string(), value.to_string()));
         }
