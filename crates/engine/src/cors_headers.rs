@@ -55,13 +55,20 @@ struct Slot {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CorsIndex {
     slots: [Slot; 6],
+    /// `Vary` lists `Origin` or `*`.
+    vary_origin: bool,
 }
 
 impl CorsIndex {
     /// Indexes `lines` (names compared case-insensitively, as HTTP does).
     pub fn of(lines: &HeaderLines) -> CorsIndex {
         let mut slots = [Slot::default(); 6];
-        for (at, (name, _)) in lines.iter().enumerate() {
+        let mut vary_origin = false;
+        for (at, (name, value)) in lines.iter().enumerate() {
+            if name.eq_ignore_ascii_case("vary") {
+                vary_origin = vary_origin || crate::headers::vary_lists_origin(value);
+                continue;
+            }
             let Some(index) = CorsHeader::ALL
                 .iter()
                 .position(|h| h.name().eq_ignore_ascii_case(name))
@@ -83,7 +90,7 @@ impl CorsIndex {
                     });
             }
         }
-        CorsIndex { slots }
+        CorsIndex { slots, vary_origin }
     }
 }
 
@@ -144,6 +151,11 @@ impl<'a> CorsHeaders<'a> {
         slot.lines == 0 || slot.valid_list
     }
 
+    /// `Vary: Origin` or `Vary: *` (caches keep one copy per origin).
+    pub fn vary_covers_origin(&self) -> bool {
+        self.index.vary_origin
+    }
+
     /// The header lines indexed.
     pub fn lines(&self) -> &'a HeaderLines {
         self.lines
@@ -183,6 +195,15 @@ mod tests {
             );
         }
         assert_eq!(index.first(CorsHeader::AllowMethods), Some("GET"));
+        assert!(index.vary_covers_origin());
+        for vary in ["Accept", "accept, ORIGIN", "*", ""] {
+            let lines = h(&[("Vary", "Cookie"), ("vary", vary)]);
+            assert_eq!(
+                CorsHeaders::of(&lines).vary_covers_origin(),
+                crate::flow::vary_covers_origin(&lines),
+                "{vary}"
+            );
+        }
         // Two lines: not known valid, to be checked on the combined value.
         assert!(!index.known_valid_list(CorsHeader::AllowMethods));
         assert!(index.known_valid_list(CorsHeader::AllowHeaders));

@@ -9,7 +9,7 @@ use crate::catalogue::{entry, Entry, FindingId, Severity};
 use crate::classify::{classify, classify_each, Classification};
 use crate::cors_headers::{CorsHeader, CorsHeaders, CorsIndex};
 use crate::expose::{readable_headers, unexposed_application_headers};
-use crate::headers::{all_values, list_items, HeaderLines};
+use crate::headers::{all_values, HeaderLines};
 use crate::max_age::{self, MaxAge};
 use crate::message::{push_companion_lines, render, render_explanation, render_fix};
 pub use crate::message::{Stage, Values};
@@ -901,8 +901,7 @@ impl<'r> Flow<'r> {
                     Stage::Actual
                 };
                 self.push(id, Severity::Blocking, stage, values);
-                let signals = if id != FindingId::AllowOriginMissing
-                    && !vary_covers_origin(&response.headers)
+                let signals = if id != FindingId::AllowOriginMissing && !index.vary_covers_origin()
                 {
                     shared_cache_signals(&response.headers)
                 } else {
@@ -1089,7 +1088,7 @@ impl<'r> Flow<'r> {
             );
         }
         let acao = index.combined(CorsHeader::AllowOrigin).unwrap_or_default();
-        if acao != "*" && !vary_covers_origin(&response.headers) {
+        if acao != "*" && !index.vary_covers_origin() {
             let cache_signals = shared_cache_signals(&response.headers);
             let mut values = self.response_values(response);
             if cache_signals.is_empty() {
@@ -1235,8 +1234,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
 
 /// `Vary: Origin` or `Vary: *`.
 pub fn vary_covers_origin(headers: &HeaderLines) -> bool {
-    all_values(headers, "vary")
-        .any(|v| list_items(v).any(|item| item == "*" || item.eq_ignore_ascii_case("origin")))
+    all_values(headers, "vary").any(crate::headers::vary_lists_origin)
 }
 
 /// Headers that show a shared cache (CDN, proxy) stored the response.

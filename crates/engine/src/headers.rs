@@ -97,6 +97,11 @@ impl<'a> Iterator for ListItems<'a> {
     }
 }
 
+/// Whether one `Vary` value lists `Origin` or `*`.
+pub fn vary_lists_origin(value: &str) -> bool {
+    list_items(value).any(|item| item == "*" || item.eq_ignore_ascii_case("origin"))
+}
+
 /// The first item of a `#token` list that is not a token, if any: the same
 /// as `list_items(value).find(|i| !is_token(i))`, in one pass over the
 /// bytes for the valid lists that servers almost always send.
