@@ -100,6 +100,27 @@ pub struct PlannedRequest {
 impl PlannedRequest {
     /// Two planned requests with the same key get the same answer from any
     /// sane server; the probe sends each key once.
+    /// A copy of [`PlannedRequest::headers`].
+    pub fn owned_headers(&self) -> Vec<(String, String)> {
+        self.headers.clone()
+    }
+
+    /// Every header line on the wire: the CORS-relevant ones, then the
+    /// browser's own that the script did not set.
+    pub fn wire_headers(&self) -> Vec<(String, String)> {
+        let mut lines = self.owned_headers();
+        for (name, value) in self.browser_headers {
+            if !self
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                lines.push((name.to_string(), value.to_string()));
+            }
+        }
+        lines
+    }
+
     pub fn key(&self) -> (RequestPurpose, &str, &str, &[(String, String)], bool, bool) {
         (
             self.purpose,

@@ -69,12 +69,7 @@ impl CheckReport {
 }
 
 fn to_outgoing(planned: &PlannedRequest, body: Option<&[u8]>) -> OutgoingRequest {
-    let mut headers = planned.headers.clone();
-    for (name, value) in planned.browser_headers {
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            headers.push((name.to_string(), value.to_string()));
-        }
-    }
+    let headers = planned.wire_headers();
     OutgoingRequest {
         method: planned.method.clone(),
         url: planned.url.clone(),

@@ -97,18 +97,13 @@ fn wire_key(p: &PlannedRequest) -> WireKey {
     (
         p.method.clone(),
         p.url.to_string(),
-        p.headers.clone(),
+        p.owned_headers(),
         p.with_body,
     )
 }
 
 fn outgoing(p: &PlannedRequest) -> OutgoingRequest {
-    let mut headers = p.headers.clone();
-    for (name, value) in p.browser_headers {
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            headers.push((name.to_string(), value.to_string()));
-        }
-    }
+    let headers = p.wire_headers();
     OutgoingRequest {
         method: p.method.clone(),
         url: p.url.clone(),

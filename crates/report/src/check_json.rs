@@ -220,11 +220,11 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
                     let outgoing = cors_probe::OutgoingRequest {
                         method: wire.planned.method.clone(),
                         url: wire.planned.url.clone(),
-                        headers: wire.planned.headers.clone(),
+                        headers: wire.planned.owned_headers(),
                         body: None,
                     };
                     (
-                        headers(&wire.planned.headers),
+                        headers(&wire.planned.owned_headers()),
                         None,
                         Some(ErrorDoc {
                             stage: e.stage().id(),

@@ -459,7 +459,7 @@ fn replay(out: &mut String, report: &CheckReport, curl: &CurlOptions, p: &Palett
             Err(_) => cors_probe::OutgoingRequest {
                 method: wire.planned.method.clone(),
                 url: wire.planned.url.clone(),
-                headers: wire.planned.headers.clone(),
+                headers: wire.planned.owned_headers(),
                 body: None,
             },
         };
