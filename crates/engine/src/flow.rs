@@ -378,7 +378,13 @@ impl<'r> Flow<'r> {
     /// Skips the preflight when `cache` holds a fresh entry that covers it
     /// at time `now`, and remembers a passed preflight for [`Flow::update_cache`].
     pub fn with_cache(mut self, cache: &crate::cache::PreflightCache, now: u64) -> Flow<'r> {
-        let flow = &mut self;
+        self.use_cache(cache, now);
+        self
+    }
+
+    /// [`Flow::with_cache`] in place.
+    fn use_cache(&mut self, cache: &crate::cache::PreflightCache, now: u64) {
+        let flow = self;
         let browser = flow.browser;
         flow.remember_preflight = true;
         if flow.state == State::Preflight {
@@ -401,7 +407,6 @@ impl<'r> Flow<'r> {
                 flow.preflight_cached = true;
             }
         }
-        self
     }
 
     /// Records what this flow teaches the browser's preflight cache: a
@@ -1336,11 +1341,10 @@ fn drive(
     let mut outcomes = Vec::with_capacity(browsers.len());
     let origin = request.origin.serialize();
     for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
-        let flow = Flow::start_with(request, browser, class, Cow::Borrowed(&origin));
-        let mut flow = match &cache {
-            Some((cache, now)) => flow.with_cache(cache, *now),
-            None => flow,
-        };
+        let mut flow = Flow::start_with(request, browser, class, Cow::Borrowed(&origin));
+        if let Some((cache, now)) = &cache {
+            flow.use_cache(cache, *now);
+        }
         let mut steps = Vec::with_capacity(2);
         // Bounded: each step either finishes or follows one of ≤ 20 redirects,
         // each of which may add one preflight.
