@@ -8,7 +8,7 @@ use crate::method::{is_cors_safelisted, is_forbidden, normalize};
 use crate::origin::is_url_potentially_trustworthy;
 use crate::request::{Initiator, Mode, RedirectMode, Request};
 use crate::safelist::{
-    check_safelisted, is_forbidden_request_header, unsafe_headers, UnsafeHeader,
+    check_safelisted, is_forbidden_request_header, unsafe_headers_of_sent, UnsafeHeader,
 };
 use std::sync::Arc;
 
@@ -92,32 +92,32 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         "GET".to_string()
     };
     let same_origin = request.origin.same_origin_as_url(&request.url);
-    let dropped: Vec<String> = request
-        .headers
-        .iter()
-        .filter(|(n, v)| is_forbidden_request_header(n, v))
-        .map(|(n, _)| n.clone())
-        .collect();
-    let sent = |(n, v): &&(String, String)| {
-        !is_forbidden_request_header(n, v)
-            // In no-cors mode only safelisted (and privileged Range) headers survive.
-            && (request.mode != Mode::NoCors
-                || n.eq_ignore_ascii_case("range")
-                || check_safelisted(n, v, browser).is_ok())
-    };
+    let mut dropped: Vec<String> = Vec::new();
+    let mut all_sent = true;
+    for (name, value) in &request.headers {
+        if is_forbidden_request_header(name, value) {
+            dropped.push(name.clone());
+            all_sent = false;
+        } else if request.mode == Mode::NoCors && !survives_no_cors(name, value, browser) {
+            all_sent = false;
+        }
+    }
     // Most requests send every header the script set: no copy then.
-    let filtered_headers = (!request.headers.iter().all(|h| sent(&h))).then(|| {
+    let filtered_headers = (!all_sent).then(|| {
         request
             .headers
             .iter()
-            .filter(sent)
+            .filter(|(n, v)| {
+                !is_forbidden_request_header(n, v)
+                    && (request.mode != Mode::NoCors || survives_no_cors(n, v, browser))
+            })
             .cloned()
             .collect::<Vec<_>>()
     });
     let headers = filtered_headers.as_deref().unwrap_or(&request.headers);
     let blocked = blocked_before_network(request, &method, same_origin);
     let cors = request.mode == Mode::Cors && !same_origin;
-    let unsafe_list = unsafe_headers(headers, browser);
+    let unsafe_list = unsafe_headers_of_sent(headers, browser);
     let access_control_request_headers = if cors {
         crate::safelist::request_headers_value_of(&unsafe_list)
     } else {
@@ -153,6 +153,11 @@ pub fn classify_each<'a>(
             class
         }
     })
+}
+
+/// In no-cors mode only safelisted (and the privileged `Range`) headers are sent.
+fn survives_no_cors(name: &str, value: &str, browser: Browser) -> bool {
+    name.eq_ignore_ascii_case("range") || check_safelisted(name, value, browser).is_ok()
 }
 
 fn blocked_before_network(request: &Request, method: &str, same_origin: bool) -> Option<FindingId> {

@@ -1072,7 +1072,7 @@ impl<'r> Flow<'r> {
             });
         }
         hop.url = next;
-        hop.unsafe_headers = crate::safelist::unsafe_headers(&hop.headers, self.browser);
+        hop.unsafe_headers = crate::safelist::unsafe_headers_of_sent(&hop.headers, self.browser);
         self.hop = Some(hop);
         self.cors = self.compute_cors_flag();
         let request_headers_value = if self.cors {

@@ -237,6 +237,25 @@ pub struct UnsafeHeader {
 /// The CORS-unsafe request headers of `headers` for `browser`, in the order
 /// the script set them (forbidden headers are skipped: the browser drops them).
 pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<UnsafeHeader> {
+    unsafe_headers_where(headers, browser, |name, value| {
+        !is_forbidden_request_header(name, value)
+    })
+}
+
+/// [`unsafe_headers`] of headers the browser sends (forbidden ones already
+/// dropped by the caller).
+pub(crate) fn unsafe_headers_of_sent(
+    headers: &[(String, String)],
+    browser: Browser,
+) -> Vec<UnsafeHeader> {
+    unsafe_headers_where(headers, browser, |_, _| true)
+}
+
+fn unsafe_headers_where(
+    headers: &[(String, String)],
+    browser: Browser,
+    sent: impl Fn(&str, &str) -> bool,
+) -> Vec<UnsafeHeader> {
     let unsafe_header = |name: &String, reason| UnsafeHeader {
         name: name.to_ascii_lowercase(),
         name_as_sent: name.clone(),
@@ -245,7 +264,7 @@ pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<Uns
     let mut unsafe_list = Vec::new();
     let mut total = 0usize;
     for (name, value) in headers {
-        if is_forbidden_request_header(name, value) {
+        if !sent(name, value) {
             continue;
         }
         match check_safelisted(name, value, browser) {
@@ -256,9 +275,7 @@ pub fn unsafe_headers(headers: &[(String, String)], browser: Browser) -> Vec<Uns
     if browser.has_safelist_budget() && total > SAFELIST_BUDGET {
         // Over the budget every safelisted header becomes unsafe too.
         for (name, value) in headers {
-            if !is_forbidden_request_header(name, value)
-                && check_safelisted(name, value, browser).is_ok()
-            {
+            if sent(name, value) && check_safelisted(name, value, browser).is_ok() {
                 unsafe_list.push(unsafe_header(
                     name,
                     UnsafeHeaderReason::BudgetExceeded { total },
