@@ -3,7 +3,7 @@
 
 use crate::browser::Browser;
 use crate::catalogue::FindingId;
-use crate::cors_headers::{CorsHeader, CorsHeaders};
+use crate::cors_headers::{CorsHeader, CorsHeaders, ItemSpans};
 use crate::headers::HeaderLines;
 use crate::method::is_cors_safelisted;
 use crate::safelist::UnsafeHeader;
@@ -28,6 +28,8 @@ pub struct ListPass {
 
 struct Parsed<'a> {
     raw: std::borrow::Cow<'a, str>,
+    /// The items as the index split them, when it did.
+    split: Option<(&'a str, ItemSpans)>,
 }
 
 impl Parsed<'_> {
@@ -36,12 +38,16 @@ impl Parsed<'_> {
         crate::headers::first_invalid_item(&self.raw)
     }
 
-    fn items(&self) -> impl Iterator<Item = &str> {
-        crate::headers::list_items(&self.raw)
+    /// Whether some item satisfies `predicate`.
+    fn any(&self, mut predicate: impl FnMut(&str) -> bool) -> bool {
+        if let Some(mut items) = self.split.and_then(|(value, spans)| spans.items(value)) {
+            return items.any(&mut predicate);
+        }
+        crate::headers::list_items(&self.raw).any(predicate)
     }
 
     fn contains(&self, wanted: &str) -> bool {
-        self.items().any(|item| item == wanted)
+        self.any(|item| item == wanted)
     }
 }
 
@@ -49,6 +55,7 @@ impl Parsed<'_> {
 fn parse<'a>(headers: &CorsHeaders<'a>, header: CorsHeader) -> Parsed<'a> {
     Parsed {
         raw: headers.combined(header).unwrap_or_default(),
+        split: headers.split_list(header),
     }
 }
 
@@ -144,7 +151,7 @@ fn check_headers(
     browser: Browser,
 ) -> Result<ListPass, ListFailure> {
     let wildcard = !include && allowed.contains("*");
-    let listed = |name: &str| allowed.items().any(|h| h.eq_ignore_ascii_case(name));
+    let listed = |name: &str| allowed.any(|h| h.eq_ignore_ascii_case(name));
     let mut pass = ListPass::default();
     // Chromium and Firefox walk the sorted, lower-cased names, so they
     // report the smallest name that fails; WebKit walks the headers as the

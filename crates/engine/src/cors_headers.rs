@@ -50,6 +50,51 @@ struct Slot {
     valid_list: bool,
 }
 
+/// The items of a one-line `#token` list, split once: (start, end) byte
+/// spans into the line's value. Every browser walks the method and header
+/// lists for each check, so they are not re-split per browser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ItemSpans {
+    spans: [(u16, u16); 8],
+    count: u8,
+    /// All the items are here and every one is a token.
+    complete: bool,
+}
+
+impl ItemSpans {
+    fn of(value: &str) -> ItemSpans {
+        let mut out = ItemSpans::default();
+        let base = value.as_ptr() as usize;
+        for item in crate::headers::list_items(value) {
+            let start = item.as_ptr() as usize - base;
+            let (Ok(from), Ok(to)) = (u16::try_from(start), u16::try_from(start + item.len()))
+            else {
+                return ItemSpans::default();
+            };
+            let Some(span) = out.spans.get_mut(usize::from(out.count)) else {
+                return ItemSpans::default();
+            };
+            if !crate::method::is_token(item) {
+                return ItemSpans::default();
+            }
+            *span = (from, to);
+            out.count += 1;
+        }
+        out.complete = true;
+        out
+    }
+
+    /// The items, when [`ItemSpans::of`] took them all from `value`.
+    pub fn items(self, value: &str) -> Option<impl Iterator<Item = &str>> {
+        self.complete.then(|| {
+            self.spans
+                .into_iter()
+                .take(usize::from(self.count))
+                .map(move |(from, to)| value.get(usize::from(from)..usize::from(to)).unwrap_or(""))
+        })
+    }
+}
+
 /// Where a response's CORS-relevant lines are (owned, so a driver can keep
 /// one per response and hand it to every browser's flow).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,6 +102,9 @@ pub struct CorsIndex {
     slots: [Slot; 6],
     /// `Vary` lists `Origin` or `*`.
     vary_origin: bool,
+    /// The items of `Access-Control-Allow-Methods` and `-Headers` (one line each).
+    methods: ItemSpans,
+    headers: ItemSpans,
 }
 
 impl CorsIndex {
@@ -82,15 +130,29 @@ impl CorsIndex {
                 slot.lines += 1;
             }
         }
-        for header in [CorsHeader::AllowMethods, CorsHeader::AllowHeaders] {
+        let mut lists = [ItemSpans::default(); 2];
+        for (header, list) in [CorsHeader::AllowMethods, CorsHeader::AllowHeaders]
+            .into_iter()
+            .zip(lists.iter_mut())
+        {
             if let Some(slot) = slots.get_mut(header as usize) {
-                slot.valid_list = slot.lines == 1
-                    && lines.get(slot.first).is_some_and(|(_, value)| {
-                        crate::headers::first_invalid_item(value).is_none()
-                    });
+                if slot.lines != 1 {
+                    continue;
+                }
+                if let Some((_, value)) = lines.get(slot.first) {
+                    *list = ItemSpans::of(value);
+                    slot.valid_list =
+                        list.complete || crate::headers::first_invalid_item(value).is_none();
+                }
             }
         }
-        CorsIndex { slots, vary_origin }
+        let [methods, headers] = lists;
+        CorsIndex {
+            slots,
+            vary_origin,
+            methods,
+            headers,
+        }
     }
 }
 
@@ -142,6 +204,21 @@ impl<'a> CorsHeaders<'a> {
             1 => self.first(header).map(Cow::Borrowed),
             _ => get_combined(self.lines, header.name()),
         }
+    }
+
+    /// `Access-Control-Allow-Methods`/`-Headers` split once by the index
+    /// (one line of at most 8 tokens): the line's value and its item spans.
+    pub fn split_list(&self, header: CorsHeader) -> Option<(&'a str, ItemSpans)> {
+        let spans = match header {
+            CorsHeader::AllowMethods => self.index.methods,
+            CorsHeader::AllowHeaders => self.index.headers,
+            _ => return None,
+        };
+        if !spans.complete || self.slot(header).lines != 1 {
+            return None;
+        }
+        let (_, value) = self.lines.get(self.slot(header).first)?;
+        Some((value, spans))
     }
 
     /// Whether `header` is known to be a valid `#token` list (absent, or one

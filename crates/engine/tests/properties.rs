@@ -98,6 +98,24 @@ proptest! {
     }
 
     #[test]
+    fn split_lists_are_the_lists_items(
+        text in prop_oneof!["[A-Za-z, \t*-]{0,60}", "\\PC{0,40}"],
+    ) {
+        let lines = vec![("Access-Control-Allow-Headers".to_string(), text.clone())];
+        let index = cors_engine::cors_headers::CorsHeaders::of(&lines);
+        let header = cors_engine::cors_headers::CorsHeader::AllowHeaders;
+        if let Some((value, spans)) = index.split_list(header) {
+            let split: Vec<&str> = spans.items(value).into_iter().flatten().collect();
+            prop_assert_eq!(&split, &list_items(&text).collect::<Vec<_>>());
+            prop_assert!(split.iter().all(|i| is_token(i)));
+        }
+        prop_assert_eq!(
+            index.known_valid_list(header),
+            first_invalid_item(&text).is_none()
+        );
+    }
+
+    #[test]
     fn token_list_parser_never_panics(text in "\\PC{0,200}") {
         let _ = parse_token_list(&text);
     }
