@@ -27,6 +27,7 @@ pub struct ListPass {
 }
 
 struct Parsed<'a> {
+    /// The combined value; only made when the index did not split the list.
     raw: std::borrow::Cow<'a, str>,
     /// The items as the index split them, when it did.
     split: Option<(&'a str, ItemSpans)>,
@@ -53,9 +54,15 @@ impl Parsed<'_> {
 
 /// The combined value of `header`, borrowed when there is a single line.
 fn parse<'a>(headers: &CorsHeaders<'a>, header: CorsHeader) -> Parsed<'a> {
-    Parsed {
-        raw: headers.combined(header).unwrap_or_default(),
-        split: headers.split_list(header),
+    match headers.split_list(header) {
+        Some(split) => Parsed {
+            raw: std::borrow::Cow::Borrowed(crate::headers::trim_ows(split.0)),
+            split: Some(split),
+        },
+        None => Parsed {
+            raw: headers.combined(header).unwrap_or_default(),
+            split: None,
+        },
     }
 }
 

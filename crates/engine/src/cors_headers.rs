@@ -43,8 +43,8 @@ impl CorsHeader {
 /// Where the lines of one header are: the first line and how many there are.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Slot {
-    first: usize,
-    lines: usize,
+    first: u32,
+    lines: u32,
     /// A single line that is a valid `#token` list (checked once here for
     /// the method and header lists, which every browser validates).
     valid_list: bool,
@@ -112,7 +112,9 @@ impl CorsIndex {
     pub fn of(lines: &HeaderLines) -> CorsIndex {
         let mut slots = [Slot::default(); 6];
         let mut vary_origin = false;
-        for (at, (name, value)) in lines.iter().enumerate() {
+        // Past u32::MAX lines the rest is not indexed (no response is that long).
+        for (at, (name, value)) in lines.iter().take(u32::MAX as usize).enumerate() {
+            let at = at as u32;
             if name.eq_ignore_ascii_case("vary") {
                 vary_origin = vary_origin || crate::headers::vary_lists_origin(value);
                 continue;
@@ -139,7 +141,7 @@ impl CorsIndex {
                 if slot.lines != 1 {
                     continue;
                 }
-                if let Some((_, value)) = lines.get(slot.first) {
+                if let Some((_, value)) = lines.get(slot.first as usize) {
                     *list = ItemSpans::of(value);
                     slot.valid_list =
                         list.complete || crate::headers::first_invalid_item(value).is_none();
@@ -160,18 +162,24 @@ impl CorsIndex {
 #[derive(Clone, Debug)]
 pub struct CorsHeaders<'a> {
     lines: &'a HeaderLines,
-    index: CorsIndex,
+    index: Cow<'a, CorsIndex>,
 }
 
 impl<'a> CorsHeaders<'a> {
     /// Indexes `lines`.
     pub fn of(lines: &'a HeaderLines) -> CorsHeaders<'a> {
-        CorsHeaders::with_index(lines, CorsIndex::of(lines))
+        CorsHeaders {
+            lines,
+            index: Cow::Owned(CorsIndex::of(lines)),
+        }
     }
 
     /// `lines` with the index made earlier by `CorsIndex::of(lines)`.
-    pub fn with_index(lines: &'a HeaderLines, index: CorsIndex) -> CorsHeaders<'a> {
-        CorsHeaders { lines, index }
+    pub fn with_index(lines: &'a HeaderLines, index: &'a CorsIndex) -> CorsHeaders<'a> {
+        CorsHeaders {
+            lines,
+            index: Cow::Borrowed(index),
+        }
     }
 
     fn slot(&self, header: CorsHeader) -> Slot {
@@ -185,7 +193,7 @@ impl<'a> CorsHeaders<'a> {
 
     /// How many lines of `header` there are (Firefox counts them).
     pub fn line_count(&self, header: CorsHeader) -> usize {
-        self.slot(header).lines
+        self.slot(header).lines as usize
     }
 
     /// The first line's value, trimmed.
@@ -194,7 +202,9 @@ impl<'a> CorsHeaders<'a> {
         if slot.lines == 0 {
             return None;
         }
-        self.lines.get(slot.first).map(|(_, v)| trim_ows(v))
+        self.lines
+            .get(slot.first as usize)
+            .map(|(_, v)| trim_ows(v))
     }
 
     /// The Fetch standard's "get": every line joined with `", "`.
@@ -217,7 +227,7 @@ impl<'a> CorsHeaders<'a> {
         if !spans.complete || self.slot(header).lines != 1 {
             return None;
         }
-        let (_, value) = self.lines.get(self.slot(header).first)?;
+        let (_, value) = self.lines.get(self.slot(header).first as usize)?;
         Some((value, spans))
     }
 

@@ -716,12 +716,12 @@ impl<'r> Flow<'r> {
 
     /// Feeds the response to the request from [`Flow::next_request`].
     pub fn receive(&mut self, response: &Response) {
-        self.receive_indexed(response, CorsIndex::of(&response.headers));
+        self.receive_indexed(response, &CorsIndex::of(&response.headers));
     }
 
     /// [`Flow::receive`] with the response's index made once by the driver
     /// for every browser.
-    fn receive_indexed(&mut self, response: &Response, index: CorsIndex) {
+    fn receive_indexed(&mut self, response: &Response, index: &CorsIndex) {
         let index = CorsHeaders::with_index(&response.headers, index);
         match self.state {
             State::Preflight => self.receive_preflight(response, &index),
@@ -1376,7 +1376,7 @@ fn drive(
             steps.push(index);
             match &exchanges[index].response {
                 Ok(response) => match indexes.get(index) {
-                    Some(cors_index) => flow.receive_indexed(response, *cors_index),
+                    Some(cors_index) => flow.receive_indexed(response, cors_index),
                     None => flow.receive(response),
                 },
                 Err((net_error, description)) => flow.fail_network(net_error, description),
