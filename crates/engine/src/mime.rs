@@ -27,28 +27,38 @@ pub fn is_simple_form_type(value: &str) -> bool {
 }
 
 fn split_essence(value: &str) -> Option<(&str, &str)> {
-    let value = value.trim_matches(is_http_whitespace);
-    let (kind, rest) = value.split_once('/')?;
-    if kind.is_empty() || !kind.chars().all(is_token_char) {
+    // Bytewise: the delimiters and whitespace are ASCII, so every cut is on a
+    // char boundary, and a non-ASCII byte is never a token byte.
+    let is_token = |text: &str| !text.is_empty() && text.bytes().all(crate::method::is_tchar);
+    let value = trim_http_whitespace(value);
+    let slash = memchr::memchr(b'/', value.as_bytes())?;
+    let (kind, rest) = (value.get(..slash)?, value.get(slash + 1..)?);
+    if !is_token(kind) {
         return None;
     }
-    let subtype = match rest.split_once(';') {
-        Some((subtype, _parameters)) => subtype,
+    let subtype = match memchr::memchr(b';', rest.as_bytes()) {
+        Some(at) => rest.get(..at)?,
         None => rest,
     };
-    let subtype = subtype.trim_end_matches(is_http_whitespace);
-    if subtype.is_empty() || !subtype.chars().all(is_token_char) {
+    // Only trailing whitespace is removed: "text/ plain" does not parse.
+    let subtype = subtype.trim_end_matches(['\t', '\n', '\r', ' ']);
+    if !is_token(subtype) {
         return None;
     }
     Some((kind, subtype))
 }
 
-fn is_http_whitespace(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' ')
-}
-
-fn is_token_char(c: char) -> bool {
-    u8::try_from(c).is_ok_and(crate::method::is_tchar)
+fn trim_http_whitespace(text: &str) -> &str {
+    let is_ws = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | b' ');
+    let bytes = text.as_bytes();
+    let Some(start) = bytes.iter().position(|b| !is_ws(b)) else {
+        return "";
+    };
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ws(b))
+        .map_or(start, |e| e + 1);
+    text.get(start..end).unwrap_or("")
 }
 
 #[cfg(test)]
@@ -66,6 +76,9 @@ mod tests {
             ("  text/plain ; charset=UTF-8", Some("text/plain")),
             ("text /plain", None),
             ("text\t/\tplain", None),
+            ("text/ plain", None),
+            ("text/plain \t; a=b", Some("text/plain")),
+            ("tëxt/plain", None),
             ("text/plain,", None),
             (",text/plain", None),
             ("text/plain,text/plain", None),
