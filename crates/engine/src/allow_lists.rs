@@ -202,12 +202,7 @@ mod tests {
     use super::*;
     use crate::safelist::unsafe_headers;
 
-    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::headers::lines as h;
 
     fn run(
         acam: &str,

@@ -124,12 +124,7 @@ pub fn check_indexed(
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::headers::lines as h;
 
     fn id(r: Result<(), CheckFailure>) -> Option<FindingId> {
         r.err().map(|f| f.id)

@@ -117,12 +117,7 @@ impl PreflightCache {
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::headers::lines as h;
 
     #[test]
     fn covers_until_expiry_and_by_credentials() {

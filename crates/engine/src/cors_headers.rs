@@ -253,12 +253,7 @@ impl<'a> CorsHeaders<'a> {
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::headers::lines as h;
 
     #[test]
     fn agrees_with_scanning_the_lines() {

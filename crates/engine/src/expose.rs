@@ -86,12 +86,7 @@ fn is_application_header(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::headers::lines as h;
 
     /// Section F5 #7-9.
     #[test]

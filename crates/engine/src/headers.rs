@@ -10,17 +10,30 @@ pub type HeaderLines = [(String, String)];
 
 /// Trims HTTP optional whitespace (SP and HTAB) the way every engine's parser does.
 pub fn trim_ows(value: &str) -> &str {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    trim_ascii_where(value, |b| b == b' ' || b == b'\t')
+}
+
+/// Trims the ASCII bytes `is_space` accepts from both ends, bytewise.
+pub(crate) fn trim_ascii_where(value: &str, is_space: impl Fn(u8) -> bool) -> &str {
     let bytes = value.as_bytes();
-    let Some(start) = bytes.iter().position(|b| !is_ows(b)) else {
+    let Some(start) = bytes.iter().position(|b| !is_space(*b)) else {
         return "";
     };
     let end = bytes
         .iter()
-        .rposition(|b| !is_ows(b))
+        .rposition(|b| !is_space(*b))
         .map_or(start, |e| e + 1);
-    // Both ends border ASCII whitespace or the ends of the string: char boundaries.
+    // Both ends border ASCII bytes or the ends of the string: char boundaries.
     value.get(start..end).unwrap_or("")
+}
+
+/// Header lines from pairs, for tests.
+#[cfg(test)]
+pub(crate) fn lines(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Every value of `name`, in order, trimmed.

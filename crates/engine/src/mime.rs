@@ -49,16 +49,7 @@ fn split_essence(value: &str) -> Option<(&str, &str)> {
 }
 
 fn trim_http_whitespace(text: &str) -> &str {
-    let is_ws = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | b' ');
-    let bytes = text.as_bytes();
-    let Some(start) = bytes.iter().position(|b| !is_ws(b)) else {
-        return "";
-    };
-    let end = bytes
-        .iter()
-        .rposition(|b| !is_ws(b))
-        .map_or(start, |e| e + 1);
-    text.get(start..end).unwrap_or("")
+    crate::headers::trim_ascii_where(text, |b| matches!(b, b'\t' | b'\n' | b'\r' | b' '))
 }
 
 #[cfg(test)]
