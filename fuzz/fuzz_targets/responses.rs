@@ -6,7 +6,12 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: (u16, bool, &str)| {
     let (status, include, text) = data;
-    let (Ok(page), Ok(url)) = (url::Url::parse("https://app.example.com/"), url::Url::parse("https://api.example.com/x")) else { return };
+    let (Ok(page), Ok(url)) = (
+        url::Url::parse("https://app.example.com/"),
+        url::Url::parse("https://api.example.com/x"),
+    ) else {
+        return;
+    };
     let mut request = Request::new(page, url).method("PUT").header("X-Test", "1");
     if include {
         request.credentials = CredentialsMode::Include;
