@@ -8,6 +8,7 @@ use crate::browser::{AddressSpace, Browser};
 use crate::catalogue::{entry, Entry, FindingId, Severity};
 use crate::classify::{classify, classify_each, Classification};
 use crate::cors_headers::{CorsHeader, CorsHeaders, CorsIndex};
+use crate::exchanges::Exchanges;
 use crate::expose::{readable_headers, unexposed_application_headers};
 use crate::headers::{all_values, HeaderLines};
 use crate::max_age::{self, MaxAge};
@@ -291,7 +292,7 @@ pub struct Flow<'r> {
 
 /// The next request of a flow, borrowed from it: what [`PlannedRequest`]
 /// owns, built only when the request is new (see [`Flow::next_request`]).
-struct NextRequest<'a> {
+pub(crate) struct NextRequest<'a> {
     purpose: RequestPurpose,
     method: &'a str,
     url: &'a Url,
@@ -339,7 +340,7 @@ impl<'a> NextRequest<'a> {
     }
 
     /// Whether `planned` is this request (same [`PlannedRequest::key`]).
-    fn is(&self, planned: &PlannedRequest) -> bool {
+    pub(crate) fn is(&self, planned: &PlannedRequest) -> bool {
         if planned.purpose != self.purpose
             || planned.credentials != self.credentials
             || planned.with_body != self.with_body
@@ -363,6 +364,10 @@ impl<'a> NextRequest<'a> {
 }
 
 impl<'r> Flow<'r> {
+    /// The most requests one fetch sends: each step finishes or follows one
+    /// of at most 20 redirects, each of which may add a preflight.
+    pub const MAX_STEPS: usize = 2 * REDIRECT_LIMIT + 4;
+
     /// Starts `browser`'s fetch of `request`, skipping the preflight when
     /// `cache` holds a fresh entry that covers it at time `now` (seconds).
     pub fn start_cached(
@@ -621,7 +626,7 @@ impl<'r> Flow<'r> {
     }
 
     /// The next request, borrowed from the flow.
-    fn next(&self) -> Option<NextRequest<'_>> {
+    pub(crate) fn next(&self) -> Option<NextRequest<'_>> {
         let origin = Some(&*self.origin_serialized);
         match self.state {
             State::Done => None,
@@ -721,7 +726,7 @@ impl<'r> Flow<'r> {
 
     /// [`Flow::receive`] with the response's index made once by the driver
     /// for every browser.
-    fn receive_indexed(&mut self, response: &Response, index: &CorsIndex) {
+    pub(crate) fn receive_indexed(&mut self, response: &Response, index: &CorsIndex) {
         let index = CorsHeaders::with_index(&response.headers, index);
         match self.state {
             State::Preflight => self.receive_preflight(response, &index),
@@ -1334,10 +1339,7 @@ fn drive(
     mut cache: Option<(&mut crate::cache::PreflightCache, u64)>,
     mut responder: impl FnMut(&PlannedRequest) -> Result<Response, (String, String)>,
 ) -> Outcome {
-    // A preflight and an actual request are the common case.
-    let mut exchanges: Vec<Exchange> = Vec::with_capacity(2);
-    // The CORS headers of each exchange's response, indexed once for all browsers.
-    let mut indexes: Vec<CorsIndex> = Vec::with_capacity(2);
+    let mut exchanges = Exchanges::new();
     let mut outcomes = Vec::with_capacity(browsers.len());
     let origin = request.origin.serialize();
     for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
@@ -1346,41 +1348,19 @@ fn drive(
             flow.use_cache(cache, *now);
         }
         let mut steps = Vec::with_capacity(2);
-        // Bounded: each step either finishes or follows one of ≤ 20 redirects,
-        // each of which may add one preflight.
-        for _ in 0..(2 * REDIRECT_LIMIT + 4) {
-            if flow.is_done() {
-                break;
-            }
-            let index = match exchanges
-                .iter()
-                .position(|e| flow.next_request_is(&e.request))
-            {
+        for _ in 0..Flow::MAX_STEPS {
+            let index = match exchanges.answering(&flow) {
                 Some(i) => i,
                 None => {
                     let Some(planned) = flow.next_request() else {
                         break;
                     };
                     let response = responder(&planned);
-                    indexes.push(match &response {
-                        Ok(r) => CorsIndex::of(&r.headers),
-                        Err(_) => CorsIndex::default(),
-                    });
-                    exchanges.push(Exchange {
-                        request: planned,
-                        response,
-                    });
-                    exchanges.len() - 1
+                    exchanges.record(planned, response)
                 }
             };
             steps.push(index);
-            match &exchanges[index].response {
-                Ok(response) => match indexes.get(index) {
-                    Some(cors_index) => flow.receive_indexed(response, cors_index),
-                    None => flow.receive(response),
-                },
-                Err((net_error, description)) => flow.fail_network(net_error, description),
-            }
+            exchanges.feed(&mut flow, index);
         }
         if let Some((cache, now)) = &mut cache {
             flow.update_cache(cache, *now);
@@ -1391,6 +1371,6 @@ fn drive(
     }
     Outcome {
         browsers: outcomes,
-        exchanges,
+        exchanges: exchanges.into_vec(),
     }
 }

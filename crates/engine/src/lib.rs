@@ -25,6 +25,7 @@ mod catalogue_table;
 pub mod classify;
 pub mod cors_headers;
 mod diff;
+pub mod exchanges;
 pub mod expose;
 pub mod flow;
 pub mod headers;
@@ -42,6 +43,7 @@ pub use browser::{AddressSpace, Browser};
 pub use catalogue::{Cause, Entry, FindingId, Severity};
 pub use classify::{classify, Classification, PreflightReason};
 pub use diff::origin_difference;
+pub use exchanges::Exchanges;
 pub use flow::{
     evaluate, evaluate_cached, BrowserOutcome, Exchange, Finding, Flow, Outcome, PlannedRequest,
     RequestPurpose, Response, Stage, Values, Verdict,

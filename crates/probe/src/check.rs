@@ -6,8 +6,9 @@
 
 use crate::error::ProbeError;
 use crate::transport::{Client, Exchange, OutgoingRequest};
-use cors_engine::flow::{vary_covers_origin, REDIRECT_LIMIT};
+use cors_engine::flow::vary_covers_origin;
 use cors_engine::headers::get_combined;
+use cors_engine::Exchanges;
 use cors_engine::{
     Browser, BrowserOutcome, Finding, FindingId, Flow, Outcome, PlannedRequest, Request,
     RequestPurpose, Response, Severity, Stage, Values,
@@ -95,7 +96,7 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
             request = &with_space;
         }
     }
-    let mut exchanges: Vec<cors_engine::Exchange> = Vec::new();
+    let mut exchanges = Exchanges::new();
     let mut wire: Vec<WireExchange> = Vec::new();
     let mut browsers: Vec<BrowserOutcome> = Vec::new();
     let second = async {
@@ -109,16 +110,13 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
         for &browser in &check.browsers {
             let mut flow = Flow::start(request, browser);
             let mut steps = Vec::new();
-            for _ in 0..(2 * REDIRECT_LIMIT + 4) {
-                let Some(planned) = flow.next_request() else {
-                    break;
-                };
-                let index = match exchanges
-                    .iter()
-                    .position(|e| e.request.key() == planned.key())
-                {
+            for _ in 0..Flow::MAX_STEPS {
+                let index = match exchanges.answering(&flow) {
                     Some(i) => i,
                     None => {
+                        let Some(planned) = flow.next_request() else {
+                            break;
+                        };
                         let outgoing = to_outgoing(&planned, check.body.as_deref());
                         let result = client.send(&outgoing).await;
                         let response = match &result {
@@ -131,19 +129,15 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
                                 e.webkit_description().to_string(),
                             )),
                         };
-                        exchanges.push(cors_engine::Exchange {
-                            request: planned.clone(),
-                            response,
+                        wire.push(WireExchange {
+                            planned: planned.clone(),
+                            result,
                         });
-                        wire.push(WireExchange { planned, result });
-                        exchanges.len() - 1
+                        exchanges.record(planned, response)
                     }
                 };
                 steps.push(index);
-                match &exchanges[index].response {
-                    Ok(response) => flow.receive(response),
-                    Err((net, description)) => flow.fail_network(net, description),
-                }
+                exchanges.feed(&mut flow, index);
             }
             let mut outcome = flow.outcome();
             outcome.steps = steps;
@@ -153,7 +147,7 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
     let ((), second_origin) = tokio::join!(main, second);
     let outcome = Outcome {
         browsers,
-        exchanges,
+        exchanges: exchanges.into_vec(),
     };
     let cross_request_findings = cross_request_findings(request, &outcome, second_origin.as_ref());
     CheckReport {

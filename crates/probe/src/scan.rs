@@ -275,7 +275,7 @@ pub async fn run_scan(
         .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
     // Waves: every unfinished flow names its next request; the distinct new
     // ones are sent concurrently; every flow then gets its answer.
-    for _wave in 0..(2 * cors_engine::flow::REDIRECT_LIMIT + 4) {
+    for _wave in 0..Flow::MAX_STEPS {
         let wanted: Vec<(usize, PlannedRequest)> = flows
             .iter()
             .enumerate()
