@@ -508,23 +508,38 @@ fn request_line(reader: &mut impl std::io::BufRead) -> String {
     line.trim_end().to_string()
 }
 
+/// The request lines a loopback proxy saw.
+type ProxyLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A loopback proxy taking `connections` connections: it records each
+/// request line, then hands the client and its reader to `serve`.
+fn loopback_proxy(
+    connections: usize,
+    serve: impl Fn(std::net::TcpStream, std::io::BufReader<std::net::TcpStream>) + Send + 'static,
+) -> (std::net::SocketAddr, ProxyLog) {
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = proxy.local_addr().unwrap();
+    let seen = ProxyLog::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in proxy.incoming().take(connections) {
+            let Ok(client) = client else { continue };
+            let mut reader = std::io::BufReader::new(client.try_clone().unwrap());
+            log.lock().unwrap().push(request_line(&mut reader));
+            serve(client, reader);
+        }
+    });
+    (addr, seen)
+}
+
 /// HTTP_PROXY is honoured (the request goes to the proxy in absolute form,
 /// for a host that does not even resolve) and NO_PROXY bypasses it.
 #[test]
 fn http_proxy_and_no_proxy_from_the_environment() {
-    use std::io::{BufReader, Write};
-    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let proxy_addr = proxy.local_addr().unwrap();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in proxy.incoming().take(4) {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            log.lock().unwrap().push(request_line(&mut reader));
-            // Answer as the origin server would.
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://app.example.com\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
-        }
+    use std::io::Write;
+    let (proxy_addr, seen) = loopback_proxy(4, |mut stream, _| {
+        // Answer as the origin server would.
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://app.example.com\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
     });
     let url = "http://cors-doctor-proxied.invalid/items";
     let run = |no_proxy: &str| {
@@ -563,7 +578,7 @@ fn http_proxy_and_no_proxy_from_the_environment() {
 /// loopback proxy to the lab's TLS port, for a host that does not resolve.
 #[test]
 fn https_proxy_tunnels_with_connect() {
-    use std::io::{BufReader, Write};
+    use std::io::Write;
     let host = "cors-doctor-tunnel.invalid";
     let tls = cors_lab::self_signed(&[host]).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -571,28 +586,18 @@ fn https_proxy_tunnels_with_connect() {
     std::fs::write(&cert, &tls.cert_pem).unwrap();
     let lab = start_lab(Some(tls));
     let lab_addr = lab.addr;
-    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let proxy_addr = proxy.local_addr().unwrap();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for client in proxy.incoming().take(2) {
-            let Ok(mut client) = client else { continue };
-            let mut reader = BufReader::new(client.try_clone().unwrap());
-            log.lock().unwrap().push(request_line(&mut reader));
-            let Ok(upstream) = std::net::TcpStream::connect(lab_addr) else {
-                continue;
-            };
-            let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
-            let (mut up_read, mut up_write) = (upstream.try_clone().unwrap(), upstream);
-            let mut client_write = client.try_clone().unwrap();
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut reader, &mut up_write);
-            });
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut up_read, &mut client_write);
-            });
-        }
+    let (proxy_addr, seen) = loopback_proxy(2, move |mut client, mut reader| {
+        let Ok(upstream) = std::net::TcpStream::connect(lab_addr) else {
+            return;
+        };
+        let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+        let (mut up_read, mut up_write) = (upstream.try_clone().unwrap(), upstream);
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut reader, &mut up_write);
+        });
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut up_read, &mut client);
+        });
     });
     let url = format!("https://{host}:{}/ok/simple", lab_addr.port());
     let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))

@@ -69,20 +69,6 @@ impl CheckReport {
     }
 }
 
-fn to_outgoing(planned: &PlannedRequest, body: Option<&[u8]>) -> OutgoingRequest {
-    let headers = planned.wire_headers();
-    OutgoingRequest {
-        method: planned.method.clone(),
-        url: planned.url.clone(),
-        headers,
-        body: if planned.with_body {
-            body.map(<[u8]>::to_vec)
-        } else {
-            None
-        },
-    }
-}
-
 /// Runs the check over the network.
 pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
     let mut with_space;
@@ -117,7 +103,7 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
                         let Some(planned) = flow.next_request() else {
                             break;
                         };
-                        let outgoing = to_outgoing(&planned, check.body.as_deref());
+                        let outgoing = OutgoingRequest::planned(&planned, check.body.as_deref());
                         let result = client.send(&outgoing).await;
                         let response = match &result {
                             Ok(x) => Ok(Response {

@@ -102,16 +102,6 @@ fn wire_key(p: &PlannedRequest) -> WireKey {
     )
 }
 
-fn outgoing(p: &PlannedRequest) -> OutgoingRequest {
-    let headers = p.wire_headers();
-    OutgoingRequest {
-        method: p.method.clone(),
-        url: p.url.clone(),
-        headers,
-        body: p.with_body.then(|| b"cors-doctor scan".to_vec()),
-    }
-}
-
 type Answer = Result<Response, (String, String)>;
 
 /// The method and header name no real configuration lists: if they come
@@ -301,7 +291,12 @@ pub async fn run_scan(
             let client = client.clone();
             tasks.spawn(async move {
                 let _permit = permit;
-                let result = client.send(&outgoing(&planned)).await;
+                let result = client
+                    .send(&OutgoingRequest::planned(
+                        &planned,
+                        Some(b"cors-doctor scan"),
+                    ))
+                    .await;
                 (key, result)
             });
         }

@@ -95,6 +95,19 @@ pub struct OutgoingRequest {
     pub body: Option<Vec<u8>>,
 }
 
+impl OutgoingRequest {
+    /// What a browser puts on the wire for `planned`: its headers, then the
+    /// browser's own, and `body` when the request carries one.
+    pub fn planned(planned: &cors_engine::PlannedRequest, body: Option<&[u8]>) -> OutgoingRequest {
+        OutgoingRequest {
+            method: planned.method.clone(),
+            url: planned.url.clone(),
+            headers: planned.wire_headers(),
+            body: body.filter(|_| planned.with_body).map(<[u8]>::to_vec),
+        }
+    }
+}
+
 /// The protocol version of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HttpVersion {
