@@ -226,7 +226,7 @@ pub fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String>
         lines.push("fails for every origin: the server sends no CORS headers".to_string());
         return lines;
     }
-    let get_kind = report.kinds.iter().position(|k| k.label == "GET");
+    let get_kind = report.kinds.iter().position(|k| k.is_plain_get());
     // Which of the user's origins and their near misses are allowed for a plain GET.
     if let Some(get) = get_kind {
         let mut allowed = Vec::new();

@@ -221,6 +221,10 @@ pub struct RequestKind {
     pub label: String,
     pub method: String,
     pub headers: Vec<(String, String)>,
+    /// A request the user's page makes: the plain GET, their `-H` headers,
+    /// and every kind with one of their `-X` methods (the scan's exit code
+    /// is about these).
+    pub yours: bool,
 }
 
 impl RequestKind {
@@ -232,7 +236,13 @@ impl RequestKind {
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
+            yours: false,
         }
+    }
+
+    /// The plain GET every scan starts with.
+    pub fn is_plain_get(&self) -> bool {
+        self.method == "GET" && self.headers.is_empty()
     }
 }
 
@@ -282,7 +292,14 @@ pub fn request_kinds(
             label: "GET +headers".to_string(),
             method: "GET".to_string(),
             headers: user_headers.to_vec(),
+            yours: true,
         });
+    }
+    for kind in &mut kinds {
+        kind.yours |= kind.is_plain_get()
+            || user_methods
+                .iter()
+                .any(|m| cors_engine::method::normalize(m) == kind.method);
     }
     kinds
 }

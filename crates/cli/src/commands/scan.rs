@@ -109,14 +109,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
         .kinds
         .iter()
         .enumerate()
-        .filter(|(_, k)| {
-            k.label == "GET"
-                || k.label == "GET +headers"
-                || args
-                    .methods
-                    .iter()
-                    .any(|m| cors_engine::method::normalize(m) == k.method)
-        })
+        .filter(|(_, k)| k.yours)
         .map(|(i, _)| i)
         .collect();
     let user_blocked = report.cells.iter().any(|c| {
