@@ -242,11 +242,6 @@ impl<'a> CorsHeaders<'a> {
     pub fn vary_covers_origin(&self) -> bool {
         self.index.vary_origin
     }
-
-    /// The header lines indexed.
-    pub fn lines(&self) -> &'a HeaderLines {
-        self.lines
-    }
 }
 
 #[cfg(test)]

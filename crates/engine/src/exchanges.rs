@@ -5,7 +5,7 @@
 //! [`Exchanges::answering`] does not already answer and records it.
 
 use crate::cors_headers::CorsIndex;
-use crate::flow::{Exchange, Flow, PlannedRequest, Response};
+use crate::flow::{Exchange, Flow, NextRequest, PlannedRequest, Response};
 
 /// Every distinct request sent so far, with its response.
 #[derive(Clone, Debug, Default)]
@@ -27,7 +27,12 @@ impl Exchanges {
     /// The exchange that already answers `flow`'s next request, if any.
     #[inline]
     pub fn answering(&self, flow: &Flow) -> Option<usize> {
-        let next = flow.next()?;
+        self.position(&flow.next()?)
+    }
+
+    /// The exchange that already sent `next`, if any.
+    #[inline]
+    pub(crate) fn position(&self, next: &NextRequest) -> Option<usize> {
         self.list.iter().position(|e| next.is(&e.request))
     }
 

@@ -99,8 +99,6 @@ pub struct PlannedRequest {
 }
 
 impl PlannedRequest {
-    /// Two planned requests with the same key get the same answer from any
-    /// sane server; the probe sends each key once.
     /// A copy of [`PlannedRequest::headers`].
     pub fn owned_headers(&self) -> Vec<(String, String)> {
         self.headers.clone()
@@ -109,7 +107,7 @@ impl PlannedRequest {
     /// Every header line on the wire: the CORS-relevant ones, then the
     /// browser's own that the script did not set.
     pub fn wire_headers(&self) -> Vec<(String, String)> {
-        let mut lines = self.owned_headers();
+        let mut lines = self.headers.clone();
         for (name, value) in self.browser_headers {
             if !self
                 .headers
@@ -122,6 +120,8 @@ impl PlannedRequest {
         lines
     }
 
+    /// Two planned requests with the same key get the same answer from any
+    /// sane server; the probe sends each key once.
     pub fn key(&self) -> (RequestPurpose, &str, &str, &[(String, String)], bool, bool) {
         (
             self.purpose,
@@ -368,27 +368,10 @@ impl<'r> Flow<'r> {
     /// of at most 20 redirects, each of which may add a preflight.
     pub const MAX_STEPS: usize = 2 * REDIRECT_LIMIT + 4;
 
-    /// Starts `browser`'s fetch of `request`, skipping the preflight when
-    /// `cache` holds a fresh entry that covers it at time `now` (seconds).
-    pub fn start_cached(
-        request: &'r Request,
-        browser: Browser,
-        cache: &crate::cache::PreflightCache,
-        now: u64,
-    ) -> Flow<'r> {
-        Flow::start_classified(request, browser, Arc::new(classify(request, browser)))
-            .with_cache(cache, now)
-    }
-
     /// Skips the preflight when `cache` holds a fresh entry that covers it
-    /// at time `now`, and remembers a passed preflight for [`Flow::update_cache`].
-    pub fn with_cache(mut self, cache: &crate::cache::PreflightCache, now: u64) -> Flow<'r> {
-        self.use_cache(cache, now);
-        self
-    }
-
-    /// [`Flow::with_cache`] in place.
-    fn use_cache(&mut self, cache: &crate::cache::PreflightCache, now: u64) {
+    /// at time `now` (seconds), and remembers a passed preflight for
+    /// [`Flow::update_cache`].
+    pub fn use_cache(&mut self, cache: &crate::cache::PreflightCache, now: u64) {
         let flow = self;
         let browser = flow.browser;
         flow.remember_preflight = true;
@@ -417,7 +400,7 @@ impl<'r> Flow<'r> {
     /// Records what this flow teaches the browser's preflight cache: a
     /// passed preflight is stored for its max-age; a failed request evicts
     /// the entry in Firefox (Chromium 156 keeps it — conformance:
-    /// maxage-600-actual-fails). Only flows given a cache ([`Flow::with_cache`])
+    /// maxage-600-actual-fails). Only flows given a cache ([`Flow::use_cache`])
     /// keep what a passed preflight said.
     pub fn update_cache(&self, cache: &mut crate::cache::PreflightCache, now: u64) {
         if let Some((origin, url, headers)) = &self.passed_preflight {
@@ -503,7 +486,8 @@ impl<'r> Flow<'r> {
             flow.finish(Verdict::Blocked);
             return flow;
         }
-        flow.cors = flow.compute_cors_flag();
+        // Before any redirect the classification already knows.
+        flow.cors = flow.class.cors;
         flow.check_local_network_access();
         if flow.state != State::Done && flow.class.needs_preflight() {
             flow.state = State::Preflight;
@@ -665,16 +649,19 @@ impl<'r> Flow<'r> {
 
     /// The next request the browser sends, or `None` when the flow is done.
     pub fn next_request(&self) -> Option<PlannedRequest> {
-        let next = self.next()?;
-        let accept_set = self
-            .headers()
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+        Some(self.planned(self.next()?))
+    }
+
+    /// The request `next` (this flow's next request) as it goes on the wire.
+    pub(crate) fn planned(&self, next: NextRequest<'_>) -> PlannedRequest {
         let accept = match next.purpose {
             RequestPurpose::Preflight => self.browser != Browser::WebKit,
-            RequestPurpose::Actual => !accept_set,
+            RequestPurpose::Actual => !next
+                .script_headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("accept")),
         };
-        Some(PlannedRequest {
+        PlannedRequest {
             purpose: next.purpose,
             method: next.method.to_string(),
             url: next.url.clone(),
@@ -682,7 +669,7 @@ impl<'r> Flow<'r> {
             browser_headers: self.browser_headers(accept),
             credentials: next.credentials,
             with_body: next.with_body,
-        })
+        }
     }
 
     /// `Sec-Fetch-Site` for the current hop, as an index into [`FETCH_SITES`].
@@ -692,7 +679,11 @@ impl<'r> Flow<'r> {
         }
         let origin = &self.request.origin;
         let url = self.url();
-        if origin.same_origin_as_url(url) {
+        let same_origin = match &self.hop {
+            None => self.class.same_origin,
+            Some(hop) => origin.same_origin_as_url(&hop.url),
+        };
+        if same_origin {
             0
         } else if same_site(origin, url) {
             1
@@ -1349,12 +1340,13 @@ fn drive(
         }
         let mut steps = Vec::with_capacity(2);
         for _ in 0..Flow::MAX_STEPS {
-            let index = match exchanges.answering(&flow) {
+            let Some(next) = flow.next() else {
+                break;
+            };
+            let index = match exchanges.position(&next) {
                 Some(i) => i,
                 None => {
-                    let Some(planned) = flow.next_request() else {
-                        break;
-                    };
+                    let planned = flow.planned(next);
                     let response = responder(&planned);
                     exchanges.record(planned, response)
                 }

@@ -37,7 +37,10 @@ pub(crate) fn lines(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// Every value of `name`, in order, trimmed.
-pub fn all_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<Item = &'a str> {
+pub fn all_values<'a, 'n>(
+    headers: &'a HeaderLines,
+    name: &'n str,
+) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
     headers
         .iter()
         .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
@@ -48,10 +51,7 @@ pub fn all_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<
 /// `None` when absent (borrowed when there is one line). Chromium and WebKit
 /// see duplicates this way.
 pub fn get_combined<'a>(headers: &'a HeaderLines, name: &str) -> Option<Cow<'a, str>> {
-    let mut values = headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| trim_ows(v));
+    let mut values = all_values(headers, name);
     let first = values.next()?;
     let Some(second) = values.next() else {
         return Some(Cow::Borrowed(first));
@@ -70,11 +70,6 @@ pub fn line_count(headers: &HeaderLines, name: &str) -> usize {
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
         .count()
-}
-
-/// Whether a header is present at all.
-pub fn contains(headers: &HeaderLines, name: &str) -> bool {
-    line_count(headers, name) > 0
 }
 
 /// Items of a `#token` list: split on commas, trimmed, empty items dropped.

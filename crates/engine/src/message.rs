@@ -136,13 +136,9 @@ pub fn framed_template(
 
 /// The console message `browser` prints for this finding, if it prints one.
 pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) -> Option<String> {
-    match compiled(id, browser, stage) {
-        Some(plan) => plan.as_ref().map(|plan| plan.render(id, values)),
-        None => {
-            let text = framed_template(id, browser, stage)?;
-            Some(render_template(&text, id, values))
-        }
-    }
+    compiled(id, browser, stage)?
+        .as_ref()
+        .map(|plan| plan.render(id, values))
 }
 
 /// A framed template cut once into literal runs and placeholders, so that
@@ -158,23 +154,11 @@ impl Compiled {
     fn new(text: std::borrow::Cow<'static, str>) -> Compiled {
         let mut pieces = Vec::new();
         let mut start = 0;
-        let mut at = 0;
-        let bytes = text.as_bytes();
-        while let Some(open) = memchr::memchr(b'{', bytes.get(at..).unwrap_or(&[])) {
-            let open = at + open;
-            let after = open + 1;
-            let close = memchr::memchr(b'}', bytes.get(after..).unwrap_or(&[])).map(|c| after + c);
-            let name = close
-                .and_then(|c| text.get(after..c))
-                .filter(|n| is_placeholder_name(n));
-            match (close, name.and_then(Placeholder::from_name)) {
-                (Some(close), Some(name)) => {
-                    pieces.push((start, open, Some(name)));
-                    start = close + 1;
-                    at = start;
-                }
-                // Not a placeholder: the brace stays in the literal run.
-                _ => at = after,
+        for (open, close, name) in placeholders(&text) {
+            // A name no value fills stays in the literal run.
+            if let Some(placeholder) = Placeholder::from_name(name) {
+                pieces.push((start, open, Some(placeholder)));
+                start = close + 1;
             }
         }
         pieces.push((start, text.len(), None));
@@ -223,14 +207,7 @@ fn compiled(id: FindingId, browser: Browser, stage: Stage) -> Option<&'static Op
     plans.get(slot(id, browser, stage))
 }
 
-/// The lines a browser's console shows around the main message.
-pub fn companion_lines(browser: Browser, values: &Values, main: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    push_companion_lines(&mut lines, browser, values, main);
-    lines
-}
-
-/// [`companion_lines`], appended to `console`.
+/// Appends the lines a browser's console shows around the main message.
 pub fn push_companion_lines(
     console: &mut Vec<String>,
     browser: Browser,
@@ -317,6 +294,7 @@ impl Placeholder {
 
 /// Appends the value of placeholder `name` (unknown names are copied back
 /// in braces).
+#[cfg(test)]
 fn write_placeholder(out: &mut String, id: FindingId, name: &str, v: &Values) {
     match Placeholder::from_name(name) {
         Some(placeholder) => write_value(out, id, placeholder, v),
@@ -370,6 +348,7 @@ fn write_value(out: &mut String, id: FindingId, placeholder: Placeholder, v: &Va
 }
 
 /// Renders a template with the values of a finding.
+#[cfg(test)]
 fn render_template(template: &str, id: FindingId, values: &Values) -> String {
     fill(template, 96, |out, name| {
         write_placeholder(out, id, name, values)
@@ -384,26 +363,37 @@ pub fn substitute(template: &str, lookup: impl Fn(&str) -> String) -> String {
 /// Copies `template`, letting `put` write each `{placeholder}`; other braces
 /// are copied as they are.
 fn fill(template: &str, extra: usize, mut put: impl FnMut(&mut String, &str)) -> String {
-    let position = |text: &str, byte: u8| memchr::memchr(byte, text.as_bytes());
     let mut out = String::with_capacity(template.len() + extra);
-    let mut rest = template;
-    // Braces are ASCII, so every cut below is on a char boundary.
-    while let Some(open) = position(rest, b'{') {
-        out.push_str(rest.get(..open).unwrap_or(""));
-        let after = rest.get(open + 1..).unwrap_or("");
-        match position(after, b'}') {
-            Some(close) if is_placeholder_name(after.get(..close).unwrap_or("")) => {
-                put(&mut out, after.get(..close).unwrap_or(""));
-                rest = after.get(close + 1..).unwrap_or("");
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
+    let mut start = 0;
+    for (open, close, name) in placeholders(template) {
+        out.push_str(template.get(start..open).unwrap_or(""));
+        put(&mut out, name);
+        start = close + 1;
     }
-    out.push_str(rest);
+    out.push_str(template.get(start..).unwrap_or(""));
     out
+}
+
+/// Every `{name}` of `template` whose name looks like a placeholder, as
+/// (position of `{`, position of `}`, name). A brace that opens no such name
+/// is skipped, so `{{url}` yields `url`.
+fn placeholders(template: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let bytes = template.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        // Braces are ASCII, so every cut is on a char boundary.
+        let open = at + memchr::memchr(b'{', bytes.get(at..)?)?;
+        let after = open + 1;
+        at = after;
+        let close = after + memchr::memchr(b'}', bytes.get(after..)?)?;
+        if let Some(name) = template
+            .get(after..close)
+            .filter(|n| is_placeholder_name(n))
+        {
+            at = close + 1;
+            return Some((open, close, name));
+        }
+    })
 }
 
 fn is_placeholder_name(name: &str) -> bool {

@@ -29,7 +29,7 @@ pub fn is_simple_form_type(value: &str) -> bool {
 fn split_essence(value: &str) -> Option<(&str, &str)> {
     // Bytewise: the delimiters and whitespace are ASCII, so every cut is on a
     // char boundary, and a non-ASCII byte is never a token byte.
-    let is_token = |text: &str| !text.is_empty() && text.bytes().all(crate::method::is_tchar);
+    use crate::method::is_token;
     let value = trim_http_whitespace(value);
     let slash = memchr::memchr(b'/', value.as_bytes())?;
     let (kind, rest) = (value.get(..slash)?, value.get(slash + 1..)?);

@@ -184,7 +184,6 @@ pub fn check_safelisted(
     }
 }
 
-/// `Some(valid?)` for the headers Chromium adds to the safelist, `None` otherwise.
 /// Whether some browser could safelist these headers differently from
 /// another: a Chromium-only client hint, a non-ASCII `Accept` (Firefox), or
 /// values long enough for Chromium's 1024-byte budget. Conservative: `false`
@@ -198,6 +197,7 @@ pub fn depends_on_browser(headers: &[(String, String)]) -> bool {
     }) || total > SAFELIST_BUDGET
 }
 
+/// `Some(valid?)` for the headers Chromium adds to the safelist, `None` otherwise.
 fn chromium_extra_ok(lower: &str, value: &str) -> Option<bool> {
     match lower {
         "device-memory" | "dpr" | "downlink" => Some(is_double_like(value)),
