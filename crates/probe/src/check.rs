@@ -4,10 +4,9 @@
 //! the browser does. A second origin is probed to tell a static
 //! Access-Control-Allow-Origin from one that reflects the request's origin.
 
+use crate::allow_answer::AllowAnswer;
 use crate::error::ProbeError;
 use crate::transport::{Client, Exchange, OutgoingRequest};
-use cors_engine::flow::vary_covers_origin;
-use cors_engine::headers::get_combined;
 use cors_engine::Exchanges;
 use cors_engine::{
     Browser, BrowserOutcome, Finding, FindingId, Flow, Outcome, PlannedRequest, Request,
@@ -153,27 +152,26 @@ async fn probe_second_origin(request: &Request, client: &Client) -> Option<Secon
         return None;
     }
     let preflight = class.needs_preflight();
-    let mut headers = vec![("Origin".to_string(), SECOND_ORIGIN.to_string())];
-    let method = if preflight {
-        headers.push((
-            "Access-Control-Request-Method".to_string(),
-            class.method.clone(),
-        ));
-        if let Some(acrh) = &class.access_control_request_headers {
-            headers.push(("Access-Control-Request-Headers".to_string(), acrh.clone()));
-        }
-        "OPTIONS".to_string()
+    let outgoing = if preflight {
+        OutgoingRequest::preflight(
+            &request.url,
+            SECOND_ORIGIN,
+            &class.method,
+            class.access_control_request_headers.as_deref(),
+        )
     } else {
-        "GET".to_string()
-    };
-    headers.push(("Accept".to_string(), "*/*".to_string()));
-    let outgoing = OutgoingRequest {
-        method,
-        url: request.url.clone(),
-        headers,
-        body: None,
+        OutgoingRequest {
+            method: "GET".to_string(),
+            url: request.url.clone(),
+            headers: vec![
+                ("Origin".to_string(), SECOND_ORIGIN.to_string()),
+                ("Accept".to_string(), "*/*".to_string()),
+            ],
+            body: None,
+        }
     };
     let exchange = client.send(&outgoing).await.ok()?;
+    let answer = AllowAnswer::of(&exchange.headers);
     Some(SecondOriginProbe {
         origin: SECOND_ORIGIN.to_string(),
         purpose: if preflight {
@@ -182,11 +180,9 @@ async fn probe_second_origin(request: &Request, client: &Client) -> Option<Secon
             RequestPurpose::Actual
         },
         status: exchange.status,
-        allow_origin: get_combined(&exchange.headers, "access-control-allow-origin")
-            .map(std::borrow::Cow::into_owned),
-        allow_credentials: get_combined(&exchange.headers, "access-control-allow-credentials")
-            .map(std::borrow::Cow::into_owned),
-        vary_origin: vary_covers_origin(&exchange.headers),
+        allow_origin: answer.allow_origin,
+        allow_credentials: answer.allow_credentials,
+        vary_origin: answer.vary_origin,
     })
 }
 

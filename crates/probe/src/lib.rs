@@ -5,13 +5,14 @@
 //! [`transport`] sends one request exactly as given; [`check`] drives the
 //! engine's per-browser flows over it, sending each distinct request once.
 
+pub mod allow_answer;
 pub mod check;
 pub mod error;
 pub mod scan;
 pub mod scan_analysis;
 pub mod scan_matrix;
 pub mod transport;
-pub mod trust;
+pub(crate) mod trust;
 
 pub use check::{run_check, CheckReport, CheckRequest, SecondOriginProbe, WireExchange};
 pub use error::{ProbeError, Stage};

@@ -4,6 +4,7 @@
 //! wire once (a preflight serves every cell that would send the same one),
 //! within a concurrency limit and an optional rate limit.
 
+use crate::allow_answer::AllowAnswer;
 use crate::error::ProbeError;
 use crate::scan_matrix::{origins, request_kinds, RequestKind, ScanOrigin};
 use crate::transport::{Client, OutgoingRequest};
@@ -36,7 +37,8 @@ pub struct BrowserCell {
     pub browser: Browser,
     pub verdict: Verdict,
     pub blocking: Option<FindingId>,
-    /// The status of the response that decided (preflight or actual).
+    /// The status of the response that made this browser block (none when
+    /// it allowed the request).
     pub status: Option<u16>,
 }
 
@@ -89,6 +91,15 @@ pub struct ScanReport {
     pub network_error: Option<ProbeError>,
 }
 
+impl ScanReport {
+    /// The cell of origin `origin`, kind `kind` and credentials mode.
+    pub fn cell(&self, origin: usize, kind: usize, credentials: bool) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|c| c.origin == origin && c.kind == kind && c.credentials == credentials)
+    }
+}
+
 /// What identifies a request on the wire. The probe has no cookies of the
 /// user's, so a credentialed and a non-credentialed request are the same bytes.
 type WireKey = (String, String, Vec<(String, String)>, bool);
@@ -119,35 +130,6 @@ pub struct AllowListsProbe {
     pub allow_credentials: Option<String>,
 }
 
-/// An OPTIONS shaped like a browser's preflight, for the scan's own probes.
-fn probe_preflight(
-    url: &Url,
-    origin: &Origin,
-    method: &str,
-    headers: Option<&str>,
-) -> OutgoingRequest {
-    let mut lines = vec![
-        ("Origin".to_string(), origin.serialize()),
-        (
-            "Access-Control-Request-Method".to_string(),
-            method.to_string(),
-        ),
-    ];
-    if let Some(headers) = headers {
-        lines.push((
-            "Access-Control-Request-Headers".to_string(),
-            headers.to_string(),
-        ));
-    }
-    lines.push(("Accept".to_string(), "*/*".to_string()));
-    OutgoingRequest {
-        method: "OPTIONS".to_string(),
-        url: url.clone(),
-        headers: lines,
-        body: None,
-    }
-}
-
 /// One preflight for a made-up method and header, to see whether the allow
 /// lists are echoed back.
 async fn probe_allow_lists(
@@ -155,24 +137,21 @@ async fn probe_allow_lists(
     url: &Url,
     origin: &Origin,
 ) -> Result<AllowListsProbe, ProbeError> {
-    let request = probe_preflight(url, origin, PROBE_METHOD, Some(PROBE_HEADER));
+    let request =
+        OutgoingRequest::preflight(url, &origin.serialize(), PROBE_METHOD, Some(PROBE_HEADER));
     let x = client.send(&request).await?;
     let lists = |name: &str, wanted: &str| {
         cors_engine::headers::all_values(&x.headers, name)
             .flat_map(cors_engine::headers::list_items)
             .any(|item| item.eq_ignore_ascii_case(wanted))
     };
+    let answer = AllowAnswer::of(&x.headers);
     Ok(AllowListsProbe {
         origin: origin.serialize(),
         reflects_method: lists("access-control-allow-methods", PROBE_METHOD),
         reflects_headers: lists("access-control-allow-headers", PROBE_HEADER),
-        allow_origin: cors_engine::headers::get_combined(&x.headers, "access-control-allow-origin")
-            .map(std::borrow::Cow::into_owned),
-        allow_credentials: cors_engine::headers::get_combined(
-            &x.headers,
-            "access-control-allow-credentials",
-        )
-        .map(std::borrow::Cow::into_owned),
+        allow_origin: answer.allow_origin,
+        allow_credentials: answer.allow_credentials,
     })
 }
 
@@ -182,20 +161,17 @@ async fn discover_methods(
     url: &Url,
     origin: &Origin,
 ) -> (Vec<String>, Option<ProbeError>) {
-    let request = probe_preflight(url, origin, "PUT", None);
+    let request = OutgoingRequest::preflight(url, &origin.serialize(), "PUT", None);
     match client.send(&request).await {
         Ok(x) => {
-            let mut methods = Vec::new();
-            for name in ["allow", "access-control-allow-methods"] {
-                for value in cors_engine::headers::all_values(&x.headers, name) {
-                    for item in cors_engine::headers::list_items(value) {
-                        if !methods
-                            .iter()
-                            .any(|m: &String| m.eq_ignore_ascii_case(item))
-                        {
-                            methods.push(item.to_string());
-                        }
-                    }
+            let mut methods: Vec<String> = Vec::new();
+            let items = ["allow", "access-control-allow-methods"]
+                .into_iter()
+                .flat_map(|name| cors_engine::headers::all_values(&x.headers, name))
+                .flat_map(cors_engine::headers::list_items);
+            for item in items {
+                if !methods.iter().any(|m| m.eq_ignore_ascii_case(item)) {
+                    methods.push(item.to_string());
                 }
             }
             (methods, None)
@@ -354,15 +330,10 @@ pub async fn run_scan(
         let cell = &mut cells[ci];
         if cell.browsers.is_empty() {
             if let Some(r) = &response {
-                cell.allow_origin =
-                    cors_engine::headers::get_combined(&r.headers, "access-control-allow-origin")
-                        .map(std::borrow::Cow::into_owned);
-                cell.allow_credentials = cors_engine::headers::get_combined(
-                    &r.headers,
-                    "access-control-allow-credentials",
-                )
-                .map(std::borrow::Cow::into_owned);
-                cell.vary_origin = cors_engine::flow::vary_covers_origin(&r.headers);
+                let answer = AllowAnswer::of(&r.headers);
+                cell.allow_origin = answer.allow_origin;
+                cell.allow_credentials = answer.allow_credentials;
+                cell.vary_origin = answer.vary_origin;
             }
         }
         cell.browsers.push(BrowserCell {

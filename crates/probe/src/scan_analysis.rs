@@ -62,7 +62,7 @@ fn origin_text(report: &ScanReport, cell: &Cell) -> String {
 }
 
 /// The security findings, worst first.
-pub fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
+fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
     let mut out: Vec<SecurityFinding> = Vec::new();
     for cell in &report.cells {
         let OriginRole::Attack(class) = report.origins[cell.origin].role else {
@@ -219,7 +219,7 @@ pub fn analyse(report: &ScanReport) -> ScanAnalysis {
 
 /// The pattern of the matrix, in words, most important first; `findings`
 /// are the report's [`security_findings`].
-pub fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String> {
+fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String> {
     let mut lines = Vec::new();
     let any_acao = report.cells.iter().any(|c| c.allow_origin.is_some());
     if !any_acao && report.cells.iter().all(|c| c.none_allowed()) {
@@ -235,11 +235,7 @@ pub fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String>
             if matches!(o.role, OriginRole::Attack(AttackClass::HttpTrusted))
                 || matches!(o.role, OriginRole::User | OriginRole::Variant)
             {
-                if let Some(cell) = report
-                    .cells
-                    .iter()
-                    .find(|c| c.origin == oi && c.kind == get && !c.credentials)
-                {
+                if let Some(cell) = report.cell(oi, get, false) {
                     let text = o.origin.serialize();
                     if cell.all_allowed() {
                         allowed.push(text);
@@ -326,13 +322,9 @@ pub fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String>
             if o.role != OriginRole::User {
                 continue;
             }
-            let find = |credentials: bool| {
-                report
-                    .cells
-                    .iter()
-                    .find(|c| c.origin == oi && c.kind == get && c.credentials == credentials)
-            };
-            if let (Some(plain), Some(with)) = (find(false), find(true)) {
+            if let (Some(plain), Some(with)) =
+                (report.cell(oi, get, false), report.cell(oi, get, true))
+            {
                 if plain.all_allowed() && !with.all_allowed() {
                     let why = with
                         .browsers

@@ -108,6 +108,38 @@ impl OutgoingRequest {
     }
 }
 
+impl OutgoingRequest {
+    /// An OPTIONS shaped like a browser's preflight, for the probe's own
+    /// requests (header order as Chromium sends them).
+    pub fn preflight(
+        url: &Url,
+        origin: &str,
+        method: &str,
+        request_headers: Option<&str>,
+    ) -> OutgoingRequest {
+        let mut headers = vec![
+            ("Origin".to_string(), origin.to_string()),
+            (
+                "Access-Control-Request-Method".to_string(),
+                method.to_string(),
+            ),
+        ];
+        if let Some(request_headers) = request_headers {
+            headers.push((
+                "Access-Control-Request-Headers".to_string(),
+                request_headers.to_string(),
+            ));
+        }
+        headers.push(("Accept".to_string(), "*/*".to_string()));
+        OutgoingRequest {
+            method: "OPTIONS".to_string(),
+            url: url.clone(),
+            headers,
+            body: None,
+        }
+    }
+}
+
 /// The protocol version of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HttpVersion {

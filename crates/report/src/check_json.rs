@@ -32,7 +32,7 @@ pub struct Header {
     pub value: String,
 }
 
-fn headers(list: &[(String, String)]) -> Vec<Header> {
+pub(crate) fn headers(list: &[(String, String)]) -> Vec<Header> {
     list.iter()
         .map(|(n, v)| Header {
             name: n.clone(),

@@ -95,14 +95,7 @@ pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocumen
             .map(|k| KindDoc {
                 label: k.label.clone(),
                 method: k.method.clone(),
-                headers: k
-                    .headers
-                    .iter()
-                    .map(|(n, v)| crate::check_json::Header {
-                        name: n.clone(),
-                        value: v.clone(),
-                    })
-                    .collect(),
+                headers: crate::check_json::headers(&k.headers),
             })
             .collect(),
         cells: report

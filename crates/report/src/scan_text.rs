@@ -77,17 +77,12 @@ pub fn render_scan(report: &ScanReport, analysis: &ScanAnalysis, p: &Palette) ->
     let grid: Vec<Vec<String>> = (0..report.origins.len())
         .map(|oi| {
             (0..report.kinds.len())
-                .map(|ki| {
-                    let find = |credentials: bool| {
-                        report.cells.iter().find(|c| {
-                            c.origin == oi && c.kind == ki && c.credentials == credentials
-                        })
-                    };
-                    match (find(false), find(true)) {
+                .map(
+                    |ki| match (report.cell(oi, ki, false), report.cell(oi, ki, true)) {
                         (Some(a), Some(b)) => format!("{}│{}", mark(a, p), mark(b, p)),
                         _ => "-".to_string(),
-                    }
-                })
+                    },
+                )
                 .collect()
         })
         .collect();
