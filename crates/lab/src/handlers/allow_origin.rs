@@ -9,7 +9,9 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::Router;
 
-use super::{is_options, origin, route, Reply, ALLOW_LAB, ALL_METHODS, COMMON_HEADERS};
+use super::{
+    is_options, origin, reflect_origin_if, route, Reply, ALLOW_LAB, ALL_METHODS, COMMON_HEADERS,
+};
 use crate::LAB_ORIGIN;
 
 const ACAO: &str = "Access-Control-Allow-Origin";
@@ -132,11 +134,7 @@ async fn reflect_with_vary(request: Request) -> Reply {
     } else {
         Reply::ok("/reflect-with-vary")
     };
-    let reply = reply.header("Vary", "Origin");
-    match origin(&request).filter(is_example_subdomain) {
-        Some(origin) => reply.header_value(ACAO, origin).header(ACAC, "true"),
-        None => reply,
-    }
+    reflect_origin_if(reply, &request, is_example_subdomain)
 }
 
 /// `https://<label>.….example.com[:port]` with nothing after the host.

@@ -153,6 +153,22 @@ pub(crate) fn origin(request: &Request) -> Option<HeaderValue> {
     request.headers().get("origin").cloned()
 }
 
+/// Adds `Vary: Origin`, and echoes the request's origin with credentials
+/// when `accepts` it: the shape of every reflecting server in the lab.
+pub(crate) fn reflect_origin_if(
+    reply: Reply,
+    request: &Request,
+    accepts: impl Fn(&HeaderValue) -> bool,
+) -> Reply {
+    let reply = reply.header("Vary", "Origin");
+    match origin(request).filter(|o| accepts(o)) {
+        Some(origin) => reply
+            .header_value("Access-Control-Allow-Origin", origin)
+            .header("Access-Control-Allow-Credentials", "true"),
+        None => reply,
+    }
+}
+
 /// `host[:port]` the client addressed: the HTTP/2 authority, else the Host
 /// header, else loopback.
 pub(crate) fn host(request: &Request) -> String {

@@ -4,10 +4,10 @@
 //! listed by [`crate::scan_endpoints`], not in the demo's table.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 
-use super::{is_options, origin, route, Reply, ALL_METHODS, COMMON_HEADERS};
+use super::{is_options, reflect_origin_if, route, Reply, ALL_METHODS, COMMON_HEADERS};
 
 /// A flawed allow-list check: does it accept this `Origin` value?
 type OriginCheck = fn(&str) -> bool;
@@ -74,37 +74,25 @@ pub(crate) const REFLECT_ALLOW_LISTS: (&str, &str) = (
 );
 
 pub(crate) fn routes() -> Router {
-    let mut router = route(Router::new(), REFLECT_ALLOW_LISTS.0, reflect_allow_lists);
-    for (index, (path, _, _)) in VULNERABLE.iter().enumerate() {
-        router = match index {
-            0 => route(router, path, |r: Request| reply(r, 0)),
-            1 => route(router, path, |r: Request| reply(r, 1)),
-            2 => route(router, path, |r: Request| reply(r, 2)),
-            3 => route(router, path, |r: Request| reply(r, 3)),
-            4 => route(router, path, |r: Request| reply(r, 4)),
-            5 => route(router, path, |r: Request| reply(r, 5)),
-            _ => route(router, path, |r: Request| reply(r, 6)),
-        };
-    }
-    router
+    let router = route(Router::new(), REFLECT_ALLOW_LISTS.0, reflect_allow_lists);
+    VULNERABLE
+        .iter()
+        .fold(router, |router, &(path, _, accepts)| {
+            route(router, path, move |request: Request| async move {
+                reply(&request, path, accepts)
+            })
+        })
 }
 
-async fn reply(request: Request, index: usize) -> Reply {
-    let (path, _, accepts) = VULNERABLE[index.min(VULNERABLE.len() - 1)];
-    let reply = if is_options(&request) {
+fn reply(request: &Request, path: &'static str, accepts: OriginCheck) -> Reply {
+    let reply = if is_options(request) {
         Reply::empty(StatusCode::NO_CONTENT)
             .header("Access-Control-Allow-Methods", ALL_METHODS)
             .header("Access-Control-Allow-Headers", COMMON_HEADERS)
     } else {
         Reply::ok(path)
     };
-    let reply = reply.header("Vary", "Origin");
-    match origin(&request).filter(|o: &HeaderValue| o.to_str().is_ok_and(accepts)) {
-        Some(origin) => reply
-            .header_value("Access-Control-Allow-Origin", origin)
-            .header("Access-Control-Allow-Credentials", "true"),
-        None => reply,
-    }
+    reflect_origin_if(reply, request, |o| o.to_str().is_ok_and(accepts))
 }
 
 async fn reflect_allow_lists(request: Request) -> Reply {
@@ -128,11 +116,7 @@ async fn reflect_allow_lists(request: Request) -> Reply {
     } else {
         Reply::ok(REFLECT_ALLOW_LISTS.0)
     };
-    let reply = reply.header("Vary", "Origin");
-    match origin(&request).filter(|o: &HeaderValue| o.as_bytes() == b"https://app.example.com") {
-        Some(origin) => reply
-            .header_value("Access-Control-Allow-Origin", origin)
-            .header("Access-Control-Allow-Credentials", "true"),
-        None => reply,
-    }
+    reflect_origin_if(reply, &request, |o| {
+        o.as_bytes() == b"https://app.example.com"
+    })
 }
