@@ -65,6 +65,10 @@ impl Exchanges {
         }
     }
 
+    pub fn get(&self, index: usize) -> Option<&Exchange> {
+        self.list.get(index)
+    }
+
     pub fn len(&self) -> usize {
         self.list.len()
     }

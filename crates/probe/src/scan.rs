@@ -9,9 +9,10 @@ use crate::error::ProbeError;
 use crate::scan_matrix::{origins, request_kinds, RequestKind, ScanOrigin};
 use crate::transport::{Client, OutgoingRequest};
 use cors_engine::{
-    Browser, CredentialsMode, FindingId, Flow, Origin, PlannedRequest, Request, Response, Verdict,
+    Browser, CredentialsMode, Exchanges, FindingId, Flow, Origin, PlannedRequest, Request,
+    Response, Verdict,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -112,8 +113,6 @@ fn wire_key(p: &PlannedRequest) -> WireKey {
         p.with_body,
     )
 }
-
-type Answer = Result<Response, (String, String)>;
 
 /// The method and header name no real configuration lists: if they come
 /// back in the allow lists, the server echoes whatever a preflight asks for.
@@ -231,8 +230,12 @@ pub async fn run_scan(
             flows.push((ci, Flow::start(request, browser)));
         }
     }
-    let mut answers: HashMap<WireKey, Answer> = HashMap::new();
-    let mut last_response: Vec<Option<Response>> = vec![None; flows.len()];
+    // Each distinct request on the wire, sent once; its response indexed once
+    // for every flow it answers.
+    let mut exchanges = Exchanges::new();
+    let mut sent: HashMap<WireKey, usize> = HashMap::new();
+    // The exchange whose response last reached each flow.
+    let mut last_response: Vec<Option<usize>> = vec![None; flows.len()];
     let mut network_error = discovery_error;
     let semaphore = Arc::new(tokio::sync::Semaphore::new(scan.concurrency.max(1)));
     let spacing = scan
@@ -242,20 +245,22 @@ pub async fn run_scan(
     // Waves: every unfinished flow names its next request; the distinct new
     // ones are sent concurrently; every flow then gets its answer.
     for _wave in 0..Flow::MAX_STEPS {
-        let wanted: Vec<(usize, PlannedRequest)> = flows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (_, f))| f.next_request().map(|p| (i, p)))
-            .collect();
+        let mut wanted: Vec<(usize, WireKey)> = Vec::new();
+        // In the order the flows ask, so a rate-limited scan is reproducible.
+        let mut to_send: Vec<(WireKey, PlannedRequest)> = Vec::new();
+        let mut queued: HashSet<WireKey> = HashSet::new();
+        for (i, (_, flow)) in flows.iter().enumerate() {
+            let Some(planned) = flow.next_request() else {
+                continue;
+            };
+            let key = wire_key(&planned);
+            if !sent.contains_key(&key) && queued.insert(key.clone()) {
+                to_send.push((key.clone(), planned));
+            }
+            wanted.push((i, key));
+        }
         if wanted.is_empty() {
             break;
-        }
-        let mut to_send: Vec<(WireKey, PlannedRequest)> = Vec::new();
-        for (_, p) in &wanted {
-            let key = wire_key(p);
-            if !answers.contains_key(&key) && !to_send.iter().any(|(k, _)| *k == key) {
-                to_send.push((key, p.clone()));
-            }
         }
         let known = requests_sent + to_send.len();
         let mut tasks = tokio::task::JoinSet::new();
@@ -273,11 +278,13 @@ pub async fn run_scan(
                         Some(b"cors-doctor scan"),
                     ))
                     .await;
-                (key, result)
+                (key, planned, result)
             });
         }
         while let Some(joined) = tasks.join_next().await {
-            let Ok((key, result)) = joined else { continue };
+            let Ok((key, planned, result)) = joined else {
+                continue;
+            };
             requests_sent += 1;
             progress(requests_sent, known);
             let answer = match result {
@@ -296,20 +303,16 @@ pub async fn run_scan(
                     answer
                 }
             };
-            answers.insert(key, answer);
+            sent.insert(key, exchanges.record(planned, answer));
         }
-        for (i, planned) in wanted {
-            let Some(answer) = answers.get(&wire_key(&planned)) else {
+        for (i, key) in wanted {
+            let Some(&index) = sent.get(&key) else {
                 continue;
             };
-            let flow = &mut flows[i].1;
-            match answer {
-                Ok(response) => {
-                    last_response[i] = Some(response.clone());
-                    flow.receive(response);
-                }
-                Err((net, description)) => flow.fail_network(net, description),
+            if exchanges.get(index).is_some_and(|e| e.response.is_ok()) {
+                last_response[i] = Some(index);
             }
+            exchanges.feed(&mut flows[i].1, index);
         }
     }
     let mut cells: Vec<Cell> = cell_requests
@@ -329,7 +332,10 @@ pub async fn run_scan(
         let blocking = outcome.blocking().map(|f| (f.id, f.values.status));
         let cell = &mut cells[ci];
         if cell.browsers.is_empty() {
-            if let Some(r) = &response {
+            let response = response
+                .and_then(|index| exchanges.get(index))
+                .and_then(|e| e.response.as_ref().ok());
+            if let Some(r) = response {
                 let answer = AllowAnswer::of(&r.headers);
                 cell.allow_origin = answer.allow_origin;
                 cell.allow_credentials = answer.allow_credentials;
