@@ -374,14 +374,9 @@ fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String> {
             blocked.join(", ")
         ));
     }
-    let reflects_any = findings
-        .iter()
-        .any(|f| f.id == "reflected-arbitrary-origin" && f.severity >= Severity::High);
+    // `security_findings` has already folded the narrower shapes into a
+    // reflected arbitrary origin, so each high finding here is its own hole.
     for f in findings {
-        // Once any origin is reflected with credentials, the other shapes are the same hole.
-        if reflects_any && f.id != "reflected-arbitrary-origin" {
-            continue;
-        }
         if f.severity >= Severity::High {
             let what = match f.id {
                 "reflected-arbitrary-origin" => "any origin is reflected with credentials: an attacker's page can read responses with the user's cookies".to_string(),

@@ -17,7 +17,8 @@ pub struct Prepared {
     pub curl: CurlOptions,
 }
 
-fn parse_http_url(text: &str, what: &str) -> Result<Url, Failure> {
+/// The target URL of `check` and `scan`: absolute, http or https.
+pub(crate) fn parse_http_url(text: &str, what: &str) -> Result<Url, Failure> {
     let url = Url::parse(text).map_err(|e| {
         Failure::usage(format!("{what} `{text}` is not a valid URL: {e}"))
             .with_hint("write the full URL with its scheme, e.g. https://api.example.com/items")
@@ -28,6 +29,11 @@ fn parse_http_url(text: &str, what: &str) -> Result<Url, Failure> {
         )));
     }
     Ok(url)
+}
+
+/// One `--origin` argument.
+pub(crate) fn parse_origin(text: &str) -> Result<Origin, Failure> {
+    Origin::parse(text).map_err(|e| Failure::usage(format!("--origin `{text}`: {e}")))
 }
 
 pub fn parse_header(text: &str) -> Result<(String, String), Failure> {
@@ -183,8 +189,7 @@ pub fn prepare(args: &CheckArgs) -> Result<Prepared, Failure> {
             (page, origin)
         }
         (None, Some(origin)) => {
-            let parsed = Origin::parse(origin)
-                .map_err(|e| Failure::usage(format!("--origin `{origin}`: {e}")))?;
+            let parsed = parse_origin(origin)?;
             let page = match &parsed {
                 Origin::Opaque => {
                     Url::parse("file:///index.html").map_err(|e| Failure::usage(e.to_string()))?
@@ -220,15 +225,17 @@ pub fn prepare(args: &CheckArgs) -> Result<Prepared, Failure> {
 
 /// Runs a prepared check and returns the report, or exit 3 when unreachable.
 pub async fn execute(prepared: &Prepared) -> Result<cors_probe::CheckReport, Failure> {
-    let client = Client::new(&prepared.transport).map_err(|e| {
-        let hint = e.hint().map(str::to_string);
-        Failure {
-            code: exit::USAGE,
-            message: e.to_string(),
-            hint,
-        }
-    })?;
+    let client = client(&prepared.transport)?;
     Ok(run_check(&prepared.check, &client).await)
+}
+
+/// The HTTP client of `check` and `scan`; a bad `--cacert` or proxy setting is a usage error.
+pub(crate) fn client(transport: &TransportOptions) -> Result<Client, Failure> {
+    Client::new(transport).map_err(|e| Failure {
+        code: exit::USAGE,
+        message: e.to_string(),
+        hint: e.hint().map(str::to_string),
+    })
 }
 
 /// The exit code of a finished report.

@@ -2,30 +2,23 @@
 //! terminal, the report, and the exit code.
 
 use crate::cli::ScanArgs;
-use crate::commands::check::{parse_browsers, parse_header, transport_options};
+use crate::commands::check::{
+    client, parse_browsers, parse_header, parse_http_url, parse_origin, transport_options,
+};
 use crate::exit::{self, Failure};
 use crate::output::Output;
-use cors_engine::Origin;
 use cors_probe::scan::{run_scan, ScanRequest};
 use cors_probe::scan_analysis::{analyse, Severity};
 use cors_probe::scan_matrix::OriginRole;
-use cors_probe::Client;
 use std::io::IsTerminal;
 
 pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
-    let url = url::Url::parse(&args.url)
-        .map_err(|e| Failure::usage(format!("the URL `{}` is not valid: {e}", args.url)))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Failure::usage(format!(
-            "the URL `{}` is not an http(s) URL",
-            args.url
-        )));
-    }
-    let mut user_origins = Vec::new();
-    for o in &args.origin {
-        user_origins
-            .push(Origin::parse(o).map_err(|e| Failure::usage(format!("--origin `{o}`: {e}")))?);
-    }
+    let url = parse_http_url(&args.url, "the URL")?;
+    let user_origins = args
+        .origin
+        .iter()
+        .map(|o| parse_origin(o))
+        .collect::<Result<Vec<_>, _>>()?;
     let headers = args
         .headers
         .iter()
@@ -57,11 +50,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
         concurrency: args.concurrency,
         rate_per_second: (args.rate > 0).then_some(args.rate),
     };
-    let client = Client::new(&transport).map_err(|e| Failure {
-        code: exit::USAGE,
-        message: e.to_string(),
-        hint: e.hint().map(str::to_string),
-    })?;
+    let client = client(&transport)?;
     let bar = if std::io::stderr().is_terminal() && !args.json {
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
