@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // cors-doctor conformance runner: records what real browsers do for each scenario.
-// Usage: node conformance/run.mjs [--browser chromium|firefox|check|all] [--filter SUBSTR] [--out results/DIR]
+// Usage: node conformance/run.mjs [--browser chromium|firefox|webkit|check|all] [--filter SUBSTR] [--out results/DIR]
 // `check` runs each scenario through `cors-doctor check` instead of a browser (see lib/check.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +25,7 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--scenarios') o.scenarios = path.resolve(next());
     else if (a === '--timings') o.timings = true;
-    else if (a === '-h' || a === '--help') { console.log('node conformance/run.mjs [--browser chromium|firefox|check|all] [--filter SUBSTR] [--out results/DIR]  (all = chromium,firefox)'); process.exit(0); }
+    else if (a === '-h' || a === '--help') { console.log('node conformance/run.mjs [--browser chromium|firefox|webkit|check|all] [--filter SUBSTR] [--out results/DIR]  (all = chromium,firefox,webkit)'); process.exit(0); }
     else { console.error(`unknown argument ${a}`); process.exit(2); }
   }
   return o;
@@ -118,6 +118,10 @@ async function makeDriver(browser, opts = {}) {
     const { FirefoxDriver } = await import('./lib/firefox.mjs');
     return new FirefoxDriver(opts);
   }
+  if (browser === 'webkit') {
+    const { WebKitDriver } = await import('./lib/webkit.mjs');
+    return new WebKitDriver(opts);
+  }
   if (browser.startsWith('check-')) {
     const { CheckDriver } = await import('./lib/check.mjs');
     return new CheckDriver({ ...opts, browser: browser.slice('check-'.length) });
@@ -188,7 +192,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let scenarios = loadScenarios(opts.scenarios);
   if (opts.filter) scenarios = scenarios.filter((s) => s.id.includes(opts.filter) || s.file.includes(opts.filter));
-  const browsers = (opts.browser === 'all' ? 'chromium,firefox' : opts.browser).split(',').flatMap((b) => (b === 'check' ? ['check-chromium', 'check-firefox'] : [b]));
+  const browsers = (opts.browser === 'all' ? 'chromium,firefox,webkit' : opts.browser).split(',').flatMap((b) => (b === 'check' ? ['check-chromium', 'check-firefox'] : [b]));
   const tlsMaterial = ensureCert();
   const pool = new ServerPool(tlsMaterial);
   pool.certPath = tlsMaterial.certPath;

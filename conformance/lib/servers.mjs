@@ -6,10 +6,13 @@
 // The same pool also serves as the loopback-only forward proxy for Firefox (listenProxy):
 // absolute-form requests ("GET http://api.test:20001/r HTTP/1.1") are answered in-process as
 // if they had arrived on port 20001; CONNECT host:port is tunnelled to 127.0.0.1:port.
+//
+// With `pool.harness` set, the page at `/` carries the harness's script and `/__cd/*` is the
+// harness's own channel (see lib/webkit.mjs); neither is logged.
 import net from 'node:net';
 import tls from 'node:tls';
 
-const BLANK_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>cors-doctor conformance</title><link rel="icon" href="data:,"></head><body>cors-doctor conformance page</body></html>';
+export const BLANK_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>cors-doctor conformance</title><link rel="icon" href="data:,"></head><body>cors-doctor conformance page</body></html>';
 const REASONS = { 200: 'OK', 201: 'Created', 204: 'No Content', 206: 'Partial Content', 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error', 502: 'Bad Gateway' };
 
 export class ServerPool {
@@ -164,6 +167,11 @@ export class ServerPool {
       return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), noBodyFor(status) ? Buffer.alloc(0) : b]);
     };
     if (!route && entry.path === '/favicon.ico') return build(404, [], ''); // noise: not logged
+    // A harnessed page (lib/webkit.mjs) asks for its next request and hands back what it saw: not logged.
+    if (this.harness && entry.path.startsWith('/__cd/')) {
+      const { status, type, body } = this.harness.handle(entry);
+      return build(status, [['Content-Type', type], ['Cache-Control', 'no-store']], body);
+    }
     this.log.push(entry);
     if (route) {
       entry.route = route.__index;
@@ -171,7 +179,7 @@ export class ServerPool {
     }
     if (entry.method === 'GET' && (entry.path === '/' || entry.path.startsWith('/?'))) {
       entry.route = 'page';
-      return build(200, [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], BLANK_PAGE);
+      return build(200, [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], this.harness ? this.harness.page : BLANK_PAGE);
     }
     entry.route = null;
     return build(404, [['Content-Type', 'text/plain']], 'no route');

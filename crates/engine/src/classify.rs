@@ -11,6 +11,7 @@ use crate::safelist::{
     check_safelisted, is_forbidden_request_header, unsafe_headers_of_sent, UnsafeHeader,
 };
 use std::sync::Arc;
+use url::Url;
 
 /// Why a preflight is sent. Every reason is listed, not just the first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,7 +116,7 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
             .collect::<Vec<_>>()
     });
     let headers = filtered_headers.as_deref().unwrap_or(&request.headers);
-    let blocked = blocked_before_network(request, &method, same_origin);
+    let blocked = blocked_before_network(request, &method, same_origin, browser);
     let cors = request.mode == Mode::Cors && !same_origin;
     let unsafe_list = unsafe_headers_of_sent(headers, browser);
     let access_control_request_headers = if cors {
@@ -160,7 +161,22 @@ fn survives_no_cors(name: &str, value: &str, browser: Browser) -> bool {
     name.eq_ignore_ascii_case("range") || check_safelisted(name, value, browser).is_ok()
 }
 
-fn blocked_before_network(request: &Request, method: &str, same_origin: bool) -> Option<FindingId> {
+/// Whether a page at `page` loading `target` is blocked as mixed content:
+/// http loopback hosts count as potentially trustworthy. Known wrong for
+/// WebKit, which blocks them too (WebKitGTK 2.50 in conformance
+/// mixed-https-to-http-127, -localhost, -sub-localhost; Safari likewise, by
+/// many reports): listed in conformance/known-divergences.json until the
+/// lab, whose https page calls an http loopback server, is reworked.
+pub(crate) fn is_mixed_content(page: &Url, target: &Url, _browser: Browser) -> bool {
+    page.scheme() == "https" && !is_url_potentially_trustworthy(target)
+}
+
+fn blocked_before_network(
+    request: &Request,
+    method: &str,
+    same_origin: bool,
+    browser: Browser,
+) -> Option<FindingId> {
     let script = request.initiator.is_script_api();
     if script && is_forbidden(method) {
         return Some(FindingId::ForbiddenMethod);
@@ -184,7 +200,7 @@ fn blocked_before_network(request: &Request, method: &str, same_origin: bool) ->
             FindingId::CorsDisabledScheme
         });
     }
-    if request.page_url.scheme() == "https" && !is_url_potentially_trustworthy(&request.url) {
+    if is_mixed_content(&request.page_url, &request.url, browser) {
         return Some(FindingId::MixedContent);
     }
     if request.mode == Mode::SameOrigin && !same_origin {
@@ -197,7 +213,6 @@ fn blocked_before_network(request: &Request, method: &str, same_origin: bool) ->
 mod tests {
     use super::*;
     use crate::request::CredentialsMode;
-    use url::Url;
 
     fn req(page: &str, url: &str) -> Request {
         Request::new(Url::parse(page).unwrap(), Url::parse(url).unwrap())

@@ -116,6 +116,11 @@ pub fn framed_template(
     stage: Stage,
 ) -> Option<std::borrow::Cow<'static, str>> {
     let template = entry(id).template(browser)?;
+    if browser == Browser::WebKit && id == FindingId::NetworkFailure && stage == Stage::Preflight {
+        // A preflight that gets no response: WebKit prints the error's
+        // description alone (conformance: preflight-connection-refused).
+        return Some(std::borrow::Cow::Borrowed("{value}"));
+    }
     let framed = has_preflight_variant(id)
         && ((browser == Browser::Chromium && stage == Stage::Preflight)
             || (browser == Browser::WebKit && stage == Stage::Redirect));
@@ -207,10 +212,12 @@ fn compiled(id: FindingId, browser: Browser, stage: Stage) -> Option<&'static Op
     plans.get(slot(id, browser, stage))
 }
 
-/// Appends the lines a browser's console shows around the main message.
+/// Appends the lines a browser's console shows around the main message of
+/// a blocking finding.
 pub fn push_companion_lines(
     console: &mut Vec<String>,
     browser: Browser,
+    (id, stage): (FindingId, Stage),
     values: &Values,
     main: &str,
 ) {
@@ -222,6 +229,21 @@ pub fn push_companion_lines(
     };
     match browser {
         Browser::WebKit => {
+            // Recorded in WebKitGTK 2.50 (conformance: same-origin-mode-cross,
+            // connection-refused): the main line is the whole report.
+            if id == FindingId::SameOriginModeViolation
+                || (id == FindingId::NetworkFailure && stage == Stage::Actual)
+            {
+                return;
+            }
+            // Refused before any request went out (not on a redirect hop, where
+            // the insecure URL is the Location, not the request's URL).
+            let refused_up_front = id == FindingId::NoCorsRedirectMode
+                || (id == FindingId::MixedContent
+                    && values.location.as_deref() == Some(values.url.as_str()));
+            if refused_up_front {
+                console.push("Not allowed to request resource".to_string());
+            }
             let api = match &*values.kind {
                 "fetch" => "Fetch API",
                 "XMLHttpRequest" => "XMLHttpRequest",
@@ -258,6 +280,8 @@ enum Placeholder {
     Value,
     Status,
     Location,
+    /// The Location without `user:password@` (WebKit's redirect-with-credentials message).
+    LocationWithoutCredentials,
     TargetSpace,
     ResourceSpace,
     Scheme,
@@ -280,6 +304,7 @@ impl Placeholder {
             "value" => Value,
             "status" => Status,
             "location" => Location,
+            "location_without_credentials" => LocationWithoutCredentials,
             "target_space" => TargetSpace,
             "resource_space" => ResourceSpace,
             "scheme" => Scheme,
@@ -327,6 +352,15 @@ fn write_value(out: &mut String, id: FindingId, placeholder: Placeholder, v: &Va
             None => out.push_str("(null)"),
         },
         Placeholder::Location => out.push_str(opt(&v.location)),
+        Placeholder::LocationWithoutCredentials => {
+            let location = opt(&v.location);
+            let bare = url::Url::parse(location).ok().and_then(|mut url| {
+                url.set_username("").ok()?;
+                url.set_password(None).ok()?;
+                Some(url)
+            });
+            out.push_str(bare.as_ref().map_or(location, url::Url::as_str));
+        }
         Placeholder::TargetSpace => out.push_str(opt(&v.target_space)),
         Placeholder::ResourceSpace => out.push_str(opt(&v.resource_space)),
         Placeholder::Scheme => out.push_str(opt(&v.scheme)),
@@ -422,7 +456,11 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
                 origin
             }
         }
-        "https_url" => v.url.replacen("http://", "https://", 1),
+        "https_url" => v
+            .location
+            .as_deref()
+            .unwrap_or(&v.url)
+            .replacen("http://", "https://", 1),
         "path" => url::Url::parse(&v.url)
             .map(|u| u.path().to_string())
             .unwrap_or_else(|_| v.url.clone()),

@@ -1,12 +1,26 @@
 //! The Fetch standard's "parse a single range header value" (without
 //! whitespace), which decides whether a `Range` request header is safelisted.
 
+use crate::browser::Browser;
+
 /// `Some((start, end))` for a single `bytes=start-[end]` range, else `None`.
 pub fn parse_single_range(value: &str) -> Option<(Option<u64>, Option<u64>)> {
+    parse_with_unit(value, |unit| unit == "bytes")
+}
+
+/// As the standard says, the unit compared case-insensitively: WebKit's
+/// reading. Chromium 156 and Firefox 153 both preflight `BYTES=`, WebKitGTK
+/// 2.50 does not (conformance scenario trigger-range-upper).
+fn parse_case_insensitive(value: &str) -> Option<(Option<u64>, Option<u64>)> {
+    parse_with_unit(value, |unit| unit.eq_ignore_ascii_case("bytes"))
+}
+
+fn parse_with_unit(
+    value: &str,
+    unit_is_bytes: impl Fn(&str) -> bool,
+) -> Option<(Option<u64>, Option<u64>)> {
     let (unit, rest) = value.split_once('=')?;
-    // The standard says case-insensitive, but Chromium 156 and Firefox 153
-    // both preflight `BYTES=` (conformance scenario trigger-range-upper).
-    if unit != "bytes" {
+    if !unit_is_bytes(unit) {
         return None;
     }
     let (start, end) = rest.split_once('-')?;
@@ -32,8 +46,13 @@ fn parse_digits(text: &str) -> Option<Option<u64>> {
 }
 
 /// Safelisted only with a start position (suffix ranges need a preflight).
-pub fn is_safelisted_range(value: &str) -> bool {
-    matches!(parse_single_range(value), Some((Some(_), _)))
+pub fn is_safelisted_range(value: &str, browser: Browser) -> bool {
+    let parsed = if browser == Browser::WebKit {
+        parse_case_insensitive(value)
+    } else {
+        parse_single_range(value)
+    };
+    matches!(parsed, Some((Some(_), _)))
 }
 
 #[cfg(test)]
@@ -43,8 +62,18 @@ mod tests {
     #[test]
     fn safelisted_ranges_f1_15() {
         for v in ["bytes=100-200", "bytes=200-"] {
-            assert!(is_safelisted_range(v), "{v}");
+            for browser in Browser::ALL {
+                assert!(is_safelisted_range(v, browser), "{v} {browser}");
+            }
         }
+    }
+
+    #[test]
+    fn only_webkit_reads_the_unit_case_insensitively() {
+        assert!(!is_safelisted_range("BYTES=100-200", Browser::Chromium));
+        assert!(!is_safelisted_range("BYTES=100-200", Browser::Firefox));
+        assert!(is_safelisted_range("BYTES=100-200", Browser::WebKit));
+        assert!(is_safelisted_range("Bytes=100-", Browser::WebKit));
     }
 
     #[test]
@@ -52,7 +81,6 @@ mod tests {
         let long = format!("bytes=1{}-2{}", "0".repeat(60), "0".repeat(60));
         for v in [
             "100-200",
-            "BYTES=100-200",
             "MB=100-200",
             "bytes =100-200",
             "bytes\t=100-200",
@@ -70,7 +98,9 @@ mod tests {
             "bytes=,100-200",
             long.as_str(),
         ] {
-            assert!(!is_safelisted_range(v), "{v}");
+            for browser in Browser::ALL {
+                assert!(!is_safelisted_range(v, browser), "{v} {browser}");
+            }
         }
     }
 }

@@ -202,6 +202,15 @@ impl Recognizer {
         found.retain(|r| {
             text.get(r.start..r.end) != Some("Failed to load resource: net::ERR_FAILED")
         });
+        // WebKit's "Fetch API cannot load <url>." (same-origin mode) is a
+        // prefix of its companion line "… cannot load <url> due to access
+        // control checks.", which names no reason.
+        if text.contains(" due to access control checks.") {
+            found.retain(|r| {
+                !(r.browser == Browser::WebKit
+                    && r.candidates.contains(&FindingId::SameOriginModeViolation))
+            });
+        }
         for r in &mut found {
             rank_candidates(r);
         }
@@ -279,6 +288,8 @@ fn looks_relevant(line: &str) -> bool {
         || line.contains("Load cannot")
         || line.contains("Cancelled load")
         || line.contains("Unsafe attempt")
+        || line.contains("Cross origin requests")
+        || line.contains("No-Cors mode")
         || line.contains("Credentials flag")
         || line.contains("Method ")
         || line.contains("Request header field")
@@ -296,7 +307,9 @@ fn looks_relevant(line: &str) -> bool {
 fn slot_accepts(slot: &str, value: &str) -> bool {
     let no_space = !value.contains(' ');
     match slot {
-        "url" | "origin" | "page" | "location" => !value.is_empty() && no_space,
+        "url" | "origin" | "page" | "location" | "location_without_credentials" => {
+            !value.is_empty() && no_space
+        }
         "status" => {
             value == "(null)" || (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
         }
@@ -412,7 +425,13 @@ fn match_from(
                     // values take the shortest.
                     if matches!(
                         name.as_str(),
-                        "url" | "origin" | "page" | "location" | "header" | "method"
+                        "url"
+                            | "origin"
+                            | "page"
+                            | "location"
+                            | "location_without_credentials"
+                            | "header"
+                            | "method"
                     ) {
                         ends.reverse();
                     }
@@ -452,7 +471,13 @@ fn last_slot_value<'a>(name: &str, tail: &'a str) -> &'a str {
                 &tail[..n]
             }
         }
-        "url" | "origin" | "location" | "page" | "header" | "method" => {
+        "url"
+        | "origin"
+        | "location"
+        | "location_without_credentials"
+        | "page"
+        | "header"
+        | "method" => {
             let n = tail.find(char::is_whitespace).unwrap_or(tail.len());
             tail[..n].trim_end_matches(['.', ','])
         }

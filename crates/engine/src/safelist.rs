@@ -171,7 +171,7 @@ pub fn check_safelisted(
             }
         }
         "range" => {
-            if is_safelisted_range(value) {
+            if is_safelisted_range(value, browser) {
                 Ok(())
             } else {
                 Err(UnsafeHeaderReason::RangeNotSimple)
@@ -185,8 +185,9 @@ pub fn check_safelisted(
 }
 
 /// Whether some browser could safelist these headers differently from
-/// another: a Chromium-only client hint, a non-ASCII `Accept` (Firefox), or
-/// values long enough for Chromium's 1024-byte budget. Conservative: `false`
+/// another: a Chromium-only client hint, a non-ASCII `Accept` (Firefox), a
+/// `Range` unit not spelled `bytes` (WebKit ignores its case), or values long
+/// enough for Chromium's 1024-byte budget. Conservative: `false`
 /// guarantees [`unsafe_headers`] and [`check_safelisted`] agree for every browser.
 pub fn depends_on_browser(headers: &[(String, String)]) -> bool {
     let mut total = 0usize;
@@ -194,6 +195,7 @@ pub fn depends_on_browser(headers: &[(String, String)]) -> bool {
         total = total.saturating_add(value.len());
         CHROMIUM_EXTRA.iter().any(|n| n.eq_ignore_ascii_case(name))
             || (name.eq_ignore_ascii_case("accept") && !value.is_ascii())
+            || (name.eq_ignore_ascii_case("range") && !value.starts_with("bytes="))
     }) || total > SAFELIST_BUDGET
 }
 

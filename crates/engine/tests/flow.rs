@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 
 use cors_engine::{
-    evaluate, Browser, CredentialsMode, FindingId, Mode, Outcome, PlannedRequest, Request,
-    RequestPurpose, Response, Stage, Verdict,
+    evaluate, Browser, CredentialsMode, FindingId, Initiator, Mode, Outcome, PlannedRequest,
+    Request, RequestPurpose, Response, Stage, Verdict,
 };
 use url::Url;
 
@@ -232,6 +232,18 @@ fn preflight_redirect_http_to_https() {
         message(&o, Browser::WebKit),
         "Preflight response is not successful. Status code: 301"
     );
+    let r = get("https://api.example.com/data").method("PUT");
+    let o = Server::new()
+        .preflight(
+            "https://api.example.com/data",
+            301,
+            &[("Location", "https://api.example.com/elsewhere")],
+        )
+        .run(&r);
+    assert_eq!(
+        message(&o, Browser::WebKit),
+        "Preflight response is not successful. Status code: 301"
+    );
 }
 
 #[test]
@@ -316,6 +328,23 @@ fn header_not_allowed_names_differ_in_case() {
         .run(&r);
     assert_eq!(ids(&o), [Some(FindingId::HeaderNotAllowed); 3]);
     assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: header ‘x-request-id’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).");
+    // WebKit: lowercased for fetch(), as written for XMLHttpRequest
+    // (conformance: acah-absent, api-xhr-header-not-allowed).
+    assert_eq!(
+        message(&o, Browser::WebKit),
+        "Request header field x-request-id is not allowed by Access-Control-Allow-Headers."
+    );
+    let xhr = r.initiator(Initiator::XmlHttpRequest);
+    let o = Server::new()
+        .preflight(
+            API,
+            204,
+            &[
+                ("Access-Control-Allow-Origin", ORIGIN),
+                ("Access-Control-Allow-Headers", "Content-Type"),
+            ],
+        )
+        .run(&xhr);
     assert_eq!(
         message(&o, Browser::WebKit),
         "Request header field X-Request-Id is not allowed by Access-Control-Allow-Headers."
