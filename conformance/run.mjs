@@ -192,7 +192,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let scenarios = loadScenarios(opts.scenarios);
   if (opts.filter) scenarios = scenarios.filter((s) => s.id.includes(opts.filter) || s.file.includes(opts.filter));
-  const browsers = (opts.browser === 'all' ? 'chromium,firefox,webkit' : opts.browser).split(',').flatMap((b) => (b === 'check' ? ['check-chromium', 'check-firefox'] : [b]));
+  const browsers = (opts.browser === 'all' ? 'chromium,firefox,webkit' : opts.browser).split(',').flatMap((b) => (b === 'check' ? ['check-chromium', 'check-firefox', 'check-webkit'] : [b]));
   const tlsMaterial = ensureCert();
   const pool = new ServerPool(tlsMaterial);
   pool.certPath = tlsMaterial.certPath;

@@ -1,4 +1,4 @@
-// `cors-doctor check --browser B` as a "browser" of the runner (check-chromium, check-firefox): each scenario's
+// `cors-doctor check --browser B` as a "browser" of the runner (check-chromium, check-firefox, check-webkit): each scenario's
 // request goes through the real binary (the probe, over the network, to the
 // same recording servers the browsers used), with --resolve mapping every
 // scenario host to loopback. The recorded JSON document is compared with the
