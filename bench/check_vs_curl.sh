@@ -7,12 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-18787}
 . bench/lib.sh
-URL=http://127.0.0.1:$PORT/ok/preflight
+URL=$BASE/ok/preflight
 ORIGIN=https://app.example.com
 hyperfine --warmup 5 --runs ${RUNS:-50} -N "$@" \
   -n "cors-doctor check (3 browsers, no second origin)" \
-  "$BIN check $URL --origin $ORIGIN -X PUT -H 'Content-Type: application/json' --credentials include --no-second-origin" \
+  "$BIN check $URL --origin $ORIGIN -X PUT -H 'Content-Type: application/json' --credentials include --no-second-origin --cacert $CACERT" \
   -n "cors-doctor check (3 browsers + second-origin probe)" \
-  "$BIN check $URL --origin $ORIGIN -X PUT -H 'Content-Type: application/json' --credentials include" \
+  "$BIN check $URL --origin $ORIGIN -X PUT -H 'Content-Type: application/json' --credentials include --cacert $CACERT" \
   -n "curl preflight; curl actual" \
-  "sh -c \"curl -s -o /dev/null -X OPTIONS $URL -H 'Origin: $ORIGIN' -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: content-type'; curl -s -o /dev/null -X PUT $URL -H 'Origin: $ORIGIN' -H 'Content-Type: application/json'\""
+  "sh -c \"curl -s -o /dev/null --cacert $CACERT -X OPTIONS $URL -H 'Origin: $ORIGIN' -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: content-type'; curl -s -o /dev/null --cacert $CACERT -X PUT $URL -H 'Origin: $ORIGIN' -H 'Content-Type: application/json'\""

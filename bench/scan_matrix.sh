@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-18788}
 . bench/lib.sh
-URL=http://127.0.0.1:$PORT/reflect-no-vary
-ARGS="--origin https://app.example.com --origin https://admin.example.com"
+URL=$BASE/reflect-no-vary
+ARGS="--origin https://app.example.com --origin https://admin.example.com --cacert $CACERT"
 { $BIN scan $URL $ARGS --json || true; } | python3 -c '
 import json, sys
 d = json.load(sys.stdin)

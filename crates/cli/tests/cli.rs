@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 mod support;
 
-use support::start_lab;
+use support::{start_https_lab, start_lab};
 
 fn cors_doctor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
@@ -73,10 +73,10 @@ fn snapshot_name(path: &str) -> String {
 
 #[test]
 fn every_lab_endpoint_terminal_and_json() {
-    let lab = start_lab(None);
-    let base = format!("http://{}", lab.addr);
+    let lab = start_https_lab();
     for e in cors_lab::endpoints() {
-        let args = endpoint_args(&base, e);
+        let mut args = endpoint_args(&lab.base, e);
+        args.extend(["--cacert".to_string(), lab.cacert.clone()]);
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = cors_doctor(&argv);
         let expected = if e.healthy { 0 } else { 1 };

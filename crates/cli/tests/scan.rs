@@ -8,8 +8,17 @@ mod support;
 
 use std::process::Command;
 
-fn scan(url: &str, extra: &[&str]) -> (i32, serde_json::Value) {
-    let mut args = vec!["scan", url, "--origin", "https://app.example.com", "--json"];
+/// Scans `url` of `lab` (over HTTPS: the scan plays an https page).
+fn scan(lab: &support::HttpsLab, url: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec![
+        "scan",
+        url,
+        "--origin",
+        "https://app.example.com",
+        "--json",
+        "--cacert",
+        &lab.cacert,
+    ];
     args.extend_from_slice(extra);
     let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
         .args(&args)
@@ -48,8 +57,8 @@ fn security(doc: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn patterns_in_words() {
-    let lab = support::start_lab(None);
-    let base = format!("http://{}", lab.addr);
+    let lab = support::start_https_lab();
+    let base = lab.base.clone();
     let cases: &[(&str, &str, i32)] = &[
         ("/no-cors", "fails for every origin: the server sends no CORS headers", 1),
         ("/http-origin-only", "your origin https://app.example.com is blocked for a simple GET, but http://app.example.com is allowed instead", 1),
@@ -59,7 +68,7 @@ fn patterns_in_words() {
         ("/reflect-no-vary", "any origin is reflected with credentials: an attacker's page can read responses with the user's cookies", 1),
     ];
     for (path, expected, code) in cases {
-        let (exit, doc) = scan(&format!("{base}{path}"), &[]);
+        let (exit, doc) = scan(&lab, &format!("{base}{path}"), &[]);
         let lines = summary(&doc);
         assert!(lines.iter().any(|l| l == expected), "{path}: {lines:#?}");
         assert_eq!(exit, *code, "{path}: {lines:#?}");
@@ -68,8 +77,8 @@ fn patterns_in_words() {
 
 #[test]
 fn security_classes() {
-    let lab = support::start_lab(None);
-    let base = format!("http://{}", lab.addr);
+    let lab = support::start_https_lab();
+    let base = lab.base.clone();
     // (endpoint, findings expected with their severity, findings that must not appear)
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
     let cases: &[Case] = &[
@@ -141,7 +150,7 @@ fn security_classes() {
         ),
     ];
     for (path, present, absent) in cases {
-        let (exit, doc) = scan(&format!("{base}{path}"), &[]);
+        let (exit, doc) = scan(&lab, &format!("{base}{path}"), &[]);
         let found = security(&doc);
         for (id, severity) in *present {
             assert!(
@@ -168,15 +177,16 @@ fn security_classes() {
         }
     }
     // --fail-on none ignores security findings.
-    let (exit, _) = scan(&format!("{base}/vuln/null"), &["--fail-on", "none"]);
+    let (exit, _) = scan(&lab, &format!("{base}/vuln/null"), &["--fail-on", "none"]);
     assert_eq!(exit, 0);
 }
 
 #[test]
 fn sends_exactly_the_minimum_number_of_requests() {
-    let lab = support::start_lab(None);
-    let url = format!("http://{}/reflect-no-vary", lab.addr);
+    let lab = support::start_https_lab();
+    let url = format!("{}/reflect-no-vary", lab.base);
     let (_, doc) = scan(
+        &lab,
         &url,
         &["-X", "DELETE", "-H", "Content-Type: application/xml"],
     );
@@ -267,14 +277,16 @@ fn bad_input_exits_2() {
 /// The terminal report of every exploitable lab endpoint, as a user sees it.
 #[test]
 fn text_report_snapshots() {
-    let lab = support::start_lab(None);
+    let lab = support::start_https_lab();
     for (path, problem) in cors_lab::scan_endpoints() {
         let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
             .args([
                 "scan",
-                &format!("http://{}{path}", lab.addr),
+                &format!("{}{path}", lab.base),
                 "--origin",
                 "https://app.example.com",
+                "--cacert",
+                &lab.cacert,
             ])
             .env("NO_COLOR", "1")
             .env_remove("HTTP_PROXY")

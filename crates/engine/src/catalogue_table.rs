@@ -36,6 +36,7 @@ const WEBKIT_NOT_ALLOWED: &str =
     "Origin {origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}";
 const WEBKIT_MORE_THAN_ONE: &str =
     "Access-Control-Allow-Origin cannot contain more than one origin.";
+pub(crate) const WEBKIT_MIXED_CONTENT_LOOPBACK: &str = "[blocked] The page at {page} requested insecure content from {location}. This content was blocked and must";
 const WEBKIT_MIXED_CONTENT: &str = "[blocked] The page at {page} requested insecure content from {location}. This content was blocked and must be served over HTTPS.";
 const FIREFOX_NOT_MATCHING: &str =
     firefox!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’).");
@@ -80,7 +81,7 @@ use Severity::*;
 
 pub(crate) static ENTRIES: &[Entry] = &[
     Entry {
-        explanation: "The page was loaded over https and the request goes to an http URL that is not loopback. Browsers block it as mixed content before CORS runs: no request reaches the server.",
+        explanation: "The page was loaded over https and the request goes to an http URL. Browsers block it as mixed content before CORS runs: no request reaches the server. Chromium and Firefox make an exception for loopback hosts (localhost, 127.0.0.1); Safari does not.",
         fix: "Call the API over https ({https_url}), or serve the page over http while developing.",
         reference: MIXED_SPEC,
         chromium: Some("Mixed Content: The page at '{page}' was loaded over HTTPS, but requested an insecure {insecure_kind} '{location}'. This request has been blocked; the content must be served over HTTPS."),
@@ -88,8 +89,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         webkit: Some(WEBKIT_MIXED_CONTENT),
         legacy: &[
             // WebKitGTK 2.50 ends the sentence after "must" for loopback
-            // hosts (which it does not upgrade); recognised for `explain`.
-            (Browser::WebKit, "[blocked] The page at {page} requested insecure content from {location}. This content was blocked and must"),
+            // hosts, which it does not upgrade (rendered by `message::render`).
+            (Browser::WebKit, WEBKIT_MIXED_CONTENT_LOOPBACK),
             (Browser::WebKit, "[blocked] The page at {page} was not allowed to run insecure content from {location}."),
         ],
         ..row(F::MixedContent, "https page calling an http URL (mixed content)", HttpVsHttps, Blocking)

@@ -144,7 +144,10 @@ pub fn classify_each<'a>(
     request: &'a Request,
     browsers: &'a [Browser],
 ) -> impl Iterator<Item = Arc<Classification>> + 'a {
-    let shared = !crate::safelist::depends_on_browser(&request.headers);
+    // An https page calling http loopback is mixed content for WebKit only.
+    let mixed_content_differs =
+        request.page_url.scheme() == "https" && request.url.scheme() == "http";
+    let shared = !(crate::safelist::depends_on_browser(&request.headers) || mixed_content_differs);
     let mut first: Option<Arc<Classification>> = None;
     browsers.iter().map(move |&browser| match &first {
         Some(class) if shared => Arc::clone(class),
@@ -161,14 +164,14 @@ fn survives_no_cors(name: &str, value: &str, browser: Browser) -> bool {
     name.eq_ignore_ascii_case("range") || check_safelisted(name, value, browser).is_ok()
 }
 
-/// Whether a page at `page` loading `target` is blocked as mixed content:
-/// http loopback hosts count as potentially trustworthy. Known wrong for
-/// WebKit, which blocks them too (WebKitGTK 2.50 in conformance
-/// mixed-https-to-http-127, -localhost, -sub-localhost; Safari likewise, by
-/// many reports): listed in conformance/known-divergences.json until the
-/// lab, whose https page calls an http loopback server, is reworked.
-pub(crate) fn is_mixed_content(page: &Url, target: &Url, _browser: Browser) -> bool {
-    page.scheme() == "https" && !is_url_potentially_trustworthy(target)
+/// Whether a page at `page` loading `target` is blocked as mixed content.
+/// Chromium and Firefox treat http loopback hosts as potentially
+/// trustworthy; WebKit blocks them too (WebKitGTK 2.50 in conformance
+/// mixed-https-to-http-127, -localhost, -sub-localhost; Safari likewise by
+/// many public reports, WebKit bug 171934).
+pub(crate) fn is_mixed_content(page: &Url, target: &Url, browser: Browser) -> bool {
+    let http_loopback_counts = browser == Browser::WebKit && target.scheme() == "http";
+    page.scheme() == "https" && (http_loopback_counts || !is_url_potentially_trustworthy(target))
 }
 
 fn blocked_before_network(
@@ -281,6 +284,16 @@ mod tests {
         let c = classify(
             &req("https://a.com/", "http://localhost:8080/"),
             Browser::Firefox,
+        );
+        assert_eq!(c.blocked_before_network, None);
+        // WebKit makes no exception for loopback (conformance: mixed-https-to-http-127).
+        for target in ["http://localhost:8080/", "http://127.0.0.1:8080/"] {
+            let c = classify(&req("https://a.com/", target), Browser::WebKit);
+            assert_eq!(c.blocked_before_network, Some(FindingId::MixedContent));
+        }
+        let c = classify(
+            &req("http://a.com/", "http://localhost:8080/"),
+            Browser::WebKit,
         );
         assert_eq!(c.blocked_before_network, None);
         let c = classify(

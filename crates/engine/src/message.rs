@@ -3,6 +3,7 @@
 
 use crate::browser::Browser;
 use crate::catalogue::{entry, FindingId, Suffix};
+use crate::catalogue_table::WEBKIT_MIXED_CONTENT_LOOPBACK;
 
 /// Where in the exchange a finding arose; it changes the wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -141,9 +142,28 @@ pub fn framed_template(
 
 /// The console message `browser` prints for this finding, if it prints one.
 pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) -> Option<String> {
+    if id == FindingId::MixedContent
+        && browser == Browser::WebKit
+        && insecure_host_is_loopback(values)
+    {
+        // WebKit does not upgrade loopback URLs, and its sentence stops
+        // after "must" (conformance: mixed-https-to-http-127, -localhost).
+        return Some(
+            Compiled::new(std::borrow::Cow::Borrowed(WEBKIT_MIXED_CONTENT_LOOPBACK))
+                .render(id, values),
+        );
+    }
     compiled(id, browser, stage)?
         .as_ref()
         .map(|plan| plan.render(id, values))
+}
+
+fn insecure_host_is_loopback(values: &Values) -> bool {
+    values
+        .location
+        .as_deref()
+        .and_then(|location| url::Url::parse(location).ok())
+        .is_some_and(|url| url.host_str().is_some_and(crate::origin::is_loopback_host))
 }
 
 /// A framed template cut once into literal runs and placeholders, so that

@@ -174,8 +174,8 @@ static ENDPOINTS: &[LabEndpoint] = &[
     json(
         "/preflight-redirect-https",
         "PUT",
-        "Preflight redirected to https",
-        "An http-to-https redirect answers the preflight with 301; a preflight may not be redirected.",
+        "Preflight redirected to the canonical https URL",
+        "A redirect to the canonical https URL (from http, or to the canonical host) answers the preflight with 301; a preflight may not be redirected.",
     ),
     get(
         "/preflight-login-redirect",

@@ -1,5 +1,9 @@
 //! `cors-doctor demo`: starts the lab in-process on an ephemeral loopback
 //! port, checks every endpoint and prints the reports and a summary table.
+//!
+//! The lab is served over HTTPS with a throw-away certificate: the demo plays
+//! an https page, and an https page calling an http loopback server is mixed
+//! content in WebKit, which would hide every lesson behind that one.
 
 use crate::cli::{CredentialsArg, DemoArgs, ModeArg, RequestArgs};
 use crate::commands::check::{build_request, execute, exit_code, Prepared};
@@ -19,11 +23,17 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
         let addr = listener
             .local_addr()
             .map_err(|e| Failure::usage(e.to_string()))?;
+        let tls = cors_lab::self_signed(&["127.0.0.1", "localhost"])
+            .map_err(|e| Failure::usage(format!("cannot make the lab's certificate: {e}")))?;
+        let cacert = TemporaryFile::write(
+            std::env::temp_dir().join(format!("cors-doctor-demo-{}.pem", std::process::id())),
+            &tls.cert_pem,
+        )?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(cors_lab::serve(listener, async {
+        let server = tokio::spawn(cors_lab::serve_tls(listener, tls, async {
             let _ = stopped.await;
         }));
-        let base = format!("http://{addr}");
+        let base = format!("https://{addr}");
         let palette = out.palette();
         let mut rows = Vec::new();
         let mut surprises = 0;
@@ -68,7 +78,10 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
                     browsers: Browser::ALL.to_vec(),
                     probe_second_origin: true,
                 },
-                transport: TransportOptions::default(),
+                transport: TransportOptions {
+                    ca_cert: Some(cacert.path.clone()),
+                    ..TransportOptions::default()
+                },
                 curl: CurlOptions::default(),
             };
             let report = execute(&prepared).await?;
@@ -78,10 +91,11 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
             }
             if !args.summary {
                 out.print(&format!(
-                    "{}\n{}\n$ {}\n\n",
+                    "{}\n{}\n$ {} --cacert {}\n\n",
                     palette.heading(&format!("━━ {} — {}", endpoint.path, endpoint.title)),
                     endpoint.problem,
-                    cors_lab::check_command(&base, endpoint)
+                    cors_lab::check_command(&base, endpoint),
+                    cacert.path.display()
                 ));
                 out.print(&render_check(&report, &palette, &prepared.curl));
                 out.print("\n");
@@ -136,4 +150,23 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
         ));
         Ok(exit::OK)
     })
+}
+
+/// A file removed when dropped (the demo's certificate, for `--cacert`).
+struct TemporaryFile {
+    path: std::path::PathBuf,
+}
+
+impl TemporaryFile {
+    fn write(path: std::path::PathBuf, contents: &str) -> Result<TemporaryFile, Failure> {
+        std::fs::write(&path, contents)
+            .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+        Ok(TemporaryFile { path })
+    }
+}
+
+impl Drop for TemporaryFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }

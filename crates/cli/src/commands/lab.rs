@@ -41,7 +41,7 @@ pub fn run(args: &LabArgs, out: &mut Output) -> Result<u8, Failure> {
             out.print(&format!("{banner}  try: cors-doctor check {base}/trailing-slash --origin {} --cacert {}\nPress Ctrl-C to stop.\n", cors_lab::LAB_ORIGIN, path.display()));
             cors_lab::serve_tls(listener, tls, shutdown).await.map_err(|e| Failure::usage(e.to_string()))?;
         } else {
-            out.print(&format!("{banner}  try: cors-doctor check {base}/trailing-slash --origin {}\nPress Ctrl-C to stop.\n", cors_lab::LAB_ORIGIN));
+            out.print(&format!("{banner}  note: Safari blocks an https page's requests to http://127.0.0.1 as mixed content before any CORS check; serve the lab with --tls to see Safari's CORS lessons too\n  try: cors-doctor check {base}/trailing-slash --origin {}\nPress Ctrl-C to stop.\n", cors_lab::LAB_ORIGIN));
             cors_lab::serve(listener, shutdown).await.map_err(|e| Failure::usage(e.to_string()))?;
         }
         Ok(exit::OK)

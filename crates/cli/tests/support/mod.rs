@@ -50,3 +50,30 @@ pub fn start_lab(tls: Option<cors_lab::TlsMaterial>) -> Lab {
         thread: Some(thread),
     }
 }
+
+/// The lab over HTTPS (a fresh self-signed certificate for 127.0.0.1 and
+/// localhost) and that certificate in a file for `--cacert`. Tests that play
+/// an https page use it: an https page calling an http loopback server is
+/// mixed content in WebKit.
+pub struct HttpsLab {
+    pub lab: Lab,
+    /// `https://127.0.0.1:PORT`
+    pub base: String,
+    /// The certificate's path, for `--cacert`.
+    pub cacert: String,
+    _dir: tempfile::TempDir,
+}
+
+pub fn start_https_lab() -> HttpsLab {
+    let tls = cors_lab::self_signed(&["127.0.0.1", "localhost"]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cacert = dir.path().join("lab.pem");
+    std::fs::write(&cacert, &tls.cert_pem).unwrap();
+    let lab = start_lab(Some(tls));
+    HttpsLab {
+        base: format!("https://{}", lab.addr),
+        cacert: cacert.to_string_lossy().into_owned(),
+        lab,
+        _dir: dir,
+    }
+}

@@ -24,9 +24,17 @@ pub(super) fn routes() -> Router {
     route(router, "/ok/simple-any", ok_simple_any)
 }
 
-/// A front server that upgrades every request to https, OPTIONS included.
+/// A front server that sends every request to the canonical https URL,
+/// OPTIONS included: from http, the same host over https; already on https
+/// (the demo's lab), the canonical host (`127.0.0.1` ↔ `localhost`).
 async fn preflight_redirect_https(request: Request) -> Reply {
-    let location = format!("https://{}/preflight-redirect-https", host(&request));
+    let host = host(&request);
+    let canonical = if scheme(&request) == "https" {
+        other_loopback_host(&host)
+    } else {
+        host
+    };
+    let location = format!("https://{canonical}/preflight-redirect-https");
     Reply::empty(StatusCode::MOVED_PERMANENTLY).header("Location", &location)
 }
 
