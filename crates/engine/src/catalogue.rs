@@ -207,6 +207,9 @@ pub struct Entry {
     pub chromium_suffix: Suffix,
     /// Wordings of older browser versions, recognised by `explain`.
     pub legacy: &'static [(Browser, &'static str)],
+    /// Other wordings current browsers print for this condition in some
+    /// cases (WebKit's mixed-content sentence for loopback hosts).
+    pub variants: &'static [(Browser, &'static str)],
     /// Only older browsers print this; current ones never do.
     pub legacy_only: bool,
 }

@@ -71,6 +71,7 @@ const fn row(id: FindingId, title: &'static str, cause: Cause, severity: Severit
         webkit: None,
         chromium_suffix: Suffix::None,
         legacy: &[],
+        variants: &[],
         legacy_only: false,
     }
 }
@@ -87,10 +88,10 @@ pub(crate) static ENTRIES: &[Entry] = &[
         chromium: Some("Mixed Content: The page at '{page}' was loaded over HTTPS, but requested an insecure {insecure_kind} '{location}'. This request has been blocked; the content must be served over HTTPS."),
         firefox: Some("Blocked loading mixed active content “{location}”"),
         webkit: Some(WEBKIT_MIXED_CONTENT),
+        // WebKitGTK 2.50 ends the sentence after "must" for loopback hosts,
+        // which it does not upgrade (rendered by `message::render`).
+        variants: &[(Browser::WebKit, WEBKIT_MIXED_CONTENT_LOOPBACK)],
         legacy: &[
-            // WebKitGTK 2.50 ends the sentence after "must" for loopback
-            // hosts, which it does not upgrade (rendered by `message::render`).
-            (Browser::WebKit, WEBKIT_MIXED_CONTENT_LOOPBACK),
             (Browser::WebKit, "[blocked] The page at {page} was not allowed to run insecure content from {location}."),
         ],
         ..row(F::MixedContent, "https page calling an http URL (mixed content)", HttpVsHttps, Blocking)

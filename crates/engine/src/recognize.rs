@@ -129,12 +129,18 @@ impl Recognizer {
                     }
                 }
             }
-            for (browser, text) in entry.legacy {
+            let variants = entry.variants.iter().map(|v| (v, false));
+            for ((browser, text), legacy) in variants.chain(entry.legacy.iter().map(|l| (l, true)))
+            {
                 patterns.push(Pattern {
                     id: entry.id,
                     browser: *browser,
-                    stage: Stage::Actual,
-                    legacy: true,
+                    stage: if legacy {
+                        Stage::Actual
+                    } else {
+                        natural_stage(entry.id)
+                    },
+                    legacy,
                     suffix: Suffix::None,
                     tokens: tokenize(&normalize_quotes(text)),
                 });
