@@ -69,3 +69,29 @@ test('scenario files: ids unique and kebab-case, at least 150, routes well-forme
     }
   }
 });
+
+test('harness channel (WebKit driver): harnessed page served, /__cd/ answered by the harness and never logged', async () => {
+  const pool = new ServerPool(cert());
+  const port = 47003;
+  await pool.listen(port);
+  pool.configure(port, []);
+  const seen = [];
+  pool.harness = {
+    page: '<!doctype html><script>/*harness*/</script>',
+    handle: (entry) => { seen.push(`${entry.method} ${entry.path}`); return { status: 200, type: 'application/json', body: '{"id":"1"}' }; },
+  };
+  const mark = pool.mark();
+  const page = await raw(port, `GET / HTTP/1.1\r\nHost: app.test:${port}\r\n\r\n`);
+  assert.match(page, /\/\*harness\*\//);
+  const job = await raw(port, `GET /__cd/job HTTP/1.1\r\nHost: app.test:${port}\r\n\r\n`);
+  assert.match(job, /\{"id":"1"\}/);
+  const result = await raw(port, `POST /__cd/result HTTP/1.1\r\nHost: app.test:${port}\r\nContent-Length: 2\r\n\r\n{}`);
+  assert.match(result, /^HTTP\/1\.1 200/);
+  assert.deepEqual(seen, ['GET /__cd/job', 'POST /__cd/result']);
+  // only the page load is in the server log the comparison reads
+  assert.deepEqual(pool.since(mark).map((e) => e.path), ['/']);
+  pool.harness = null;
+  const plain = await raw(port, `GET / HTTP/1.1\r\nHost: app.test:${port}\r\n\r\n`);
+  assert.doesNotMatch(plain, /harness/);
+  await pool.closeAll();
+});

@@ -141,6 +141,14 @@ fn render_html(index: &Index<'_>) -> String {
          origin is <code>{}</code>. Machine-readable: <a href=\"/index.json\">/index.json</a>.</p>\n",
         escape(index.lab_origin)
     ));
+    if index.base_url.starts_with("http://") {
+        html.push_str(
+            "<p>Served over http: Safari blocks an https page's requests to an http loopback \
+             server as mixed content before any CORS check, so its answer to every endpoint \
+             here is mixed content. Serve the lab with <code>--tls</code> to see Safari's CORS \
+             lessons too.</p>\n",
+        );
+    }
     html.push_str("<table>\n<tr><th>Endpoint</th><th>Problem</th><th>Check it</th></tr>\n");
     for endpoint in &index.endpoints {
         let (class, verdict) = if endpoint.healthy {
