@@ -334,6 +334,25 @@ lna('lna-local-page-to-loopback', 'local (private) http page fetches loopback AP
 lna('lna-public-http-page-xhr', 'public http page XHR to loopback API', { request: { api: 'xhr' }, routes: [actual([acao()])] });
 lna('lna-public-http-page-nocors', 'public http page no-cors fetch to loopback API', { request: { mode: 'no-cors' }, routes: [actual([])] });
 
+// ---------------------------------------------------------------- header names in "not allowed" messages
+// How each browser names a header the preflight did not allow: WebKit keeps
+// the canonical case of the names it knows and lowercases the rest (fetch).
+file('95-header-names.json');
+const headerNameCases = [
+  ['cache-control', 'Cache-Control', 'no-cache'], ['cache-control-lower', 'cache-control', 'no-cache'],
+  ['if-match', 'If-Match', 'x'], ['pragma', 'Pragma', 'no-cache'], ['authorization-lower', 'authorization', 'Bearer x'],
+  ['content-language-invalid', 'Content-Language', '$$'], ['content-encoding', 'Content-Encoding', 'gzip'],
+  ['upgrade-insecure-requests', 'Upgrade-Insecure-Requests', '1'], ['link', 'Link', 'x'], ['last-event-id', 'Last-Event-ID', '1'],
+  ['x-requested-with', 'X-Requested-With', 'XMLHttpRequest'], ['x-csrf-token', 'X-CSRF-Token', '1'],
+  ['purpose', 'Purpose', 'prefetch'], ['priority', 'Priority', 'u=1'], ['dnt', 'DNT', '1'],
+];
+for (const [id, name, value] of headerNameCases) {
+  add(`header-name-${id}`, `${name}: ${value} sent, ACAH absent: how is the header named?`, {
+    request: { ...PUT, headers: [[name, value]] },
+    routes: [pre([acao(), acam('PUT')]), actual([acao()])],
+  });
+}
+
 let total = 0;
 for (const [name, list] of Object.entries(files)) {
   fs.writeFileSync(path.join(HERE, name), JSON.stringify(list, null, 1) + '\n');
