@@ -117,8 +117,19 @@ fn explains_an_id_and_lists_the_catalogue() {
 fn unrecognised_input_exits_2_with_help() {
     let o = run(&["explain", "TypeError: Failed to fetch"], None);
     assert_eq!(o.status.code(), Some(2));
-    let stdout = stdout(&o);
-    assert!(stdout.contains("gives no reason"), "{stdout}");
+    let text = stdout(&o);
+    assert!(text.contains("gives no reason"), "{text}");
+    // Safari's errors when it refuses to send at all (its reason is a warning).
+    let o = run(
+        &["explain"],
+        Some("[Error] Error: – TypeError: Not allowed to request resource\n[Error] Fetch API cannot load http://localhost:3233/api due to access control checks.\n"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let text = stdout(&o);
+    assert!(
+        text.contains("line 1: `Not allowed to request resource` means Safari refused to send the request at all — most often mixed content"),
+        "{text}"
+    );
     let o = run(
         &[
             "explain",

@@ -14,8 +14,12 @@ use std::io::Read;
 
 pub const EXPLAIN_SCHEMA: &str = "cors-doctor/explain/v1";
 
+/// Safari's line when it refuses to send a request at all.
+const SAFARI_REFUSED: &str = "Not allowed to request resource";
+
 /// JS-side messages that carry no reason at all.
-const NO_REASON: [(&str, &str); 5] = [
+const NO_REASON: [(&str, &str); 6] = [
+    (SAFARI_REFUSED, "Safari"),
     ("Failed to fetch", "Chromium"),
     ("NetworkError when attempting to fetch resource", "Firefox"),
     ("Load failed", "Safari"),
@@ -356,7 +360,15 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
     }
     let hints: Vec<String> = no_reason
         .iter()
-        .map(|(line, pattern, browser)| format!("line {line}: `{pattern}` is what script sees; {browser} gives no reason there — copy the console line that mentions CORS or Access-Control (DevTools → Console, with \"Errors\" shown), or run `cors-doctor check URL --origin ORIGIN`"))
+        .map(|(line, pattern, browser)| {
+            if **pattern == *SAFARI_REFUSED {
+                // WebKit prints it when a request is refused before it is sent
+                // (conformance: mixed-https-to-http-*, nocors-redirect-manual).
+                format!("line {line}: `{pattern}` means Safari refused to send the request at all — most often mixed content (an https page calling an http URL; Safari makes no exception for localhost or 127.0.0.1), else a no-cors request whose redirect mode is not `follow`. Safari logs the reason as a warning (`[blocked] The page at …`), hidden when the console shows only errors; or run `cors-doctor check URL --page PAGE_URL`")
+            } else {
+                format!("line {line}: `{pattern}` is what script sees; {browser} gives no reason there — copy the console line that mentions CORS or Access-Control (DevTools → Console, with \"Errors\" shown), or run `cors-doctor check URL --origin ORIGIN`")
+            }
+        })
         .collect();
     if args.json {
         out.json(&ExplainDocument {
