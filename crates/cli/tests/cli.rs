@@ -111,14 +111,10 @@ fn every_lab_endpoint_terminal_and_json() {
 
 #[test]
 fn tls_with_self_signed_certificate_http2_and_http1() {
-    let tls = cors_lab::self_signed(&["localhost", "127.0.0.1"]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let cert = dir.path().join("lab.pem");
-    std::fs::write(&cert, &tls.cert_pem).unwrap();
-    let lab = start_lab(Some(tls));
-    let url = format!("https://localhost:{}/ok/preflight", lab.addr.port());
-    let resolve = format!("localhost:{}:127.0.0.1", lab.addr.port());
-    let cert = cert.to_str().unwrap();
+    let lab = start_https_lab();
+    let url = format!("https://localhost:{}/ok/preflight", lab.lab.addr.port());
+    let resolve = format!("localhost:{}:127.0.0.1", lab.lab.addr.port());
+    let cert = lab.cacert.as_str();
     let common = [
         "check",
         url.as_str(),

@@ -36,8 +36,17 @@ const WEBKIT_NOT_ALLOWED: &str =
     "Origin {origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}";
 const WEBKIT_MORE_THAN_ONE: &str =
     "Access-Control-Allow-Origin cannot contain more than one origin.";
-pub(crate) const WEBKIT_MIXED_CONTENT_LOOPBACK: &str = "[blocked] The page at {page} requested insecure content from {location}. This content was blocked and must";
-const WEBKIT_MIXED_CONTENT: &str = "[blocked] The page at {page} requested insecure content from {location}. This content was blocked and must be served over HTTPS.";
+macro_rules! webkit_mixed_content {
+    ($tail:expr) => {
+        concat!(
+            "[blocked] The page at {page} requested insecure content from {location}. This content was blocked and must",
+            $tail
+        )
+    };
+}
+/// For loopback hosts, which WebKit does not upgrade, the sentence stops
+/// after "must" (WebKitGTK 2.50).
+pub(crate) const WEBKIT_MIXED_CONTENT_LOOPBACK: &str = webkit_mixed_content!("");
 const FIREFOX_NOT_MATCHING: &str =
     firefox!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’).");
 const CHROMIUM_MULTIPLE: &str = chromium!(
@@ -87,7 +96,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
         reference: MIXED_SPEC,
         chromium: Some("Mixed Content: The page at '{page}' was loaded over HTTPS, but requested an insecure {insecure_kind} '{location}'. This request has been blocked; the content must be served over HTTPS."),
         firefox: Some("Blocked loading mixed active content “{location}”"),
-        webkit: Some(WEBKIT_MIXED_CONTENT),
+        webkit: Some(webkit_mixed_content!(" be served over HTTPS.")),
         // WebKitGTK 2.50 ends the sentence after "must" for loopback hosts,
         // which it does not upgrade (rendered by `message::render`).
         variants: &[(Browser::WebKit, WEBKIT_MIXED_CONTENT_LOOPBACK)],

@@ -144,9 +144,8 @@ pub fn classify_each<'a>(
     request: &'a Request,
     browsers: &'a [Browser],
 ) -> impl Iterator<Item = Arc<Classification>> + 'a {
-    // An https page calling http loopback is mixed content for WebKit only.
-    let mixed_content_differs =
-        request.page_url.scheme() == "https" && request.url.scheme() == "http";
+    let mixed_content_differs = is_mixed_content(&request.page_url, &request.url, Browser::WebKit)
+        != is_mixed_content(&request.page_url, &request.url, Browser::Chromium);
     let shared = !(crate::safelist::depends_on_browser(&request.headers) || mixed_content_differs);
     let mut first: Option<Arc<Classification>> = None;
     browsers.iter().map(move |&browser| match &first {

@@ -148,10 +148,11 @@ pub fn render(id: FindingId, browser: Browser, stage: Stage, values: &Values) ->
     {
         // WebKit does not upgrade loopback URLs, and its sentence stops
         // after "must" (conformance: mixed-https-to-http-127, -localhost).
-        return Some(
+        static LOOPBACK: std::sync::OnceLock<Compiled> = std::sync::OnceLock::new();
+        let plan = LOOPBACK.get_or_init(|| {
             Compiled::new(std::borrow::Cow::Borrowed(WEBKIT_MIXED_CONTENT_LOOPBACK))
-                .render(id, values),
-        );
+        });
+        return Some(plan.render(id, values));
     }
     compiled(id, browser, stage)?
         .as_ref()

@@ -8,13 +8,6 @@ pub fn parse_single_range(value: &str) -> Option<(Option<u64>, Option<u64>)> {
     parse_with_unit(value, |unit| unit == "bytes")
 }
 
-/// As the standard says, the unit compared case-insensitively: WebKit's
-/// reading. Chromium 156 and Firefox 153 both preflight `BYTES=`, WebKitGTK
-/// 2.50 does not (conformance scenario trigger-range-upper).
-fn parse_case_insensitive(value: &str) -> Option<(Option<u64>, Option<u64>)> {
-    parse_with_unit(value, |unit| unit.eq_ignore_ascii_case("bytes"))
-}
-
 fn parse_with_unit(
     value: &str,
     unit_is_bytes: impl Fn(&str) -> bool,
@@ -46,12 +39,14 @@ fn parse_digits(text: &str) -> Option<Option<u64>> {
 }
 
 /// Safelisted only with a start position (suffix ranges need a preflight).
+///
+/// WebKit compares the unit case-insensitively, as the standard says;
+/// Chromium 156 and Firefox 153 preflight `BYTES=` (conformance scenario
+/// trigger-range-upper).
 pub fn is_safelisted_range(value: &str, browser: Browser) -> bool {
-    let parsed = if browser == Browser::WebKit {
-        parse_case_insensitive(value)
-    } else {
-        parse_single_range(value)
-    };
+    let parsed = parse_with_unit(value, |unit| {
+        unit == "bytes" || (browser == Browser::WebKit && unit.eq_ignore_ascii_case("bytes"))
+    });
     matches!(parsed, Some((Some(_), _)))
 }
 

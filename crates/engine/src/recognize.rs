@@ -309,13 +309,19 @@ fn looks_relevant(line: &str) -> bool {
         || line.contains("Failed to execute")
 }
 
+/// Slots that hold a URL or an origin: no spaces, and the longest match wins.
+fn is_url_like(slot: &str) -> bool {
+    matches!(
+        slot,
+        "url" | "origin" | "page" | "location" | "location_without_credentials"
+    )
+}
+
 /// Whether a captured value is plausible for the slot.
 fn slot_accepts(slot: &str, value: &str) -> bool {
     let no_space = !value.contains(' ');
     match slot {
-        "url" | "origin" | "page" | "location" | "location_without_credentials" => {
-            !value.is_empty() && no_space
-        }
+        _ if is_url_like(slot) => !value.is_empty() && no_space,
         "status" => {
             value == "(null)" || (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
         }
@@ -429,16 +435,7 @@ fn match_from(
                     // URL-like values contain no spaces and may contain the
                     // next literal (a `.`), so try the longest first; prose
                     // values take the shortest.
-                    if matches!(
-                        name.as_str(),
-                        "url"
-                            | "origin"
-                            | "page"
-                            | "location"
-                            | "location_without_credentials"
-                            | "header"
-                            | "method"
-                    ) {
+                    if is_url_like(name) || matches!(name.as_str(), "header" | "method") {
                         ends.reverse();
                     }
                     for value_end in ends {
@@ -477,13 +474,7 @@ fn last_slot_value<'a>(name: &str, tail: &'a str) -> &'a str {
                 &tail[..n]
             }
         }
-        "url"
-        | "origin"
-        | "location"
-        | "location_without_credentials"
-        | "page"
-        | "header"
-        | "method" => {
+        _ if is_url_like(name) || matches!(name, "header" | "method") => {
             let n = tail.find(char::is_whitespace).unwrap_or(tail.len());
             tail[..n].trim_end_matches(['.', ','])
         }

@@ -207,14 +207,13 @@ fn preflight_500_with_cors_headers() {
 
 #[test]
 fn preflight_redirect_http_to_https() {
-    let r = get("http://127.0.0.1:8080/data").method("PUT");
-    let o = Server::new()
-        .preflight(
-            "http://127.0.0.1:8080/data",
-            301,
-            &[("Location", "https://127.0.0.1:8443/data")],
-        )
-        .run(&r);
+    // A PUT whose preflight is answered 301 to `location`.
+    let redirected_preflight = |url: &'static str, location: &str| {
+        Server::new()
+            .preflight(url, 301, &[("Location", location)])
+            .run(&get(url).method("PUT"))
+    };
+    let o = redirected_preflight("http://127.0.0.1:8080/data", "https://127.0.0.1:8443/data");
     // Firefox checks Allow-Origin first, even on a redirect (conformance: preflight-redirect-302-nocors).
     // WebKit never sends it: http loopback from an https page is mixed
     // content there (conformance: mixed-https-to-http-127).
@@ -234,14 +233,10 @@ fn preflight_redirect_http_to_https() {
         message(&o, Browser::WebKit),
         "[blocked] The page at https://app.example.com/page requested insecure content from http://127.0.0.1:8080/data. This content was blocked and must"
     );
-    let r = get("https://api.example.com/data").method("PUT");
-    let o = Server::new()
-        .preflight(
-            "https://api.example.com/data",
-            301,
-            &[("Location", "https://api.example.com/elsewhere")],
-        )
-        .run(&r);
+    let o = redirected_preflight(
+        "https://api.example.com/data",
+        "https://api.example.com/elsewhere",
+    );
     assert_eq!(
         message(&o, Browser::WebKit),
         "Preflight response is not successful. Status code: 301"
@@ -318,16 +313,15 @@ fn header_not_allowed_names_differ_in_case() {
         .method("POST")
         .header("Content-Type", "application/json")
         .header("X-Request-Id", "1");
-    let o = Server::new()
-        .preflight(
-            API,
-            204,
-            &[
-                ("Access-Control-Allow-Origin", ORIGIN),
-                ("Access-Control-Allow-Headers", "Content-Type"),
-            ],
-        )
-        .run(&r);
+    let server = Server::new().preflight(
+        API,
+        204,
+        &[
+            ("Access-Control-Allow-Origin", ORIGIN),
+            ("Access-Control-Allow-Headers", "Content-Type"),
+        ],
+    );
+    let o = server.run(&r);
     assert_eq!(ids(&o), [Some(FindingId::HeaderNotAllowed); 3]);
     assert_eq!(message(&o, Browser::Firefox), "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at https://api.example.com/data. (Reason: header ‘x-request-id’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).");
     // WebKit: lowercased for fetch(), as written for XMLHttpRequest
@@ -336,17 +330,7 @@ fn header_not_allowed_names_differ_in_case() {
         message(&o, Browser::WebKit),
         "Request header field x-request-id is not allowed by Access-Control-Allow-Headers."
     );
-    let xhr = r.initiator(Initiator::XmlHttpRequest);
-    let o = Server::new()
-        .preflight(
-            API,
-            204,
-            &[
-                ("Access-Control-Allow-Origin", ORIGIN),
-                ("Access-Control-Allow-Headers", "Content-Type"),
-            ],
-        )
-        .run(&xhr);
+    let o = server.run(&r.initiator(Initiator::XmlHttpRequest));
     assert_eq!(
         message(&o, Browser::WebKit),
         "Request header field X-Request-Id is not allowed by Access-Control-Allow-Headers."

@@ -25,10 +25,7 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
             .map_err(|e| Failure::usage(e.to_string()))?;
         let tls = cors_lab::self_signed(&["127.0.0.1", "localhost"])
             .map_err(|e| Failure::usage(format!("cannot make the lab's certificate: {e}")))?;
-        let cacert = TemporaryFile::write(
-            std::env::temp_dir().join(format!("cors-doctor-demo-{}.pem", std::process::id())),
-            &tls.cert_pem,
-        )?;
+        let cacert = certificate_file(&tls.cert_pem)?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(cors_lab::serve_tls(listener, tls, async {
             let _ = stopped.await;
@@ -79,7 +76,7 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
                     probe_second_origin: true,
                 },
                 transport: TransportOptions {
-                    ca_cert: Some(cacert.path.clone()),
+                    ca_cert: Some(cacert.path().to_path_buf()),
                     ..TransportOptions::default()
                 },
                 curl: CurlOptions::default(),
@@ -95,7 +92,7 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
                     palette.heading(&format!("━━ {} — {}", endpoint.path, endpoint.title)),
                     endpoint.problem,
                     cors_lab::check_command(&base, endpoint),
-                    cacert.path.display()
+                    cacert.path().display()
                 ));
                 out.print(&render_check(&report, &palette, &prepared.curl));
                 out.print("\n");
@@ -152,21 +149,18 @@ pub fn run(args: &DemoArgs, out: &mut Output) -> Result<u8, Failure> {
     })
 }
 
-/// A file removed when dropped (the demo's certificate, for `--cacert`).
-struct TemporaryFile {
-    path: std::path::PathBuf,
-}
-
-impl TemporaryFile {
-    fn write(path: std::path::PathBuf, contents: &str) -> Result<TemporaryFile, Failure> {
-        std::fs::write(&path, contents)
-            .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
-        Ok(TemporaryFile { path })
-    }
-}
-
-impl Drop for TemporaryFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+/// The lab's certificate in a temporary file for `--cacert`, removed when dropped.
+fn certificate_file(pem: &str) -> Result<tempfile::NamedTempFile, Failure> {
+    let failed = |e: std::io::Error| {
+        Failure::usage(format!(
+            "cannot write the lab's certificate to a temporary file: {e}"
+        ))
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix("cors-doctor-demo-")
+        .suffix(".pem")
+        .tempfile()
+        .map_err(failed)?;
+    std::io::Write::write_all(&mut file, pem.as_bytes()).map_err(failed)?;
+    Ok(file)
 }

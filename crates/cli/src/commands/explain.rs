@@ -14,17 +14,20 @@ use std::io::Read;
 
 pub const EXPLAIN_SCHEMA: &str = "cors-doctor/explain/v1";
 
-/// Safari's line when it refuses to send a request at all.
-const SAFARI_REFUSED: &str = "Not allowed to request resource";
+/// A line that carries no reason: the pattern, the browser that prints it,
+/// and what it means when that is more than "no reason given".
+type NoReason = (&'static str, &'static str, Option<&'static str>);
 
-/// JS-side messages that carry no reason at all.
-const NO_REASON: [(&str, &str); 6] = [
-    (SAFARI_REFUSED, "Safari"),
-    ("Failed to fetch", "Chromium"),
-    ("NetworkError when attempting to fetch resource", "Firefox"),
-    ("Load failed", "Safari"),
-    ("net::ERR_FAILED", "Chromium"),
-    ("due to access control checks", "Safari"),
+/// Lines that carry no reason at all.
+const NO_REASON: [NoReason; 6] = [
+    // WebKit prints it when it refuses a request before sending it
+    // (conformance: mixed-https-to-http-*, nocors-redirect-manual).
+    ("Not allowed to request resource", "Safari", Some("means Safari refused to send the request at all — most often mixed content (an https page calling an http URL; Safari makes no exception for localhost or 127.0.0.1), else a no-cors request whose redirect mode is not `follow`. Safari logs the reason as a warning (`[blocked] The page at …`), hidden when the console shows only errors; or run `cors-doctor check URL --page PAGE_URL`")),
+    ("Failed to fetch", "Chromium", None),
+    ("NetworkError when attempting to fetch resource", "Firefox", None),
+    ("Load failed", "Safari", None),
+    ("net::ERR_FAILED", "Chromium", None),
+    ("due to access control checks", "Safari", None),
 ];
 
 #[derive(Serialize)]
@@ -299,14 +302,15 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
     let input = read_input(args)?;
     let recognizer = Recognizer::new();
     let mut found: Vec<(usize, Recognized)> = Vec::new();
-    let mut no_reason: Vec<(usize, &str, &str)> = Vec::new();
+    let mut no_reason: Vec<(usize, &NoReason)> = Vec::new();
     for (index, line) in input.lines().enumerate() {
         let recognized = recognizer.recognize_line(line);
         if recognized.is_empty() {
-            if let Some((pattern, browser)) =
-                NO_REASON.iter().find(|(pattern, _)| line.contains(pattern))
+            if let Some(entry) = NO_REASON
+                .iter()
+                .find(|(pattern, ..)| line.contains(pattern))
             {
-                no_reason.push((index + 1, pattern, browser));
+                no_reason.push((index + 1, entry));
             }
         }
         found.extend(recognized.into_iter().map(|r| (index + 1, r)));
@@ -360,14 +364,9 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
     }
     let hints: Vec<String> = no_reason
         .iter()
-        .map(|(line, pattern, browser)| {
-            if **pattern == *SAFARI_REFUSED {
-                // WebKit prints it when a request is refused before it is sent
-                // (conformance: mixed-https-to-http-*, nocors-redirect-manual).
-                format!("line {line}: `{pattern}` means Safari refused to send the request at all — most often mixed content (an https page calling an http URL; Safari makes no exception for localhost or 127.0.0.1), else a no-cors request whose redirect mode is not `follow`. Safari logs the reason as a warning (`[blocked] The page at …`), hidden when the console shows only errors; or run `cors-doctor check URL --page PAGE_URL`")
-            } else {
-                format!("line {line}: `{pattern}` is what script sees; {browser} gives no reason there — copy the console line that mentions CORS or Access-Control (DevTools → Console, with \"Errors\" shown), or run `cors-doctor check URL --origin ORIGIN`")
-            }
+        .map(|(line, (pattern, browser, meaning))| match meaning {
+            Some(meaning) => format!("line {line}: `{pattern}` {meaning}"),
+            None => format!("line {line}: `{pattern}` is what script sees; {browser} gives no reason there — copy the console line that mentions CORS or Access-Control (DevTools → Console, with \"Errors\" shown), or run `cors-doctor check URL --origin ORIGIN`"),
         })
         .collect();
     if args.json {
