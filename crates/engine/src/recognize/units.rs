@@ -1,0 +1,291 @@
+//! The units the recognizer matches, built from the catalogue: whole
+//! messages (every browser's current, variant and legacy wordings), and the
+//! pieces Chromium and old Safari assemble messages from — openings
+//! (`Access to fetch at … has been blocked by CORS policy: `, and the older
+//! `XMLHttpRequest cannot load U. `, `Failed to load U: `, `Fetch API cannot
+//! load U. `, `Redirect from 'A' to 'B' …`), the preflight prefix, tails
+//! (`Origin 'X' is therefore not allowed access.`, `The response had HTTP
+//! status code N.`), and WebKit's companion line (`… cannot load U due to
+//! access control checks.`). A Chromium reason is a message on its own, so
+//! a reason pasted without its opening is recognised too.
+
+use super::pattern::{literal_len, tokenize, Token};
+use crate::browser::Browser;
+use crate::catalogue::{entries, FindingId, Suffix};
+use crate::message::{framed_template, has_preflight_variant, Stage};
+
+/// The role a unit plays when messages are assembled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A catalogue wording (a Chromium one without its opening).
+    Message(FindingId),
+    /// Starts a message and names its URL; `kind` when the wording implies it.
+    Opening {
+        kind: Option<&'static str>,
+        redirect: bool,
+    },
+    /// `Response to preflight request doesn't pass access control check: `.
+    PreflightPrefix,
+    /// A sentence older Chromium appended after the reason.
+    Tail,
+    /// WebKit's `<API> cannot load U due to access control checks.`
+    Companion { kind: &'static str },
+}
+
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub role: Role,
+    pub browser: Browser,
+    pub stage: Stage,
+    pub legacy: bool,
+    pub suffix: Suffix,
+    pub tokens: Vec<Token>,
+    /// Literal bytes: how specific the unit is.
+    pub score: usize,
+}
+
+pub const CHROMIUM_OPENING: &str =
+    "Access to {kind} at '{url}' {redirected}from origin '{origin}' has been blocked by CORS policy: ";
+const CHROMIUM_ANCHOR: &str = "has been blocked by CORS policy: ";
+pub const PREFLIGHT_PREFIX: &str =
+    "Response to preflight request doesn't pass access control check: ";
+
+/// Openings of older browsers: Chromium until ~2018 (and Safari until ~2017
+/// for the first two), Chromium 64–70, and Chromium ~69's redirect wording.
+const LEGACY_OPENINGS: [(&str, Option<&str>, bool); 4] = [
+    (
+        "XMLHttpRequest cannot load {url}. ",
+        Some("XMLHttpRequest"),
+        false,
+    ),
+    ("Fetch API cannot load {url}. ", Some("fetch"), false),
+    ("Failed to load {url}: ", None, false),
+    (
+        "Redirect from '{initial_url}' to '{url}' has been blocked by CORS policy: ",
+        None,
+        true,
+    ),
+];
+
+/// Sentences older Chromium put after the reason.
+const TAILS: [&str; 5] = [
+    "Origin '{origin}' is therefore not allowed access.",
+    "The response had HTTP status code {status}.",
+    "If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
+    "The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.",
+    "Have the server send the header with a valid value.",
+];
+
+const COMPANIONS: [(&str, &str); 4] = [
+    (
+        "Fetch API cannot load {url} due to access control checks.",
+        "fetch",
+    ),
+    (
+        "XMLHttpRequest cannot load {url} due to access control checks.",
+        "XMLHttpRequest",
+    ),
+    (
+        "EventSource cannot load {url} due to access control checks.",
+        "EventSource",
+    ),
+    (
+        "Cannot load {url} due to access control checks.",
+        "resource",
+    ),
+];
+
+fn unit(
+    role: Role,
+    browser: Browser,
+    stage: Stage,
+    legacy: bool,
+    suffix: Suffix,
+    text: &str,
+) -> Unit {
+    let tokens = tokenize(text);
+    Unit {
+        role,
+        browser,
+        stage,
+        legacy,
+        suffix,
+        score: literal_len(&tokens),
+        tokens,
+    }
+}
+
+/// A Chromium CORS-policy wording without its opening (and without the
+/// preflight prefix, which is a unit of its own), or the whole wording.
+fn chromium_reason(text: &str) -> (&str, bool) {
+    match text.find(CHROMIUM_ANCHOR) {
+        Some(at) => {
+            let reason = &text[at + CHROMIUM_ANCHOR.len()..];
+            match reason.strip_prefix(PREFLIGHT_PREFIX) {
+                Some(inner) => (inner, true),
+                None => (reason, false),
+            }
+        }
+        None => (text, false),
+    }
+}
+
+/// Every unit, most specific first.
+pub fn build() -> Vec<Unit> {
+    let mut units = Vec::new();
+    for entry in entries() {
+        for browser in Browser::ALL {
+            let stages: &[Stage] = if has_preflight_variant(entry.id) {
+                &[Stage::Actual, Stage::Preflight, Stage::Redirect]
+            } else {
+                &[Stage::Actual]
+            };
+            for &stage in stages {
+                // Chromium and Firefox word redirect failures like actual
+                // ones; Chromium's preflight wording is the prefix unit.
+                let distinct = match browser {
+                    Browser::WebKit => true,
+                    Browser::Chromium => stage == Stage::Actual,
+                    Browser::Firefox => stage != Stage::Redirect,
+                };
+                if !distinct {
+                    continue;
+                }
+                let Some(text) = framed_template(entry.id, browser, stage) else {
+                    continue;
+                };
+                let stage = if has_preflight_variant(entry.id) {
+                    stage
+                } else {
+                    natural_stage(entry.id)
+                };
+                let (text, preflight) = if browser == Browser::Chromium {
+                    chromium_reason(&text)
+                } else {
+                    (text.as_ref(), false)
+                };
+                let stage = if preflight { Stage::Preflight } else { stage };
+                units.push(unit(
+                    Role::Message(entry.id),
+                    browser,
+                    stage,
+                    entry.legacy_only,
+                    entry.chromium_suffix,
+                    text,
+                ));
+            }
+        }
+        let variants = entry.variants.iter().map(|v| (v, false));
+        for ((browser, text), legacy) in variants.chain(entry.legacy.iter().map(|l| (l, true))) {
+            let (text, preflight) = if *browser == Browser::Chromium {
+                chromium_reason(text)
+            } else {
+                (*text, false)
+            };
+            let stage = if preflight {
+                Stage::Preflight
+            } else if legacy && has_preflight_variant(entry.id) {
+                Stage::Actual
+            } else {
+                natural_stage(entry.id)
+            };
+            units.push(unit(
+                Role::Message(entry.id),
+                *browser,
+                stage,
+                legacy,
+                Suffix::None,
+                text,
+            ));
+        }
+    }
+    units.push(unit(
+        Role::Opening {
+            kind: None,
+            redirect: false,
+        },
+        Browser::Chromium,
+        Stage::Actual,
+        false,
+        Suffix::None,
+        CHROMIUM_OPENING,
+    ));
+    for (text, kind, redirect) in LEGACY_OPENINGS {
+        units.push(unit(
+            Role::Opening { kind, redirect },
+            Browser::Chromium,
+            Stage::Actual,
+            true,
+            Suffix::None,
+            text,
+        ));
+    }
+    units.push(unit(
+        Role::PreflightPrefix,
+        Browser::Chromium,
+        Stage::Preflight,
+        false,
+        Suffix::None,
+        PREFLIGHT_PREFIX,
+    ));
+    for text in TAILS {
+        units.push(unit(
+            Role::Tail,
+            Browser::Chromium,
+            Stage::Actual,
+            true,
+            Suffix::None,
+            text,
+        ));
+    }
+    for (text, kind) in COMPANIONS {
+        units.push(unit(
+            Role::Companion { kind },
+            Browser::WebKit,
+            Stage::Actual,
+            false,
+            Suffix::None,
+            text,
+        ));
+    }
+    // A unit that starts with a slot has no anchor to be found by.
+    units.retain(|u| matches!(u.tokens.first(), Some(Token::Literal(_))));
+    units.sort_by_key(|u| std::cmp::Reverse(u.score));
+    units
+}
+
+/// The stage a condition without Chromium preflight twin belongs to.
+pub fn natural_stage(id: FindingId) -> Stage {
+    use FindingId::*;
+    match id {
+        PreflightRejected
+        | PreflightStatusNotOk
+        | PreflightRedirect
+        | AllowMethodsInvalid
+        | AllowHeadersInvalid
+        | MethodNotAllowed
+        | HeaderNotAllowed
+        | AuthorizationNotCoveredByWildcard
+        | PnaMissingAllowPrivateNetwork
+        | PnaInvalidAllowPrivateNetwork
+        | PnaMissingAccessId
+        | PnaMissingAccessName
+        | ExternalPreflightMissing
+        | ExternalPreflightInvalid
+        | PreflightBlockedByBrowser => Stage::Preflight,
+        RedirectWithCredentials | RedirectNonHttpScheme | TooManyRedirects => Stage::Redirect,
+        MixedContent
+        | CorsDisabledScheme
+        | UrlSchemeNotSupported
+        | SameOriginModeViolation
+        | NoCorsRedirectMode
+        | ForbiddenMethod
+        | ForbiddenHeader
+        | NoCorsMethod
+        | LnaInsecureInitiator
+        | LnaPermissionDenied
+        | LnaAddressSpaceMismatch
+        | CspBlocked => Stage::Client,
+        _ => Stage::Actual,
+    }
+}
