@@ -101,6 +101,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         // which it does not upgrade (rendered by `message::render`).
         variants: &[(Browser::WebKit, WEBKIT_MIXED_CONTENT_LOOPBACK)],
         legacy: &[
+            (Browser::WebKit, "[blocked] The page at {page} was not allowed to display insecure content from {location}."),
+
             (Browser::WebKit, "[blocked] The page at {page} was not allowed to run insecure content from {location}."),
         ],
         ..row(F::MixedContent, "https page calling an http URL (mixed content)", HttpVsHttps, Blocking)
@@ -113,6 +115,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
         webkit: Some(WEBKIT_NOT_ALLOWED),
         chromium_suffix: Suffix::OpaqueMode,
         legacy: &[
+            (Browser::Firefox, "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. This can be fixed by moving the resource to the same domain or enabling CORS."),
+
             (Browser::Firefox, firefox!("CORS header ‘Access-Control-Allow-Origin’ missing).")),
             (Browser::WebKit, "Origin {origin} is not allowed by Access-Control-Allow-Origin."),
         ],
@@ -184,6 +188,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::RedirectTaintedOrigin, "Origin became `null` after a cross-origin redirect", RedirectBlocked, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "A wildcard '*' cannot be used in the 'Access-Control-Allow-Origin' header when the credentials flag is true."),
+        ],
         explanation: "The request includes credentials (cookies, HTTP auth), and for credentialed requests `Access-Control-Allow-Origin: *` is refused, even with `Access-Control-Allow-Credentials: true`.",
         fix: "Make the {response} response send `Access-Control-Allow-Origin: {origin}` (not `*`), `Access-Control-Allow-Credentials: true` and `Vary: Origin` — or send the request without credentials if it needs none.",
         chromium: Some(chromium!("The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.{suffix}")),
@@ -193,6 +200,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::WildcardWithCredentials, "`*` with a credentialed request", OriginNotAllowed, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Credentials flag is 'true', but the 'Access-Control-Allow-Credentials' header is '{value}'. It must be 'true' to allow credentials."),
+        ],
         explanation: "The request includes credentials, so the {response} response must also say `Access-Control-Allow-Credentials: true` (exactly, lower-case). It says `{value}`.",
         fix: "Make the {response} response send `Access-Control-Allow-Credentials: true` — or send the request without credentials (`credentials: 'omit'` / `withCredentials = false`) if it needs none.",
         chromium: Some(chromium!("The value of the 'Access-Control-Allow-Credentials' header in the response is '{value}' which must be 'true' when the request's credentials mode is 'include'.{suffix}")),
@@ -218,10 +228,18 @@ pub(crate) static ENTRIES: &[Entry] = &[
         chromium: Some(chromium_preflight!("It does not have HTTP ok status.")),
         firefox: Some(firefox!("CORS preflight response did not succeed). Status code: {status}.")),
         webkit: Some("Preflight response is not successful. Status code: {status}"),
-        legacy: &[(Browser::Firefox, firefox!("CORS preflight channel did not succeed)."))],
+        legacy: &[
+            (Browser::Chromium, "Response for preflight has invalid HTTP status code {status}."),
+            (Browser::Chromium, "Response for preflight does not have HTTP ok status."),
+            (Browser::WebKit, "Preflight response is not successful"),
+(Browser::Firefox, firefox!("CORS preflight channel did not succeed)."))],
         ..row(F::PreflightStatusNotOk, "Preflight answered with a non-2xx status", PreflightBlocked, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Response for preflight is invalid (redirect)"),
+            (Browser::Chromium, "The request was redirected to '{location}', which is disallowed for cross-origin requests that require preflight."),
+        ],
         explanation: "The preflight (OPTIONS) was answered with a redirect ({status} to {location}). Browsers never follow a redirect on a preflight. Typical causes: an http→https redirect, a trailing-slash redirect, or a login page.",
         fix: "Call the final URL directly ({location}), and answer OPTIONS there with 204 and the CORS headers instead of redirecting.",
         reference: PREFLIGHT_SPEC,
@@ -361,7 +379,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         chromium: Some("Failed to load resource: net::{value}"),
         firefox: Some(FIREFOX_DID_NOT_SUCCEED),
         webkit: Some("Failed to load resource: {value}"),
-        legacy: &[(Browser::Firefox, firefox!("CORS request did not succeed)."))],
+        legacy: &[
+            (Browser::Firefox, firefox!("CORS request failed).")),
+(Browser::Firefox, firefox!("CORS request did not succeed)."))],
         ..row(F::NetworkFailure, "The request never got an HTTP response", NotCors, Blocking)
     },
     Entry {

@@ -457,34 +457,92 @@ fn is_placeholder_name(name: &str) -> bool {
 
 /// The fix of a finding in the user's terms.
 pub fn render_fix(id: FindingId, stage: Stage, values: &Values) -> String {
-    render_prose(entry(id).fix, stage, values)
+    let fix = entry(id).fix;
+    // A `null` origin (file:, data:, sandboxed iframe) is fixed by giving
+    // the page a real origin: `Access-Control-Allow-Origin: null` would let
+    // every sandboxed page on the web in.
+    if values.origin == "null" && values.page_origin.is_none() && fix.contains("{origin}") {
+        return NULL_ORIGIN_FIX.to_string();
+    }
+    render_prose(fix, stage, values)
 }
+
+const NULL_ORIGIN_FIX: &str = "The page's origin is `null`: it was opened from a file: or data: URL or runs in a sandboxed iframe. Serve the page over http(s) (e.g. `npx serve .` or `python3 -m http.server` while developing) and allow that origin. Never answer `Access-Control-Allow-Origin: null`: every sandboxed iframe and data: page on the web sends `Origin: null` too.";
 
 /// The explanation of a finding in the user's terms.
 pub fn render_explanation(id: FindingId, stage: Stage, values: &Values) -> String {
-    render_prose(entry(id).explanation, stage, values)
+    let mut text = render_prose(entry(id).explanation, stage, values);
+    if id == FindingId::AllowOriginMismatch && names_an_unrelated_site(values) {
+        text.push_str(" The allowed origin belongs to an unrelated site: a shared cache (a CDN or proxy) most likely served an answer made for that site's request to yours — make every response whose Access-Control-Allow-Origin depends on the request send `Vary: Origin`, and check that the CDN keys its cache on the Origin header.");
+    }
+    text
+}
+
+/// Whether an Access-Control-Allow-Origin value names a site unrelated to
+/// the page (not the same registrable-looking domain, not localhost).
+fn names_an_unrelated_site(v: &Values) -> bool {
+    let host = |text: &str| {
+        url::Url::parse(text)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    };
+    let (Some(allowed), Some(page)) = (v.value.as_deref().and_then(host), host(&v.origin)) else {
+        return false;
+    };
+    let site = |h: &str| {
+        let labels: Vec<&str> = h.rsplit('.').take(2).collect();
+        labels.join(".")
+    };
+    let local = |h: &str| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok();
+    !local(&allowed) && !local(&page) && site(&allowed) != site(&page)
+}
+
+/// Whether `text` is a real serialised origin (`scheme://host[:port]`), not
+/// a placeholder a user typed instead (`[website]`, `***`, `<origin>`,
+/// `http://xxx`, `https://…`).
+pub fn is_plausible_origin(text: &str) -> bool {
+    is_plausible_url(text)
+        && url::Url::parse(text).is_ok_and(|u| u.path() == "/" && !text.ends_with('/'))
+}
+
+/// Whether `text` is a real absolute URL rather than a placeholder or an
+/// elided one.
+pub fn is_plausible_url(text: &str) -> bool {
+    const MARKS: [&str; 9] = ["…", "...", "***", "xxx", "XXX", "<", "[", "{", "(("];
+    let Ok(url) = url::Url::parse(text) else {
+        return false;
+    };
+    url.host_str()
+        .is_some_and(|h| !h.is_empty() && !h.contains('*'))
+        && !MARKS.iter().any(|m| text.contains(m))
 }
 
 fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
+    // A value the message did not carry (or carried as a placeholder) is
+    // named by what to put there, never left empty.
+    let url = (!v.url.is_empty()).then_some(v.url.as_str());
     substitute(template, |name| {
         match name {
         "response" => stage.response_words().to_string(),
         "origin" => {
             let origin = v.page_origin.clone().unwrap_or_else(|| v.origin.clone());
-            if origin.is_empty() {
-                "<your page's origin>".to_string()
-            } else {
+            if origin == "null" || is_plausible_origin(&origin) {
                 origin
+            } else {
+                "<your page's origin, e.g. https://app.example.com>".to_string()
             }
         }
-        "https_url" => v
-            .location
-            .as_deref()
-            .unwrap_or(&v.url)
-            .replacen("http://", "https://", 1),
-        "path" => url::Url::parse(&v.url)
-            .map(|u| u.path().to_string())
-            .unwrap_or_else(|_| v.url.clone()),
+        "https_url" => match v.location.as_deref().or(url) {
+            Some(u) => u.replacen("http://", "https://", 1),
+            None => "the same URL with https://".to_string(),
+        },
+        "path" => match url {
+            Some(u) => url::Url::parse(u)
+                .map(|u| u.path().to_string())
+                .unwrap_or_else(|_| u.to_string()),
+            None => "<the API path>".to_string(),
+        },
+        "url" => url.map_or_else(|| "the final URL".to_string(), str::to_string),
         "method_hint" => match &v.method {
             Some(m) if m.bytes().any(|b| b.is_ascii_lowercase()) => format!(
                 " (exactly `{m}`: methods compare case-sensitively and fetch() does not upper-case `{m}`), or make the page send `{}`",
@@ -493,13 +551,13 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
             _ => String::new(),
         },
         "status" => v.status.map(|s| s.to_string()).unwrap_or_else(|| "a non-2xx code".to_string()),
-        "header" => v.header.clone().unwrap_or_default(),
-        "method" => v.method.clone().unwrap_or_default(),
-        "value" => v.value.clone().unwrap_or_default(),
-        "location" => v.location.clone().unwrap_or_default(),
-        "target_space" => v.target_space.clone().unwrap_or_default(),
-        "resource_space" => v.resource_space.clone().unwrap_or_default(),
-        "scheme" => v.scheme.clone().unwrap_or_default(),
+        "header" => v.header.clone().unwrap_or_else(|| "<the header your request sets>".to_string()),
+        "method" => v.method.clone().unwrap_or_else(|| "<the method your request uses>".to_string()),
+        "value" => v.value.clone().unwrap_or_else(|| "the value it sends now".to_string()),
+        "location" => v.location.clone().or_else(|| url.map(str::to_string)).unwrap_or_else(|| "the redirect's target".to_string()),
+        "target_space" => v.target_space.clone().unwrap_or_else(|| "local".to_string()),
+        "resource_space" => v.resource_space.clone().unwrap_or_else(|| "local".to_string()),
+        "scheme" => v.scheme.clone().unwrap_or_else(|| "this scheme".to_string()),
         other => format!("{{{other}}}"),
     }
     })

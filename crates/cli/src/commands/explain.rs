@@ -6,116 +6,68 @@ use crate::cli::ExplainArgs;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_engine::catalogue::{entries, entry, FindingId};
-use cors_engine::recognize::{Recognized, Recognizer};
+use cors_engine::recognize::{NetworkLine, Note, Recognized, Recognizer};
 use cors_engine::{Browser, Stage};
+use cors_report::explain::{
+    render_explain, ExplainDocument, MessageDoc, NetworkDoc, NoteDoc, ProbeDoc, EXPLAIN_SCHEMA,
+};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Read;
 
-pub const EXPLAIN_SCHEMA: &str = "cors-doctor/explain/v1";
-
-/// A line that carries no reason: the pattern, the browser that prints it,
-/// and what it means when that is more than "no reason given".
-type NoReason = (&'static str, &'static str, Option<&'static str>);
-
-/// Lines that carry no reason at all.
-const NO_REASON: [NoReason; 6] = [
-    // WebKit prints it when it refuses a request before sending it
-    // (conformance: mixed-https-to-http-*, nocors-redirect-manual).
-    ("Not allowed to request resource", "Safari", Some("means Safari refused to send the request at all — most often mixed content (an https page calling an http URL; Safari makes no exception for localhost or 127.0.0.1), else a no-cors request whose redirect mode is not `follow`. Safari logs the reason as a warning (`[blocked] The page at …`), hidden when the console shows only errors; or run `cors-doctor check URL --page PAGE_URL`")),
-    ("Failed to fetch", "Chromium", None),
-    ("NetworkError when attempting to fetch resource", "Firefox", None),
-    ("Load failed", "Safari", None),
-    ("net::ERR_FAILED", "Chromium", None),
-    ("due to access control checks", "Safari", None),
-];
-
-#[derive(Serialize)]
-struct ExplainDocument {
-    schema: &'static str,
-    messages: Vec<MessageDoc>,
-    unrecognized_hints: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct MessageDoc {
-    line: usize,
-    browser: &'static str,
-    id: &'static str,
-    candidates: Vec<&'static str>,
-    legacy: bool,
-    title: &'static str,
-    cause: &'static str,
-    stage: &'static str,
-    url: Option<String>,
-    redirected_from: Option<String>,
-    origin: Option<String>,
-    method: Option<String>,
-    header: Option<String>,
-    value: Option<String>,
-    status: Option<u16>,
-    explanation: String,
-    fix: String,
-    check: Option<String>,
-    probe: Option<ProbeDoc>,
-}
-
-#[derive(Serialize)]
-struct ProbeDoc {
-    still_blocked_in: Vec<&'static str>,
-    allowed_in: Vec<&'static str>,
-    findings: Vec<&'static str>,
-    error: Option<String>,
-}
-
 fn read_input(args: &ExplainArgs) -> Result<String, Failure> {
-    if let Some(path) = &args.file {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
-    }
-    if !args.text.is_empty() {
+    let from_stdin = match &args.file {
+        Some(path) if path.as_os_str() == "-" => true,
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+            return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        None => args.text.len() == 1 && args.text[0] == "-",
+    };
+    if !args.text.is_empty() && !from_stdin {
         return Ok(args.text.join(" "));
     }
-    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+    if !from_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(Failure::usage("nothing to explain").with_hint(
-            "paste the console message as an argument, pipe it on standard input, or use --file",
+            "paste the console message as an argument, pipe it on standard input (`-`), or use --file",
         ));
     }
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     std::io::stdin()
-        .read_to_string(&mut text)
+        .read_to_end(&mut bytes)
         .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-    Ok(text)
+    // Console text copied from anywhere: read invalid UTF-8 leniently.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The `check` command that reproduces a recognised message.
-fn check_command(r: &Recognized, id: FindingId) -> Option<String> {
-    let url = r
-        .values
-        .initial_url
-        .clone()
-        .unwrap_or_else(|| r.values.url.clone());
-    if url.is_empty() || !url.starts_with("http") {
+fn check_command(finding: &cors_engine::Finding, stage: Stage) -> Option<String> {
+    let id = finding.id;
+    let v = &finding.values;
+    let url = v.initial_url.clone().unwrap_or_else(|| v.url.clone());
+    if url.is_empty() {
         return None;
     }
-    let origin = if r.values.origin.is_empty() {
-        "ORIGIN".to_string()
+    let mut parts = vec!["cors-doctor check".to_string(), quote(&url)];
+    if !v.page.is_empty() && cors_engine::message::is_plausible_url(&v.page) {
+        parts.push("--page".to_string());
+        parts.push(quote(&v.page));
     } else {
-        r.values.origin.clone()
-    };
-    let mut parts = vec![
-        "cors-doctor check".to_string(),
-        quote(&url),
-        "--origin".to_string(),
-        quote(&origin),
-    ];
-    if let Some(m) = &r.values.method {
+        let origin = if cors_engine::message::is_plausible_origin(&v.origin) {
+            v.origin.as_str()
+        } else {
+            "ORIGIN"
+        };
+        parts.push("--origin".to_string());
+        parts.push(quote(origin));
+    }
+    if let Some(m) = &v.method {
         if id == FindingId::MethodNotAllowed && m != "GET" {
             parts.push(format!("-X {}", quote(m)));
         }
     }
-    if let Some(h) = &r.values.header {
+    if let Some(h) = &v.header {
         if matches!(
             id,
             FindingId::HeaderNotAllowed | FindingId::AuthorizationNotCoveredByWildcard
@@ -123,7 +75,7 @@ fn check_command(r: &Recognized, id: FindingId) -> Option<String> {
             parts.push(format!("-H {}", quote(&format!("{h}: x"))));
         }
     }
-    if r.stage == Stage::Preflight && r.values.method.is_none() && r.values.header.is_none() {
+    if stage == Stage::Preflight && v.method.is_none() && v.header.is_none() {
         // The message does not say which method or headers triggered the
         // preflight: a representative preflighted request, to be adjusted.
         parts.push("-X PUT -H 'Content-Type: application/json'".to_string());
@@ -134,7 +86,7 @@ fn check_command(r: &Recognized, id: FindingId) -> Option<String> {
     ) {
         parts.push("--credentials include".to_string());
     }
-    if r.values.kind == "XMLHttpRequest" {
+    if v.kind == "XMLHttpRequest" {
         parts.push("--initiator xhr".to_string());
     }
     Some(parts.join(" "))
@@ -300,181 +252,197 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
         }
     }
     let input = read_input(args)?;
-    let recognizer = Recognizer::new();
-    let mut found: Vec<(usize, Recognized)> = Vec::new();
-    let mut no_reason: Vec<(usize, &NoReason)> = Vec::new();
-    for (index, line) in input.lines().enumerate() {
-        let recognized = recognizer.recognize_line(line);
-        if recognized.is_empty() {
-            if let Some(entry) = NO_REASON
-                .iter()
-                .find(|(pattern, ..)| line.contains(pattern))
-            {
-                no_reason.push((index + 1, entry));
-            }
-        }
-        found.extend(recognized.into_iter().map(|r| (index + 1, r)));
-    }
-    let runtime = if args.probe {
-        Some(crate::runtime()?)
-    } else {
-        None
-    };
-    let mut messages = Vec::new();
-    for (line, r) in &found {
-        let id = r.candidates[0];
-        let finding = cors_engine::Finding {
-            id,
-            browser: r.browser,
-            severity: entry(id).severity,
-            stage: r.stage,
-            values: r.values.clone(),
-            message: None,
-        };
-        let check = check_command(r, id);
-        let probe = match (&runtime, &check) {
-            (Some(rt), Some(_)) => Some(rt.block_on(probe(r, id, &args.network))),
-            _ => None,
-        };
-        messages.push(MessageDoc {
-            line: *line,
-            browser: r.browser.id(),
-            id: id.slug(),
-            candidates: r.candidates.iter().map(|c| c.slug()).collect(),
-            legacy: r.legacy,
-            title: entry(id).title,
-            cause: entry(id).cause.id(),
-            stage: r.stage.id(),
-            url: (!r.values.url.is_empty()).then(|| r.values.url.clone()),
-            redirected_from: r.values.initial_url.clone(),
-            origin: (!r.values.origin.is_empty()).then(|| r.values.origin.clone()),
-            method: r.values.method.clone(),
-            header: r.values.header.clone(),
-            value: r.values.value.clone(),
-            status: r.values.status,
-            explanation: finding.explanation(),
-            fix: finding.fix(),
-            check,
-            probe,
-        });
-    }
-    // Script-side errors only matter when no console line gives the reason.
-    if !found.is_empty() {
-        no_reason.clear();
-    }
-    let hints: Vec<String> = no_reason
+    let recognition = Recognizer::new().recognize(&input);
+    let mut checks: Vec<Option<String>> = Vec::new();
+    let mut messages: Vec<MessageDoc> = recognition
+        .messages
         .iter()
-        .map(|(line, (pattern, browser, meaning))| match meaning {
-            Some(meaning) => format!("line {line}: `{pattern}` {meaning}"),
-            None => format!("line {line}: `{pattern}` is what script sees; {browser} gives no reason there — copy the console line that mentions CORS or Access-Control (DevTools → Console, with \"Errors\" shown), or run `cors-doctor check URL --origin ORIGIN`"),
+        .map(|r| {
+            let doc = message_doc(r);
+            checks.push(doc.check.clone());
+            doc
         })
         .collect();
-    if args.json {
-        out.json(&ExplainDocument {
-            schema: EXPLAIN_SCHEMA,
-            messages,
-            unrecognized_hints: hints.clone(),
-        })?;
-    } else {
-        print_messages(out, &messages, &hints);
-    }
-    if found.is_empty() {
-        if !args.json {
-            let close = closest(&input);
-            let mut hint = String::from("paste the whole console line, e.g. \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\" (Chrome) or \"Cross-Origin Request Blocked: …\" (Firefox)");
-            if !close.is_empty() {
-                hint.push_str(&format!(
-                    "; closest catalogue entries: {} (see `cors-doctor explain ID`)",
-                    close.join(", ")
-                ));
-            }
-            out.error(
-                "no CORS console message recognised in the input",
-                Some(&hint),
-            );
+    if args.probe {
+        let runtime = crate::runtime()?;
+        let probes = runtime.block_on(futures_join(
+            recognition
+                .messages
+                .iter()
+                .zip(&checks)
+                .map(|(r, check)| async move {
+                    match check {
+                        Some(_) => Some(probe(r, r.candidates[0], &args.network).await),
+                        None => None,
+                    }
+                })
+                .collect(),
+        ));
+        for (m, p) in messages.iter_mut().zip(probes) {
+            m.probe = p;
         }
-        return Ok(exit::USAGE);
+    }
+    let network: Vec<NetworkDoc> = recognition
+        .network
+        .iter()
+        .map(|n| network_doc(n, &recognition.messages))
+        .collect();
+    // Script-side errors only matter when no console line gives the reason.
+    let notes: Vec<NoteDoc> = recognition
+        .notes
+        .iter()
+        .filter(|n| {
+            recognition.messages.is_empty()
+                || !matches!(
+                    n.kind,
+                    cors_engine::recognize::NoteKind::ScriptError
+                        | cors_engine::recognize::NoteKind::BlockedByClient
+                )
+        })
+        .map(note_doc)
+        .collect();
+    let hints: Vec<String> = notes
+        .iter()
+        .map(|n| {
+            let mut hint = format!("line {}: {}", n.line, n.meaning);
+            if let Some(check) = &n.check {
+                let _ = write!(hint, " — reproduce: {check}");
+            }
+            hint
+        })
+        .collect();
+    let nothing = messages.is_empty() && notes.is_empty() && network.is_empty();
+    let closest = if messages.is_empty() {
+        closest(&input)
+    } else {
+        Vec::new()
+    };
+    let doc = ExplainDocument {
+        schema: EXPLAIN_SCHEMA,
+        messages,
+        network,
+        notes,
+        unrecognized_hints: hints,
+        closest,
+    };
+    if args.json {
+        out.json(&doc)?;
+    } else {
+        out.print(&render_explain(&doc, out.palette()));
+    }
+    if doc.messages.is_empty() {
+        if !args.json {
+            let mut hint = String::from("paste the whole console line, e.g. \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\" (Chrome) or \"Cross-Origin Request Blocked: …\" (Firefox)");
+            if !doc.closest.is_empty() {
+                let _ = write!(
+                    hint,
+                    "; closest catalogue entries: {} (see `cors-doctor explain ID`)",
+                    doc.closest.join(", ")
+                );
+            }
+            let what = if nothing {
+                "no CORS console message recognised in the input"
+            } else {
+                "no CORS console message in the input (what was recognised is explained above)"
+            };
+            out.error(what, Some(&hint));
+        }
+        return Ok(if nothing { exit::USAGE } else { exit::BLOCKED });
     }
     Ok(exit::OK)
 }
 
-fn print_messages(out: &mut Output, messages: &[MessageDoc], hints: &[String]) {
-    let p = out.palette();
-    let mut text = String::new();
-    for m in messages {
-        let browser = Browser::from_id(m.browser)
-            .map(|b| b.display_name())
-            .unwrap_or(m.browser);
-        let _ = writeln!(
-            text,
-            "{} (line {}) {} [{}]{}",
-            p.heading(browser),
-            m.line,
-            p.strong(m.title),
-            m.id,
-            if m.legacy {
-                " — older browser wording"
-            } else {
-                ""
-            }
-        );
-        if m.candidates.len() > 1 {
-            let _ = writeln!(
-                text,
-                "  this wording also covers: {}",
-                m.candidates[1..].join(", ")
-            );
+/// Runs the probes concurrently (each is bounded by its own timeout).
+async fn futures_join<F: std::future::Future<Output = Option<ProbeDoc>>>(
+    probes: Vec<F>,
+) -> Vec<Option<ProbeDoc>> {
+    futures_util::future::join_all(probes).await
+}
+
+fn message_doc(r: &Recognized) -> MessageDoc {
+    let id = r.candidates[0];
+    let mut values = r.values.clone();
+    // Mixed-content wordings name the insecure URL as the location.
+    if values.url.is_empty() {
+        if let Some(location) = &values.location {
+            values.url = location.clone();
         }
-        for (label, value) in [
-            ("url", &m.url),
-            ("redirected from", &m.redirected_from),
-            ("origin", &m.origin),
-            ("method", &m.method),
-            ("header", &m.header),
-            ("value", &m.value),
-        ] {
-            if let Some(v) = value {
-                let _ = writeln!(text, "  {label}: {v}");
-            }
-        }
-        if let Some(s) = m.status {
-            let _ = writeln!(text, "  status: {s}");
-        }
-        let _ = writeln!(text, "  stage: {} · cause: {}", m.stage, m.cause);
-        let _ = writeln!(text, "  why: {}", m.explanation);
-        let _ = writeln!(text, "  fix: {}", p.strong(&m.fix));
-        if let Some(c) = &m.check {
-            let _ = writeln!(text, "  reproduce: {}", p.code(c));
-        }
-        if let Some(probe) = &m.probe {
-            match &probe.error {
-                Some(e) => {
-                    let _ = writeln!(text, "  probe: could not check the server: {e}");
-                }
-                None if probe.still_blocked_in.is_empty() => {
-                    let _ = writeln!(
-                        text,
-                        "  probe: {}",
-                        p.good("the server now passes in every browser")
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        text,
-                        "  probe: {} in {} ({})",
-                        p.bad("still blocked"),
-                        probe.still_blocked_in.join(", "),
-                        probe.findings.join(", ")
-                    );
-                }
-            }
-        }
-        text.push('\n');
     }
-    for h in hints {
-        let _ = writeln!(text, "{} {h}", p.warn("note:"));
+    let finding = cors_engine::Finding {
+        id,
+        browser: r.browser,
+        severity: entry(id).severity,
+        stage: r.stage,
+        values,
+        message: None,
+    };
+    let v = &finding.values;
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    MessageDoc {
+        line: r.line,
+        browser: r.browser.id(),
+        id: id.slug(),
+        candidates: r.candidates.iter().map(|c| c.slug()).collect(),
+        legacy: r.legacy,
+        title: entry(id).title,
+        cause: entry(id).cause.id(),
+        stage: r.stage.id(),
+        url: some(&v.url),
+        redirected_from: v.initial_url.clone(),
+        origin: some(&v.origin),
+        method: v.method.clone(),
+        header: v.header.clone(),
+        value: v.value.clone(),
+        status: v.status,
+        explanation: finding.explanation(),
+        fix: finding.fix(),
+        check: check_command(&finding, r.stage),
+        probe: None,
     }
-    out.print(&text);
+}
+
+fn network_doc(n: &NetworkLine, messages: &[Recognized]) -> NetworkDoc {
+    let same_url = |m: &Recognized| {
+        n.url.as_deref().is_some_and(|u| {
+            let u = u.trim_end_matches('/');
+            m.values.url.trim_end_matches('/') == u
+                || m.values
+                    .initial_url
+                    .as_deref()
+                    .map(|i| i.trim_end_matches('/'))
+                    == Some(u)
+        })
+    };
+    let message = messages
+        .iter()
+        .position(same_url)
+        .or_else(|| messages.iter().position(|m| m.line.abs_diff(n.line) <= 2));
+    NetworkDoc {
+        line: n.line,
+        method: n.method.clone(),
+        url: n.url.clone(),
+        error: n.error.clone(),
+        status: n.status,
+        meaning: n.meaning(),
+        message,
+    }
+}
+
+fn note_doc(n: &Note) -> NoteDoc {
+    NoteDoc {
+        line: n.line,
+        kind: n.kind.id(),
+        browser: n.browser.map(|b| b.id()),
+        cors: n.kind.is_cors(),
+        url: n.url.clone(),
+        status: n.status,
+        meaning: n.kind.meaning(n.browser),
+        check: n
+            .url
+            .as_deref()
+            .filter(|u| u.starts_with("http"))
+            .map(|u| format!("cors-doctor check {} --origin ORIGIN", quote(u))),
+    }
 }
 
 async fn probe(r: &Recognized, id: FindingId, network: &crate::cli::NetworkArgs) -> ProbeDoc {

@@ -86,9 +86,19 @@ struct Candidate {
     start: usize,
     end: usize,
     score: usize,
-    opening: Option<usize>,
-    prefix: bool,
+    openings: Vec<usize>,
+    preflight: bool,
     message: usize,
+}
+
+/// A partial chain of openings and prefixes, waiting for its message.
+#[derive(Clone)]
+struct Chain {
+    at: usize,
+    openings: Vec<usize>,
+    preflight: bool,
+    reason: bool,
+    score: usize,
 }
 
 impl Recognizer {
@@ -108,7 +118,10 @@ impl Recognizer {
             });
             by_anchor[slot].push(i);
         }
-        let anchors = AhoCorasick::new(&anchors).ok();
+        let anchors = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&anchors)
+            .ok();
         Recognizer {
             units,
             anchors,
@@ -137,7 +150,7 @@ impl Recognizer {
             .collect();
         let mut notes = Vec::new();
         self.pair_companions(&flat, &companions, &mut messages, &mut notes);
-        fold_webkit_repeats(&flat, &mut messages);
+        fold_webkit_repeats(&mut messages);
         for m in &mut messages {
             rank_candidates(m);
         }
@@ -212,46 +225,69 @@ impl Recognizer {
         };
         let mut candidates = Vec::new();
         for (i, h) in hits.iter().enumerate() {
-            match role(i) {
-                Role::Message(_) => candidates.push(Candidate {
-                    start: h.start,
-                    end: h.end,
+            let alone = Candidate {
+                start: h.start,
+                end: h.end,
+                score: score(i),
+                openings: Vec::new(),
+                preflight: false,
+                message: i,
+            };
+            let chain = match role(i) {
+                Role::Message { framed: false, .. } | Role::Companion { .. } => {
+                    candidates.push(alone);
+                    continue;
+                }
+                Role::Message { framed: true, .. } | Role::Tail => continue,
+                Role::Opening { .. } => Chain {
+                    at: i,
+                    openings: vec![i],
+                    preflight: false,
+                    reason: false,
                     score: score(i),
-                    opening: None,
-                    prefix: false,
-                    message: i,
-                }),
-                Role::Companion { .. } => candidates.push(Candidate {
-                    start: h.start,
-                    end: h.end,
+                },
+                Role::Prefix { preflight } => Chain {
+                    at: i,
+                    openings: Vec::new(),
+                    preflight,
+                    reason: !preflight,
                     score: score(i),
-                    opening: None,
-                    prefix: false,
-                    message: i,
-                }),
-                Role::Opening { .. } | Role::PreflightPrefix => {
-                    let opening = matches!(role(i), Role::Opening { .. }).then_some(i);
-                    let mut follow = vec![(i, role(i) == Role::PreflightPrefix, score(i))];
-                    while let Some((at, prefix, sum)) = follow.pop() {
-                        for next in after(hits[at].end) {
-                            match role(next) {
-                                Role::PreflightPrefix if !prefix => {
-                                    follow.push((next, true, sum + score(next)))
-                                }
-                                Role::Message(_) => candidates.push(Candidate {
-                                    start: h.start,
-                                    end: hits[next].end,
-                                    score: sum + score(next),
-                                    opening,
-                                    prefix,
-                                    message: next,
-                                }),
-                                _ => {}
-                            }
+                },
+            };
+            let mut chains = vec![chain];
+            while let Some(c) = chains.pop() {
+                for next in after(hits[c.at].end) {
+                    let sum = c.score + score(next);
+                    let free = !c.preflight && !c.reason;
+                    let mut then = c.clone();
+                    then.at = next;
+                    then.score = sum;
+                    match role(next) {
+                        Role::Opening { .. } if free && c.openings.len() < 2 => {
+                            then.openings.push(next);
+                            chains.push(then);
                         }
+                        Role::Prefix { preflight: true } if free => {
+                            then.preflight = true;
+                            chains.push(then);
+                        }
+                        Role::Prefix { preflight: false } if !c.reason => {
+                            then.reason = true;
+                            chains.push(then);
+                        }
+                        Role::Message { framed, .. } if !framed || c.reason => {
+                            candidates.push(Candidate {
+                                start: h.start,
+                                end: hits[next].end,
+                                score: sum,
+                                openings: c.openings.clone(),
+                                preflight: c.preflight,
+                                message: next,
+                            })
+                        }
+                        _ => {}
                     }
                 }
-                Role::Tail => {}
             }
         }
         candidates.sort_by(|a, b| b.score.cmp(&a.score).then(a.start.cmp(&b.start)));
@@ -262,7 +298,7 @@ impl Recognizer {
         for c in candidates {
             let unit = &self.units[hits[c.message].unit];
             if let Some(&k) = by_span.get(&(c.start, c.end, unit.browser)) {
-                if let Role::Message(id) = unit.role {
+                if let Role::Message { id, .. } = unit.role {
                     if !selected[k].1.contains(&id) {
                         selected[k].1.push(id);
                     }
@@ -278,7 +314,7 @@ impl Recognizer {
             }
             taken.insert(c.start, c.end);
             let ids = match unit.role {
-                Role::Message(id) => vec![id],
+                Role::Message { id, .. } => vec![id],
                 _ => Vec::new(),
             };
             by_span.insert((c.start, c.end, unit.browser), selected.len());
@@ -290,10 +326,19 @@ impl Recognizer {
             .map(|(c, ids)| self.message(flat, hits, &c, ids))
             .collect();
         messages.sort_by_key(|m| m.start);
-        // `Failed to load resource: net::ERR_FAILED` names no reason.
+        // `Failed to load resource: net::ERR_FAILED` names no reason, and
+        // `… the server responded with a status of N` is an HTTP status.
         messages.retain(|m| {
             flat.text.get(m.start..m.end) != Some("Failed to load resource: net::ERR_FAILED")
+                && !(m.candidates.contains(&FindingId::NetworkFailure)
+                    && m.values
+                        .value
+                        .as_deref()
+                        .is_some_and(|v| v.starts_with("the server responded with a status of")))
         });
+        for m in &mut messages {
+            url_before(flat, m);
+        }
         self.attach_tails(flat, hits, &starting, &mut messages);
         messages
     }
@@ -304,17 +349,22 @@ impl Recognizer {
         let mut values = values_from(&hit.captures);
         let mut legacy = unit.legacy;
         let mut stage = unit.stage;
-        if let Some(o) = c.opening {
+        for &o in &c.openings {
             let opening = &self.units[hits[o].unit];
             let from = values_from(&hits[o].captures);
-            if values.url.is_empty() {
+            // A later opening names the request more precisely (`Redirect
+            // from A to B` after `XMLHttpRequest cannot load A.`).
+            if !from.url.is_empty() {
                 values.url = from.url;
             }
             if values.origin.is_empty() {
                 values.origin = from.origin;
             }
-            if values.initial_url.is_none() {
+            if from.initial_url.is_some() {
                 values.initial_url = from.initial_url;
+            }
+            if from.location.is_some() {
+                values.location = from.location;
             }
             if let Role::Opening { kind, redirect } = opening.role {
                 match kind {
@@ -328,7 +378,7 @@ impl Recognizer {
             }
             legacy |= opening.legacy;
         }
-        if c.prefix && has_preflight_variant(ids[0]) {
+        if c.preflight && has_preflight_variant(ids[0]) {
             stage = Stage::Preflight;
         }
         Recognized {
@@ -358,11 +408,15 @@ impl Recognizer {
                 } else {
                     m.end
                 };
-                let tail = starting
-                    .get(&at)
+                // The tail right at the end (Firefox's closing) or after a space.
+                let tail = [m.end, at]
                     .into_iter()
-                    .flatten()
-                    .find(|&&i| self.units[hits[i].unit].role == Role::Tail);
+                    .flat_map(|p| starting.get(&p).into_iter().flatten())
+                    .filter(|&&i| {
+                        let unit = &self.units[hits[i].unit];
+                        unit.role == Role::Tail && unit.browser == m.browser
+                    })
+                    .max_by_key(|&&i| hits[i].end);
                 let Some(&i) = tail else { break };
                 let v = values_from(&hits[i].captures);
                 if m.values.origin.is_empty() {
@@ -371,7 +425,7 @@ impl Recognizer {
                 if m.values.status.is_none() {
                     m.values.status = v.status;
                 }
-                m.legacy = true;
+                m.legacy |= self.units[hits[i].unit].legacy;
                 m.end = hits[i].end;
             }
         }
@@ -432,30 +486,54 @@ fn pairable(m: &Recognized, url: &str, line: usize) -> bool {
         && (m.values.url.is_empty() || m.values.url == url)
 }
 
-/// WebKit repeats the reason as `Failed to load resource: <reason>` after
-/// the companion line; that repeat is not a second failure.
-fn fold_webkit_repeats(flat: &Flat, messages: &mut Vec<Recognized>) {
+/// A message whose opening the user cut off but whose URL is still there:
+/// `http://x/api. Response to preflight request doesn't pass …`.
+fn url_before(flat: &Flat, m: &mut Recognized) {
+    if !m.values.url.is_empty() || m.start < 2 {
+        return;
+    }
+    let before = flat.text.get(..m.start).unwrap_or("").trim_end();
+    let Some(word_start) = before.rfind(' ').map(|i| i + 1).or(Some(0)) else {
+        return;
+    };
+    let word = &before[word_start..];
+    let url = word.trim_end_matches(['.', ':']);
+    if url.len() < word.len() && url.contains("://") && !url.contains(['\'', '"']) {
+        m.values.url = url.to_string();
+        m.start = word_start;
+    }
+}
+
+/// WebKit repeats the reason as `Failed to load resource: <reason>` around
+/// the companion line (and scripts rethrow it as `TypeError: <reason>`);
+/// a repeat is not a second failure.
+fn fold_webkit_repeats(messages: &mut Vec<Recognized>) {
     let mut keep = vec![true; messages.len()];
     for i in 1..messages.len() {
         let m = &messages[i];
-        let repeated = m.browser == Browser::WebKit
-            && flat
-                .text
-                .get(..m.start)
-                .is_some_and(|t| t.ends_with("Failed to load resource: "));
-        if !repeated {
+        if m.browser != Browser::WebKit {
             continue;
         }
-        if let Some(j) = (0..i).rev().find(|&j| {
+        let same = |j: usize| {
+            let earlier = &messages[j];
             keep[j]
-                && messages[j].browser == Browser::WebKit
-                && messages[j].candidates == m.candidates
-                && m.line.saturating_sub(messages[j].line) <= 3
-        }) {
+                && earlier.browser == Browser::WebKit
+                && earlier.candidates == m.candidates
+                && earlier.values.origin == m.values.origin
+                && (m.values.url.is_empty()
+                    || earlier.values.url.is_empty()
+                    || earlier.values.url == m.values.url)
+                && m.line.saturating_sub(earlier.line) <= 3
+        };
+        if let Some(j) = (0..i).rev().find(|&j| same(j)) {
             keep[i] = false;
-            let status = m.values.status;
-            if messages[j].values.status.is_none() {
-                messages[j].values.status = status;
+            let (status, url) = (m.values.status, m.values.url.clone());
+            let earlier = &mut messages[j];
+            if earlier.values.status.is_none() {
+                earlier.values.status = status;
+            }
+            if earlier.values.url.is_empty() {
+                earlier.values.url = url;
             }
         }
     }
@@ -529,6 +607,17 @@ fn rank_candidates(r: &mut Recognized) {
                     AllowOriginMismatch
                 },
             )
+        } else if r.candidates.contains(&PreflightStatusNotOk) {
+            // WebKit's "Preflight response is not successful" covers them all;
+            // the status tells which.
+            Some(match r.values.status {
+                Some(300..=399) if r.candidates.contains(&PreflightRedirect) => PreflightRedirect,
+                _ => PreflightStatusNotOk,
+            })
+        } else if r.candidates.contains(&NetworkFailure) {
+            // Firefox's "CORS request did not succeed" is a network failure
+            // far more often than a redirect with credentials or a loop.
+            Some(NetworkFailure)
         } else if r.candidates.contains(&HeaderNotAllowed) {
             // A header named in "is not allowed" is not allowed, whatever it
             // is: the wildcard rule for Authorization is only a candidate.

@@ -240,8 +240,10 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
             let before = words[j - 1];
             if let Some(scheme) = before.find("://") {
                 let start = before[..scheme]
-                    .rfind(|c: char| !c.is_ascii_alphabetic())
-                    .map_or(0, |p| p + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !c.is_ascii_alphabetic())
+                    .map_or(0, |(p, c)| p + c.len_utf8());
                 let (glued, rest) = before.split_at(start);
                 let rest = rest.trim_matches(['\'', '"']);
                 let glued_method = METHODS.iter().find(|m| glued.ends_with(*m));

@@ -65,11 +65,8 @@ pub fn flatten(paste: &str) -> Flat {
 /// whitespace collapsed.
 pub fn clean_line(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut rest = strip_decorations(raw.trim());
-    // Fenced code markers carry no text.
-    if rest.starts_with("```") {
-        return out;
-    }
+    let unmarked = strip_markup(raw);
+    let mut rest = strip_decorations(unmarked.trim());
     while !rest.is_empty() {
         rest = rest.trim_start();
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -92,13 +89,56 @@ pub fn clean_line(raw: &str) -> String {
     out
 }
 
+/// Markdown and HTML that pastes wrap messages in: code spans and fences,
+/// bold, `<code>`, and Safari's source location `(file.js, line 12)`.
+/// Browsers print no backticks that matter (templates drop them too).
+fn strip_markup(raw: &str) -> std::borrow::Cow<'_, str> {
+    // (mark, replacement): DevTools glues `[Learn More]` and `Understand
+    // this error` to the message; what follows is another message.
+    const MARKS: [(&str, &str); 7] = [
+        ("`", ""),
+        ("**", ""),
+        ("<code>", ""),
+        ("</code>", ""),
+        ("<br>", " "),
+        ("[Learn More]", " "),
+        ("Understand this error", " "),
+    ];
+    let needs = MARKS.iter().any(|(m, _)| raw.contains(m)) || raw.contains(", line ");
+    if !needs {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let mut text = raw.to_string();
+    for (m, by) in MARKS {
+        if text.contains(m) {
+            text = text.replace(m, by);
+        }
+    }
+    // `(file, line 0)`: WebKit's source location.
+    while let Some(at) = text.find(", line ") {
+        let open = text[..at].rfind('(');
+        let close = text[at..].find(')').map(|c| at + c);
+        match (open, close) {
+            (Some(open), Some(close))
+                if text[at + 7..close].bytes().all(|b| b.is_ascii_digit())
+                    && !text[open..at].contains(' ') =>
+            {
+                text.replace_range(open..=close, "");
+            }
+            _ => break,
+        }
+    }
+    std::borrow::Cow::Owned(text)
+}
+
 /// Prefixes that consoles, chat clients and markdown put before a message.
 fn strip_decorations(mut line: &str) -> &str {
     loop {
         let before = line;
         line = line.trim_start();
         for marker in [
-            ">", "- ", "* ", "•", "❌", "⚠️", "⚠", "✖", "×", "▶", "►", "⛔", "🔴", "🚫",
+            ">", "- ", "* ", "•", "❌", "⚠️", "⚠", "✖", "×", "▶", "►", "⛔", "🔴", "🚫", "#", "\"",
+            "_", "! ",
         ] {
             if let Some(rest) = line.strip_prefix(marker) {
                 line = rest;
@@ -124,6 +164,7 @@ fn strip_decorations(mut line: &str) -> &str {
             }
         }
         line = strip_timestamp(line);
+        line = strip_list_number(line);
         if line.len() == before.len() {
             return line;
         }
@@ -207,6 +248,24 @@ fn strip_timestamp(line: &str) -> &str {
             body[i + 1..].trim_start_matches([' ', '-', '|'])
         }
         Some(_) => line,
+    }
+}
+
+/// `1. `, `2.`, `(1) `: a numbered list item or DevTools' repeat count.
+fn strip_list_number(line: &str) -> &str {
+    let (body, close) = match line.strip_prefix('(') {
+        Some(rest) => (rest, b')'),
+        None => (line, b'.'),
+    };
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 || body.as_bytes().get(digits) != Some(&close) {
+        return line;
+    }
+    let rest = &body[digits + 1..];
+    // `1.5 s` is not a list item; `1.Failed` is.
+    match rest.chars().next() {
+        Some(c) if c.is_ascii_digit() => line,
+        _ => rest,
     }
 }
 

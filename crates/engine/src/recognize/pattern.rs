@@ -75,6 +75,8 @@ fn normalize(text: &str) -> String {
         match c {
             '‘' | '’' => out.push('\''),
             '“' | '”' => out.push('"'),
+            // Markdown eats backticks, so the paste loses them (`paste`).
+            '`' => {}
             _ => out.push(c),
         }
     }
@@ -143,6 +145,18 @@ pub fn match_at(
     suffix: Suffix,
 ) -> Option<(usize, Captures)> {
     let mut captures = Vec::new();
+    // Pastes sometimes lower-case a message's first letter; the anchor
+    // search is case-insensitive, so the first literal is too.
+    let (tokens, start) = match tokens.split_first() {
+        Some((Token::Literal(first), rest)) => {
+            let head = flat.text.get(start..start + first.len())?;
+            if !head.eq_ignore_ascii_case(first) {
+                return None;
+            }
+            (rest, start + first.len())
+        }
+        _ => (tokens, start),
+    };
     let end = match_from(tokens, flat, start, suffix, &mut captures)?;
     Some((end, captures))
 }
@@ -157,7 +171,9 @@ fn match_literal(lit: &str, text: &str, pos: usize, last: bool) -> Option<usize>
     if last {
         if let Some(short) = lit.strip_suffix('.').or_else(|| lit.strip_suffix(". ")) {
             if let Some(after) = tail.strip_prefix(short) {
-                if after.is_empty() || after.starts_with(' ') {
+                // Whatever the paste put after it (a quote, `?`, `…`), but
+                // not a longer word.
+                if after.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
                     return Some(pos + short.len());
                 }
             }
@@ -221,7 +237,13 @@ fn match_from(
             match_from(rest, flat, pos, suffix, captures)
         }
         Token::Slot(name) => {
-            let tail = text.get(pos..)?;
+            let mut tail = text.get(pos..)?;
+            let mut pos = pos;
+            // A line wrapped right after an opening quote: `to '⏎https://…'`.
+            if is_url_like(name) && tail.starts_with(' ') && text[..pos].ends_with('\'') {
+                tail = &tail[1..];
+                pos += 1;
+            }
             match rest.first() {
                 Some(Token::Literal(lit)) => {
                     let window = slot_window(name, tail);
@@ -277,6 +299,23 @@ fn match_from(
                             return Some(end);
                         }
                         captures.pop();
+                    }
+                    // A URL the user replaced by words (`<INSERT URL>`), before
+                    // a literal long enough to be sure where it ends.
+                    if is_url_like(name) && lit.len() >= 8 {
+                        let wide = &tail[..next_boundary(tail, MAX_PROSE.min(tail.len()))];
+                        if let Some(value_end) = wide.find(lit.as_str()) {
+                            if value_end > 0 && value_end > window.len() {
+                                let value = tail[..value_end].trim_end();
+                                captures.push((name.clone(), value.to_string()));
+                                if let Some(end) =
+                                    match_from(rest, flat, pos + value_end, suffix, captures)
+                                {
+                                    return Some(end);
+                                }
+                                captures.pop();
+                            }
+                        }
                     }
                     None
                 }

@@ -17,16 +17,20 @@ use crate::message::{framed_template, has_preflight_variant, Stage};
 /// The role a unit plays when messages are assembled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// A catalogue wording (a Chromium one without its opening).
-    Message(FindingId),
-    /// Starts a message and names its URL; `kind` when the wording implies it.
+    /// A catalogue wording (a Chromium one without its opening). `framed`:
+    /// it needs a reason prefix before it (Firefox's reasons, which are too
+    /// short to stand alone).
+    Message { id: FindingId, framed: bool },
+    /// Starts a message and names its URL; `kind` when the wording implies
+    /// it; `redirect` when it names a redirect.
     Opening {
         kind: Option<&'static str>,
         redirect: bool,
     },
-    /// `Response to preflight request doesn't pass access control check: `.
-    PreflightPrefix,
-    /// A sentence older Chromium appended after the reason.
+    /// `Response to preflight request doesn't pass access control check: `
+    /// (`preflight`), or Firefox's `(Reason: `.
+    Prefix { preflight: bool },
+    /// A sentence or closing a browser puts after the reason.
     Tail,
     /// WebKit's `<API> cannot load U due to access control checks.`
     Companion { kind: &'static str },
@@ -49,31 +53,50 @@ pub const CHROMIUM_OPENING: &str =
 const CHROMIUM_ANCHOR: &str = "has been blocked by CORS policy: ";
 pub const PREFLIGHT_PREFIX: &str =
     "Response to preflight request doesn't pass access control check: ";
+const FIREFOX_START: &str =
+    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource";
+const FIREFOX_REASON: &str = "(Reason: ";
 
-/// Openings of older browsers: Chromium until ~2018 (and Safari until ~2017
-/// for the first two), Chromium 64–70, and Chromium ~69's redirect wording.
-const LEGACY_OPENINGS: [(&str, Option<&str>, bool); 4] = [
+/// Openings of older browsers and other frames: Chromium until ~2018 (and
+/// Safari until ~2017 for the first two), Chromium 64–70, Chromium ~69's
+/// redirect wording; Firefox's frame (its URL quoted or not, or cut out by
+/// the user); WebKit's redirect frame.
+const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 9] = [
+    (Browser::Chromium, CHROMIUM_OPENING, None, false, false),
+    (Browser::Chromium, "XMLHttpRequest cannot load {url}. ", Some("XMLHttpRequest"), false, true),
+    (Browser::Chromium, "Fetch API cannot load {url}. ", Some("fetch"), false, true),
+    (Browser::Chromium, "Failed to load {url}: ", None, false, true),
     (
-        "XMLHttpRequest cannot load {url}. ",
-        Some("XMLHttpRequest"),
-        false,
-    ),
-    ("Fetch API cannot load {url}. ", Some("fetch"), false),
-    ("Failed to load {url}: ", None, false),
-    (
+        Browser::Chromium,
         "Redirect from '{initial_url}' to '{url}' has been blocked by CORS policy: ",
         None,
         true,
+        true,
+    ),
+    (Browser::Firefox, concat!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource", " at {url}. "), None, false, false),
+    (Browser::Firefox, concat!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource", " at '{url}'. "), None, false, false),
+    (Browser::Firefox, concat!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource", " "), None, false, false),
+    (
+        Browser::WebKit,
+        "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: ",
+        None,
+        true,
+        false,
     ),
 ];
 
-/// Sentences older Chromium put after the reason.
-const TAILS: [&str; 5] = [
-    "Origin '{origin}' is therefore not allowed access.",
-    "The response had HTTP status code {status}.",
-    "If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.",
-    "The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.",
-    "Have the server send the header with a valid value.",
+/// Sentences browsers put after the reason: older Chromium's, and the
+/// closing of Firefox's `(Reason: …)`.
+const TAILS: [(Browser, &str, bool); 9] = [
+    (Browser::Chromium, "Origin '{origin}' is therefore not allowed access.", true),
+    (Browser::Chromium, "The response had HTTP status code {status}.", true),
+    (Browser::Chromium, "If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.", true),
+    (Browser::Chromium, "The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.", true),
+    (Browser::Chromium, "The credentials mode of an XMLHttpRequest is controlled by the withCredentials attribute.", true),
+    (Browser::Chromium, "Have the server send the header with a valid value.", true),
+    (Browser::Firefox, "). Status code: {status}.", false),
+    (Browser::Firefox, ").", false),
+    (Browser::Firefox, ")", false),
 ];
 
 const COMPANIONS: [(&str, &str); 4] = [
@@ -115,24 +138,57 @@ fn unit(
     }
 }
 
-/// A Chromium CORS-policy wording without its opening (and without the
-/// preflight prefix, which is a unit of its own), or the whole wording.
-fn chromium_reason(text: &str) -> (&str, bool) {
-    match text.find(CHROMIUM_ANCHOR) {
-        Some(at) => {
-            let reason = &text[at + CHROMIUM_ANCHOR.len()..];
-            match reason.strip_prefix(PREFLIGHT_PREFIX) {
-                Some(inner) => (inner, true),
-                None => (reason, false),
+/// A wording cut to what follows its frame: a Chromium CORS-policy reason
+/// (and whether it had the preflight prefix), a Firefox reason without its
+/// `(Reason: ` and closing, or the whole wording.
+fn reason_of(browser: Browser, text: &str) -> (&str, bool, bool) {
+    match browser {
+        Browser::Chromium => match text.find(CHROMIUM_ANCHOR) {
+            Some(at) => {
+                let reason = &text[at + CHROMIUM_ANCHOR.len()..];
+                match reason.strip_prefix(PREFLIGHT_PREFIX) {
+                    Some(inner) => (inner, true, false),
+                    None => (reason, false, false),
+                }
             }
-        }
-        None => (text, false),
+            None => (text, false, false),
+        },
+        Browser::Firefox if text.starts_with(FIREFOX_START) => match text.find(FIREFOX_REASON) {
+            Some(at) => {
+                let reason = &text[at + FIREFOX_REASON.len()..];
+                let core = reason
+                    .strip_suffix("). Status code: {status}.")
+                    .or_else(|| reason.strip_suffix(")."))
+                    .or_else(|| reason.strip_suffix(')'))
+                    .unwrap_or(reason);
+                (core, false, true)
+            }
+            None => (text, false, false),
+        },
+        _ => (text, false, false),
     }
 }
 
 /// Every unit, most specific first.
 pub fn build() -> Vec<Unit> {
     let mut units = Vec::new();
+    let mut push_message = |id: FindingId,
+                            browser: Browser,
+                            stage: Stage,
+                            legacy: bool,
+                            suffix: Suffix,
+                            text: &str| {
+        let (text, preflight, framed) = reason_of(browser, text);
+        let stage = if preflight { Stage::Preflight } else { stage };
+        units.push(unit(
+            Role::Message { id, framed },
+            browser,
+            stage,
+            legacy,
+            suffix,
+            text,
+        ));
+    };
     for entry in entries() {
         for browser in Browser::ALL {
             let stages: &[Stage] = if has_preflight_variant(entry.id) {
@@ -159,81 +215,60 @@ pub fn build() -> Vec<Unit> {
                 } else {
                     natural_stage(entry.id)
                 };
-                let (text, preflight) = if browser == Browser::Chromium {
-                    chromium_reason(&text)
-                } else {
-                    (text.as_ref(), false)
-                };
-                let stage = if preflight { Stage::Preflight } else { stage };
-                units.push(unit(
-                    Role::Message(entry.id),
+                push_message(
+                    entry.id,
                     browser,
                     stage,
                     entry.legacy_only,
                     entry.chromium_suffix,
-                    text,
-                ));
+                    &text,
+                );
             }
         }
         let variants = entry.variants.iter().map(|v| (v, false));
         for ((browser, text), legacy) in variants.chain(entry.legacy.iter().map(|l| (l, true))) {
-            let (text, preflight) = if *browser == Browser::Chromium {
-                chromium_reason(text)
-            } else {
-                (*text, false)
-            };
-            let stage = if preflight {
-                Stage::Preflight
-            } else if legacy && has_preflight_variant(entry.id) {
+            let stage = if legacy && has_preflight_variant(entry.id) {
                 Stage::Actual
             } else {
                 natural_stage(entry.id)
             };
-            units.push(unit(
-                Role::Message(entry.id),
-                *browser,
-                stage,
-                legacy,
-                Suffix::None,
-                text,
-            ));
+            push_message(entry.id, *browser, stage, legacy, Suffix::None, text);
         }
     }
-    units.push(unit(
-        Role::Opening {
-            kind: None,
-            redirect: false,
-        },
-        Browser::Chromium,
-        Stage::Actual,
-        false,
-        Suffix::None,
-        CHROMIUM_OPENING,
-    ));
-    for (text, kind, redirect) in LEGACY_OPENINGS {
+    for (browser, text, kind, redirect, legacy) in OPENINGS {
         units.push(unit(
             Role::Opening { kind, redirect },
-            Browser::Chromium,
+            browser,
             Stage::Actual,
-            true,
+            legacy,
             Suffix::None,
             text,
         ));
     }
     units.push(unit(
-        Role::PreflightPrefix,
+        Role::Prefix { preflight: true },
         Browser::Chromium,
         Stage::Preflight,
         false,
         Suffix::None,
         PREFLIGHT_PREFIX,
     ));
-    for text in TAILS {
+    for text in [FIREFOX_REASON, "Reason: "] {
+        units.push(unit(
+            Role::Prefix { preflight: false },
+            Browser::Firefox,
+            Stage::Actual,
+            false,
+            Suffix::None,
+            text,
+        ));
+    }
+    for (browser, text, legacy) in TAILS {
         units.push(unit(
             Role::Tail,
-            Browser::Chromium,
+            browser,
             Stage::Actual,
-            true,
+            legacy,
             Suffix::None,
             text,
         ));
