@@ -6,7 +6,7 @@ use crate::cli::ExplainArgs;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_engine::catalogue::{entries, entry, FindingId};
-use cors_engine::recognize::{NetworkLine, Note, Recognized, Recognizer};
+use cors_engine::recognize::{NetworkLine, Note, NoteKind, Recognized, Recognizer};
 use cors_engine::{Browser, Stage};
 use cors_report::explain::{
     render_explain, ExplainDocument, MessageDoc, NetworkDoc, NoteDoc, ProbeDoc, EXPLAIN_SCHEMA,
@@ -287,22 +287,11 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
         .iter()
         .map(|n| network_doc(n, &recognition.messages))
         .collect();
+    let notes: Vec<NoteDoc> = recognition.notes.iter().map(note_doc).collect();
     // Script-side errors only matter when no console line gives the reason.
-    let notes: Vec<NoteDoc> = recognition
-        .notes
-        .iter()
-        .filter(|n| {
-            recognition.messages.is_empty()
-                || !matches!(
-                    n.kind,
-                    cors_engine::recognize::NoteKind::ScriptError
-                        | cors_engine::recognize::NoteKind::BlockedByClient
-                )
-        })
-        .map(note_doc)
-        .collect();
     let hints: Vec<String> = notes
         .iter()
+        .filter(|n| messages.is_empty() || n.kind != NoteKind::ScriptError.id())
         .map(|n| {
             let mut hint = format!("line {}: {}", n.line, n.meaning);
             if let Some(check) = &n.check {

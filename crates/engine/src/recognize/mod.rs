@@ -381,6 +381,13 @@ impl Recognizer {
         if c.preflight && has_preflight_variant(ids[0]) {
             stage = Stage::Preflight;
         }
+        // A refused redirect names its target: that is the URL that failed,
+        // reached from the one the request started at.
+        if let Some(location) = &values.location {
+            if !values.url.is_empty() && values.initial_url.is_none() && *location != values.url {
+                values.initial_url = Some(std::mem::replace(&mut values.url, location.clone()));
+            }
+        }
         Recognized {
             candidates: ids,
             browser: unit.browser,
@@ -550,7 +557,7 @@ fn opening_url_plausible(captures: &Captures) -> bool {
     captures
         .iter()
         .filter(|(name, _)| name == "url")
-        .all(|(_, url)| url.contains([':', '/', '.', '…']))
+        .all(|(_, url)| url != "resource")
 }
 
 fn values_from(captures: &Captures) -> Values {
@@ -614,7 +621,7 @@ fn rank_candidates(r: &mut Recognized) {
                 Some(300..=399) if r.candidates.contains(&PreflightRedirect) => PreflightRedirect,
                 _ => PreflightStatusNotOk,
             })
-        } else if r.candidates.contains(&NetworkFailure) {
+        } else if r.browser == Browser::Firefox && r.candidates.contains(&NetworkFailure) {
             // Firefox's "CORS request did not succeed" is a network failure
             // far more often than a redirect with credentials or a loop.
             Some(NetworkFailure)

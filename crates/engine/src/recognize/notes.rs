@@ -256,6 +256,20 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
                 });
             }
         }
+        // `app.js:1 Failed to load resource: net::…`: DevTools' source
+        // column names the resource.
+        if url.is_none() && error.is_some() {
+            if let Some(k) = words[..i].iter().rposition(|w| *w == "Failed") {
+                if k > 0 && words.get(k + 1..k + 3) == Some(&["to", "load"][..]) {
+                    let source = words[k - 1];
+                    let bare = source
+                        .rsplit_once(':')
+                        .filter(|(_, n)| n.bytes().all(|b| b.is_ascii_digit()))
+                        .map_or(source, |(u, _)| u);
+                    url = Some(bare.to_string());
+                }
+            }
+        }
         if error.is_none() && url.is_none() {
             continue;
         }

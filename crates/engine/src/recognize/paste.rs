@@ -72,7 +72,10 @@ pub fn clean_line(raw: &str) -> String {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let (word, tail) = rest.split_at(end);
         rest = tail;
-        if word.is_empty() || is_source_link(word) || is_decoration_word(word) {
+        // DevTools names a failed resource by its URL in the source column.
+        let names_resource = rest.trim_start().starts_with("Failed to load resource");
+        if word.is_empty() || (is_source_link(word) && !names_resource) || is_decoration_word(word)
+        {
             continue;
         }
         if !out.is_empty() {
@@ -97,18 +100,20 @@ fn strip_markup(raw: &str) -> std::borrow::Cow<'_, str> {
     // this error` to the message; what follows is another message.
     const MARKS: [(&str, &str); 7] = [
         ("`", ""),
-        ("**", ""),
+        // Markdown turns the wildcard into emphasis.
+        ("wildcard '_'", "wildcard '*'"),
         ("<code>", ""),
         ("</code>", ""),
         ("<br>", " "),
         ("[Learn More]", " "),
         ("Understand this error", " "),
     ];
-    let needs = MARKS.iter().any(|(m, _)| raw.contains(m)) || raw.contains(", line ");
+    let needs =
+        MARKS.iter().any(|(m, _)| raw.contains(m)) || raw.contains(", line ") || raw.contains("**");
     if !needs {
         return std::borrow::Cow::Borrowed(raw);
     }
-    let mut text = raw.to_string();
+    let mut text = strip_bold(raw);
     for (m, by) in MARKS {
         if text.contains(m) {
             text = text.replace(m, by);
@@ -129,6 +134,23 @@ fn strip_markup(raw: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(text)
+}
+
+/// Drops markdown bold (`**` exactly), keeping longer runs of `*` (a
+/// masked host `http://****.example.com`).
+fn strip_bold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('*') {
+        out.push_str(&rest[..at]);
+        let run = rest[at..].bytes().take_while(|b| *b == b'*').count();
+        if run != 2 {
+            out.push_str(&rest[at..at + run]);
+        }
+        rest = &rest[at + run..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Prefixes that consoles, chat clients and markdown put before a message.
@@ -310,7 +332,7 @@ pub fn is_source_link(word: &str) -> bool {
         return !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     }
     // `localhost/:1`, `app.example.com/login:1`: a page path.
-    if name.contains('/') && !name.contains(' ') {
+    if name.contains(['/', '?']) && !name.contains(' ') {
         return true;
     }
     let file = name.split('?').next().unwrap_or(name);

@@ -148,38 +148,44 @@ pub fn match_at(
     // Pastes sometimes lower-case a message's first letter; the anchor
     // search is case-insensitive, so the first literal is too.
     let (tokens, start) = match tokens.split_first() {
-        Some((Token::Literal(first), rest)) => {
-            let head = flat.text.get(start..start + first.len())?;
-            if !head.eq_ignore_ascii_case(first) {
-                return None;
-            }
-            (rest, start + first.len())
-        }
+        Some((Token::Literal(first), rest)) => (
+            rest,
+            match_literal(first, flat, start, ends_template(rest), true)?,
+        ),
         _ => (tokens, start),
     };
     let end = match_from(tokens, flat, start, suffix, &mut captures)?;
     Some((end, captures))
 }
 
-/// A literal at `pos`; a final `.` may be missing (copy damage) when the
-/// literal ends the template and the text ends or a space follows.
-fn match_literal(lit: &str, text: &str, pos: usize, last: bool) -> Option<usize> {
-    let tail = text.get(pos..)?;
-    if tail.starts_with(lit) {
+/// A literal at `pos`; when it ends the template, a final `.` may be
+/// missing (copy damage), and a closing made only of punctuation (`".`,
+/// `).`) may be missing at the end of a line that was cut off.
+fn match_literal(lit: &str, flat: &Flat, pos: usize, last: bool, any_case: bool) -> Option<usize> {
+    let tail = flat.text.get(pos..)?;
+    let starts = |t: &str, l: &str| match t.get(..l.len()) {
+        Some(head) if any_case => head.eq_ignore_ascii_case(l),
+        Some(head) => head == l,
+        None => false,
+    };
+    if starts(tail, lit) {
         return Some(pos + lit.len());
     }
-    if last {
-        if let Some(short) = lit.strip_suffix('.').or_else(|| lit.strip_suffix(". ")) {
-            if let Some(after) = tail.strip_prefix(short) {
-                // Whatever the paste put after it (a quote, `?`, `…`), but
-                // not a longer word.
-                if after.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
-                    return Some(pos + short.len());
-                }
+    if !last {
+        return None;
+    }
+    if let Some(short) = lit.strip_suffix('.').or_else(|| lit.strip_suffix(". ")) {
+        if starts(tail, short) {
+            // Whatever the paste put after it (a quote, `?`, `…`), but not
+            // a longer word.
+            let after = &tail[short.len()..];
+            if after.chars().next().is_none_or(|c| !c.is_alphanumeric()) {
+                return Some(pos + short.len());
             }
         }
     }
-    None
+    let closing = !lit.is_empty() && lit.bytes().all(|b| b.is_ascii_punctuation());
+    (closing && pos == flat.line_end(pos)).then_some(pos)
 }
 
 /// Whether nothing but the Chromium suffix follows in `rest`.
@@ -201,7 +207,7 @@ fn match_from(
     };
     match first {
         Token::Literal(lit) => {
-            let next = match_literal(lit, text, pos, ends_template(rest))?;
+            let next = match_literal(lit, flat, pos, ends_template(rest), false)?;
             match_from(rest, flat, next, suffix, captures)
         }
         Token::Slot(name) if name == "redirected" => {
@@ -271,6 +277,13 @@ fn match_from(
                             break;
                         }
                     }
+                    // A status before a missing final period.
+                    if name == "status" && ends_template(&rest[1..]) && lit == "." {
+                        let n = tail.bytes().take_while(u8::is_ascii_digit).count();
+                        if n > 0 && !ends.contains(&n) {
+                            ends.push(n);
+                        }
+                    }
                     // A bare final period may be missing: the value runs to
                     // the next space.
                     if ends_template(&rest[1..]) && lit == "." {
@@ -300,13 +313,31 @@ fn match_from(
                         }
                         captures.pop();
                     }
+                    // A closing cut off with the line: the value runs to its end.
+                    let closing = lit.bytes().all(|b| b.is_ascii_punctuation());
+                    if ends_template(&rest[1..]) && closing && !is_url_like(name) {
+                        let line_end = flat.line_end(pos).saturating_sub(pos).min(tail.len());
+                        let value = tail[..line_end].trim_end();
+                        if !value.is_empty()
+                            && value.len() <= MAX_PROSE
+                            && slot_accepts(name, value)
+                        {
+                            captures.push((name.clone(), value.to_string()));
+                            if let Some(end) =
+                                match_from(rest, flat, pos + value.len(), suffix, captures)
+                            {
+                                return Some(end);
+                            }
+                            captures.pop();
+                        }
+                    }
                     // A URL the user replaced by words (`<INSERT URL>`), before
                     // a literal long enough to be sure where it ends.
-                    if is_url_like(name) && lit.len() >= 8 {
+                    if is_url_like(name) && lit.len() >= 2 {
                         let wide = &tail[..next_boundary(tail, MAX_PROSE.min(tail.len()))];
                         if let Some(value_end) = wide.find(lit.as_str()) {
                             if value_end > 0 && value_end > window.len() {
-                                let value = tail[..value_end].trim_end();
+                                let value = tail[..value_end].trim_end().trim_matches(['\'', '"']);
                                 captures.push((name.clone(), value.to_string()));
                                 if let Some(end) =
                                     match_from(rest, flat, pos + value_end, suffix, captures)
