@@ -114,20 +114,24 @@ fn explains_an_id_and_lists_the_catalogue() {
 }
 
 #[test]
-fn unrecognised_input_exits_2_with_help() {
+fn non_cors_input_exits_1_and_unrecognised_input_exits_2() {
+    // Understood, but not a CORS console message: explained, exit 1.
     let o = run(&["explain", "TypeError: Failed to fetch"], None);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
-    assert!(text.contains("gives no reason"), "{text}");
+    assert!(
+        text.contains("the browser hides the reason from script"),
+        "{text}"
+    );
     // Safari's errors when it refuses to send at all (its reason is a warning).
     let o = run(
         &["explain"],
         Some("[Error] Error: – TypeError: Not allowed to request resource\n[Error] Fetch API cannot load http://localhost:3233/api due to access control checks.\n"),
     );
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(
-        text.contains("line 1: `Not allowed to request resource` means Safari refused to send the request at all — most often mixed content"),
+        text.contains("line 1: Safari refused to send the request at all (`Not allowed to request resource`) — most often mixed content"),
         "{text}"
     );
     let o = run(
@@ -146,6 +150,50 @@ fn unrecognised_input_exits_2_with_help() {
     );
     let o = run(&["explain", "--file", "/nonexistent/console.log"], None);
     assert_eq!(o.status.code(), Some(2));
+    // Not CORS at all: said plainly, in the JSON too.
+    let o = run(
+        &["explain", "--json", "-"],
+        Some("Uncaught DOMException: Blocked a frame with origin \"https://a.example\" from accessing a cross-origin frame.\n"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["notes"][0]["kind"], "cross-origin-frame");
+    assert_eq!(doc["notes"][0]["cors"], false);
+    assert!(doc["notes"][0]["meaning"]
+        .as_str()
+        .unwrap()
+        .starts_with("not CORS"));
+    let o = run(
+        &[
+            "explain",
+            "--json",
+            "something about Access-Control-Allow-Methods went wrong",
+        ],
+        None,
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!doc["closest"].as_array().unwrap().is_empty(), "{doc}");
+}
+
+#[test]
+fn a_dash_reads_standard_input_leniently() {
+    let mut input = b"\xff\xfe garbage ".to_vec();
+    input.extend_from_slice(
+        b"Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(["explain", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["messages"][0]["id"], "method-not-allowed");
+    assert_eq!(doc["messages"][0]["method"], "PUT");
+    assert_eq!(doc["messages"][0]["browser"], "chromium");
 }
 
 #[test]

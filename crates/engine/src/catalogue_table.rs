@@ -325,6 +325,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::TooManyRedirects, "More than 20 redirects", RedirectBlocked, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, chromium!("Cross-origin requests are only supported for protocol schemes: {schemes}.")),
+        ],
         explanation: "The URL's scheme ({scheme}) cannot be used with CORS: only http and https can. A page opened from file:// or a custom scheme cannot call such URLs with CORS.",
         fix: "Serve the page and the API over http(s) (e.g. `python3 -m http.server`), not from file://.",
         chromium: Some(CHROMIUM_SCHEMES),

@@ -87,12 +87,7 @@ pub struct NoteDoc {
 
 /// Browser ids as people know them.
 fn browser_name(id: &str) -> &str {
-    match id {
-        "chromium" => "Chrome",
-        "firefox" => "Firefox",
-        "webkit" => "Safari",
-        other => other,
-    }
+    cors_engine::Browser::from_id(id).map_or(id, |b| b.display_name())
 }
 
 /// The text view.

@@ -26,6 +26,13 @@ use pattern::{match_at, Captures, Token};
 use std::collections::{BTreeMap, HashMap};
 use units::{Role, Unit};
 
+/// The longest anchor: enough to be specific, short enough to survive a
+/// message cut short.
+const ANCHOR_LEN: usize = 24;
+/// How much of a reason must survive for a message cut off with its line.
+const TRUNCATED_MIN: usize = 12;
+const MAX_TRUNCATED: usize = 512;
+
 /// One recognised message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recognized {
@@ -89,6 +96,8 @@ struct Candidate {
     openings: Vec<usize>,
     preflight: bool,
     message: usize,
+    /// Cut off with its line: only a guess from the first words.
+    truncated: bool,
 }
 
 /// A partial chain of openings and prefixes, waiting for its message.
@@ -108,10 +117,19 @@ impl Recognizer {
         let mut by_anchor: Vec<Vec<usize>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for (i, unit) in units.iter().enumerate() {
-            let Some(Token::Literal(first)) = unit.tokens.first() else {
+            let Some(Token::Literal(literal)) = unit.tokens.first() else {
                 continue;
             };
-            let slot = *index.entry(first.clone()).or_insert_with(|| {
+            // A prefix of the first literal, so a message that lost its end
+            // (a final period) is still found.
+            let first = literal
+                .get(..literal.len().min(ANCHOR_LEN))
+                .or_else(|| literal.get(..literal.len().min(ANCHOR_LEN + 1)))
+                .or_else(|| literal.get(..literal.len().min(ANCHOR_LEN + 2)))
+                .or_else(|| literal.get(..literal.len().min(ANCHOR_LEN + 3)))
+                .unwrap_or(literal)
+                .to_string();
+            let slot = *index.entry(first.to_ascii_lowercase()).or_insert_with(|| {
                 anchors.push(first.clone());
                 by_anchor.push(Vec::new());
                 anchors.len() - 1
@@ -142,8 +160,8 @@ impl Recognizer {
     /// As [`Recognizer::recognize`], for a paste already flattened (a
     /// streaming reader flattens as it reads).
     pub fn recognize_flat(&self, flat: Flat) -> Recognition {
-        let hits = self.hits(&flat);
-        let mut messages = self.assemble(&flat, &hits);
+        let mut hits = self.hits(&flat);
+        let mut messages = self.assemble(&flat, &mut hits);
         let companions: Vec<&Hit> = hits
             .iter()
             .filter(|h| matches!(self.units[h.unit].role, Role::Companion { .. }))
@@ -190,6 +208,9 @@ impl Recognizer {
             for &u in &self.by_anchor[found.pattern().as_usize()] {
                 let unit = &self.units[u];
                 if let Some((end, captures)) = match_at(&unit.tokens, flat, start, unit.suffix) {
+                    if unit.whole_line && end != flat.line_end(start) {
+                        continue;
+                    }
                     if let Role::Opening { .. } = unit.role {
                         if !opening_url_plausible(&captures) {
                             continue;
@@ -209,7 +230,7 @@ impl Recognizer {
 
     /// Openings, prefixes and messages put together; the most specific
     /// non-overlapping ones kept; tails attached.
-    fn assemble(&self, flat: &Flat, hits: &[Hit]) -> Vec<Recognized> {
+    fn assemble(&self, flat: &Flat, hits: &mut Vec<Hit>) -> Vec<Recognized> {
         let mut starting: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, h) in hits.iter().enumerate() {
             starting.entry(h.start).or_default().push(i);
@@ -224,6 +245,7 @@ impl Recognizer {
                 .flat_map(|p| starting.get(&p).into_iter().flatten().copied())
         };
         let mut candidates = Vec::new();
+        let mut truncated: Vec<(Candidate, Hit)> = Vec::new();
         for (i, h) in hits.iter().enumerate() {
             let alone = Candidate {
                 start: h.start,
@@ -232,6 +254,7 @@ impl Recognizer {
                 openings: Vec::new(),
                 preflight: false,
                 message: i,
+                truncated: false,
             };
             let chain = match role(i) {
                 Role::Message { framed: false, .. } | Role::Companion { .. } => {
@@ -283,13 +306,41 @@ impl Recognizer {
                                 openings: c.openings.clone(),
                                 preflight: c.preflight,
                                 message: next,
+                                truncated: false,
                             })
                         }
                         _ => {}
                     }
                 }
+                // A message cut off with the line (`… check: No 'Access-Con`).
+                if let Some((unit, at)) = self.truncated_after(flat, hits[c.at].end, c.reason) {
+                    let end = flat.line_end(at);
+                    truncated.push((
+                        Candidate {
+                            start: h.start,
+                            end,
+                            score: c.score,
+                            openings: c.openings.clone(),
+                            preflight: c.preflight,
+                            message: 0,
+                            truncated: true,
+                        },
+                        Hit {
+                            unit,
+                            start: at,
+                            end,
+                            captures: Vec::new(),
+                        },
+                    ));
+                }
             }
         }
+        for (mut candidate, hit) in truncated {
+            candidate.message = hits.len();
+            hits.push(hit);
+            candidates.push(candidate);
+        }
+        let hits: &[Hit] = hits;
         candidates.sort_by(|a, b| b.score.cmp(&a.score).then(a.start.cmp(&b.start)));
         // Selected spans by start, for the overlap test.
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
@@ -298,7 +349,7 @@ impl Recognizer {
         for c in candidates {
             let unit = &self.units[hits[c.message].unit];
             if let Some(&k) = by_span.get(&(c.start, c.end, unit.browser)) {
-                if let Role::Message { id, .. } = unit.role {
+                if let (Role::Message { id, .. }, false) = (unit.role, c.truncated) {
                     if !selected[k].1.contains(&id) {
                         selected[k].1.push(id);
                     }
@@ -341,6 +392,31 @@ impl Recognizer {
         }
         self.attach_tails(flat, hits, &starting, &mut messages);
         messages
+    }
+
+    /// The message unit whose first words are all that is left of the line
+    /// after `at` (at least [`TRUNCATED_MIN`] bytes of them).
+    fn truncated_after(&self, flat: &Flat, at: usize, reason: bool) -> Option<(usize, usize)> {
+        let start = if flat.text.as_bytes().get(at) == Some(&b' ') {
+            at + 1
+        } else {
+            at
+        };
+        let end = flat.line_end(start);
+        let rest = flat.text.get(start..end)?.trim_end();
+        if rest.len() < TRUNCATED_MIN || rest.len() > MAX_TRUNCATED {
+            return None;
+        }
+        let unit = self
+            .units
+            .iter()
+            .position(|u| match (u.role, u.tokens.first()) {
+                (Role::Message { framed, .. }, Some(Token::Literal(first))) => {
+                    (!framed || reason) && first.len() > rest.len() && first.starts_with(rest)
+                }
+                _ => false,
+            })?;
+        Some((unit, start))
     }
 
     fn message(&self, flat: &Flat, hits: &[Hit], c: &Candidate, ids: Vec<FindingId>) -> Recognized {
@@ -503,6 +579,16 @@ fn url_before(flat: &Flat, m: &mut Recognized) {
     let Some(word_start) = before.rfind(' ').map(|i| i + 1).or(Some(0)) else {
         return;
     };
+    // Only on the message's own line.
+    let line_start = flat
+        .lines
+        .iter()
+        .rev()
+        .find(|(start, _)| *start <= m.start)
+        .map_or(0, |(start, _)| *start);
+    if word_start < line_start {
+        return;
+    }
     let word = &before[word_start..];
     let url = word.trim_end_matches(['.', ':']);
     if url.len() < word.len() && url.contains("://") && !url.contains(['\'', '"']) {
@@ -527,6 +613,9 @@ fn fold_webkit_repeats(messages: &mut Vec<Recognized>) {
                 && earlier.browser == Browser::WebKit
                 && earlier.candidates == m.candidates
                 && earlier.values.origin == m.values.origin
+                && earlier.values.header == m.values.header
+                && earlier.values.method == m.values.method
+                && earlier.values.value == m.values.value
                 && (m.values.url.is_empty()
                     || earlier.values.url.is_empty()
                     || earlier.values.url == m.values.url)

@@ -127,7 +127,7 @@ impl NoteKind {
                 };
                 format!("{what} is what script sees for any failed request — CORS, but also a refused connection, DNS, TLS, an ad blocker or a CSP rule; the browser hides the reason from script on purpose. The reason is in the console: look for {console}, with the console's \"Errors\" level shown, and paste that line; or run `cors-doctor check URL --origin ORIGIN`.")
             }
-            NoteKind::NotAllowedToRequest => "means Safari refused to send the request at all — most often mixed content (an https page calling an http URL; Safari makes no exception for localhost or 127.0.0.1), else a no-cors request whose redirect mode is not `follow`. Safari logs the reason as a warning (`[blocked] The page at …`), hidden when the console shows only errors; or run `cors-doctor check URL --page PAGE_URL`".to_string(),
+            NoteKind::NotAllowedToRequest => "Safari refused to send the request at all (`Not allowed to request resource`) — most often mixed content (an https page calling an http URL; Safari makes no exception for localhost or 127.0.0.1), else a no-cors request whose redirect mode is not `follow`. Safari logs the reason as a warning (`[blocked] The page at …`), hidden when the console shows only errors; or run `cors-doctor check URL --page PAGE_URL`".to_string(),
             NoteKind::HttpStatus => "an HTTP status, not a network or CORS failure: the server answered with an error. If a CORS message names the same URL, the error response lacks the CORS headers — fix the error, and make error responses carry the CORS headers too.".to_string(),
             NoteKind::AccessControlChecks => "Safari's summary line of a CORS failure; it names no reason. Safari prints the reason on the line before it (`Origin … is not allowed by Access-Control-Allow-Origin.`, `Preflight response is not successful.`, …): paste that line too, or run the check below.".to_string(),
             NoteKind::BlockedByClient => "blocked inside the browser by an extension (an ad or privacy blocker) — not CORS and not the server: disable the extension for this site, or rename the path it matches (e.g. `/ads/`, `/track`).".to_string(),
@@ -208,11 +208,22 @@ pub fn scan_line(
 fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut Vec<NetworkLine>) {
     let words: Vec<&str> = line.split(' ').collect();
     for (i, word) in words.iter().enumerate() {
+        let mut glued_url = None;
         let (error, status) = if let Some(at) = word.find("net::ERR_") {
             let name: String = word[at + 5..]
                 .chars()
                 .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
                 .collect();
+            // `net::ERR_X，https://…`: a URL glued after it.
+            let after = &word[at + 5 + name.len()..];
+            glued_url = after.find("://").map(|s| {
+                let start = after[..s]
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !c.is_ascii_alphabetic())
+                    .map_or(0, |(p, c)| p + c.len_utf8());
+                after[start..].to_string()
+            });
             let status = words.get(i + 1).and_then(|w| parse_status(w));
             (Some(name), status)
         } else if let Some(status) = parse_status(word).filter(|_| {
@@ -269,6 +280,9 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
                     url = Some(bare.to_string());
                 }
             }
+        }
+        if url.is_none() {
+            url = glued_url;
         }
         if error.is_none() && url.is_none() {
             continue;

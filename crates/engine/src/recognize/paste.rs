@@ -78,6 +78,11 @@ pub fn clean_line(raw: &str) -> String {
         {
             continue;
         }
+        // A quote marker left inside a re-joined line: `blocked >by`.
+        let word = match word.strip_prefix('>') {
+            Some(rest) if rest.starts_with(char::is_alphabetic) => rest,
+            _ => word,
+        };
         if !out.is_empty() {
             out.push(' ');
         }

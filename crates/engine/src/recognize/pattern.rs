@@ -305,7 +305,12 @@ fn match_from(
                     } else {
                         ends.sort_unstable();
                     }
-                    for value_end in ends {
+                    // Values on the message's own line first; one that runs
+                    // past the line only after a closing cut off with it.
+                    let line = flat.line_end(pos).saturating_sub(pos);
+                    let (own, beyond): (Vec<usize>, Vec<usize>) =
+                        ends.into_iter().partition(|e| *e <= line);
+                    for value_end in own {
                         captures.push((name.clone(), tail[..value_end].to_string()));
                         if let Some(end) = match_from(rest, flat, pos + value_end, suffix, captures)
                         {
@@ -331,12 +336,21 @@ fn match_from(
                             captures.pop();
                         }
                     }
+                    for value_end in beyond {
+                        captures.push((name.clone(), tail[..value_end].to_string()));
+                        if let Some(end) = match_from(rest, flat, pos + value_end, suffix, captures)
+                        {
+                            return Some(end);
+                        }
+                        captures.pop();
+                    }
                     // A URL the user replaced by words (`<INSERT URL>`), before
                     // a literal long enough to be sure where it ends.
                     if is_url_like(name) && lit.len() >= 2 {
-                        let wide = &tail[..next_boundary(tail, MAX_PROSE.min(tail.len()))];
+                        let line = flat.line_end(pos).saturating_sub(pos).min(tail.len());
+                        let wide = &tail[..next_boundary(tail, MAX_PROSE.min(line))];
                         if let Some(value_end) = wide.find(lit.as_str()) {
-                            if value_end > 0 && value_end > window.len() {
+                            if value_end > 0 && value_end >= window.len() {
                                 let value = tail[..value_end].trim_end().trim_matches(['\'', '"']);
                                 captures.push((name.clone(), value.to_string()));
                                 if let Some(end) =
@@ -396,6 +410,14 @@ fn last_slot_value<'a>(name: &str, tail: &'a str) -> &'a str {
                 let n = tail.bytes().take_while(|b| b.is_ascii_digit()).count();
                 &tail[..n]
             }
+        }
+        // `net::ERR_NAME_NOT_RESOLVED，https://…`: the code alone.
+        "value" if tail.starts_with("ERR_") => {
+            let n = tail
+                .bytes()
+                .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+                .count();
+            &tail[..n]
         }
         _ if is_url_like(name) || matches!(name, "header" | "method") => {
             let n = tail.find(char::is_whitespace).unwrap_or(tail.len());

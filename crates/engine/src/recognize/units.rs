@@ -46,6 +46,9 @@ pub struct Unit {
     pub tokens: Vec<Token>,
     /// Literal bytes: how specific the unit is.
     pub score: usize,
+    /// Only a whole line: a wording so short that it is also the start of
+    /// other messages (WebKit's `Fetch API cannot load U.`).
+    pub whole_line: bool,
 }
 
 pub const CHROMIUM_OPENING: &str =
@@ -61,8 +64,12 @@ const FIREFOX_REASON: &str = "(Reason: ";
 /// Safari until ~2017 for the first two), Chromium 64–70, Chromium ~69's
 /// redirect wording; Firefox's frame (its URL quoted or not, or cut out by
 /// the user); WebKit's redirect frame.
-const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 9] = [
+const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 12] = [
     (Browser::Chromium, CHROMIUM_OPENING, None, false, false),
+    // Chromium's opening with its start or its origin cut out by the user.
+    (Browser::Chromium, "from origin '{origin}' has been blocked by CORS policy: ", None, false, false),
+    (Browser::Chromium, "Access to {kind} at '{url}' from origin has been blocked by CORS policy: ", None, false, false),
+    (Browser::Chromium, CHROMIUM_ANCHOR, None, false, false),
     (Browser::Chromium, "XMLHttpRequest cannot load {url}. ", Some("XMLHttpRequest"), false, true),
     (Browser::Chromium, "Fetch API cannot load {url}. ", Some("fetch"), false, true),
     (Browser::Chromium, "Failed to load {url}: ", None, false, true),
@@ -134,6 +141,7 @@ fn unit(
         legacy,
         suffix,
         score: literal_len(&tokens),
+        whole_line: text == "Fetch API cannot load {url}.",
         tokens,
     }
 }
