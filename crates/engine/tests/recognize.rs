@@ -134,6 +134,7 @@ fn every_rendered_message_is_recognised_as_its_entry() {
                 "status" => "403".to_string(),
                 "value" => values.value.clone().unwrap_or_default(),
                 "location" => values.location.clone().unwrap_or_default(),
+                "schemes" => cors_engine::message::CHROMIUM_CORS_SCHEMES.to_string(),
                 "redirected" | "suffix" => String::new(),
                 other => format!("{{{other}}}"),
             });
