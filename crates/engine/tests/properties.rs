@@ -127,7 +127,44 @@ proptest! {
 
     #[test]
     fn recognizer_never_panics(text in "\\PC{0,300}") {
-        let _ = Recognizer::new().recognize_line(&text);
+        static RECOGNIZER: std::sync::OnceLock<Recognizer> = std::sync::OnceLock::new();
+        let _ = RECOGNIZER.get_or_init(Recognizer::new).recognize_line(&text);
+    }
+
+    /// Pieces of real messages, glued with noise, multi-byte characters and
+    /// line breaks: every range stays inside the flattened text on char
+    /// boundaries, and every line number inside the paste.
+    #[test]
+    fn recognition_of_any_paste_stays_in_bounds(
+        parts in proptest::collection::vec(prop_oneof![
+            Just("Access to fetch at '".to_string()),
+            Just("' from origin '".to_string()),
+            Just("' has been blocked by CORS policy: ".to_string()),
+            Just("No 'Access-Control-Allow-Origin' header is present on the requested resource.".to_string()),
+            Just("Response to preflight request doesn't pass access control check: ".to_string()),
+            Just("XMLHttpRequest cannot load ".to_string()),
+            Just(" due to access control checks.".to_string()),
+            Just("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ".to_string()),
+            Just(". (Reason: ".to_string()),
+            Just("Origin 'x' is therefore not allowed access.".to_string()),
+            Just(" net::ERR_FAILED 200".to_string()),
+            Just("http://例え.jp/ä".to_string()),
+            Just("\n".to_string()),
+            Just("`".to_string()),
+            "\\PC{0,12}",
+        ], 0..24),
+    ) {
+        let paste: String = parts.concat();
+        let lines = paste.split('\n').count();
+        static RECOGNIZER: std::sync::OnceLock<Recognizer> = std::sync::OnceLock::new();
+        let found = RECOGNIZER.get_or_init(Recognizer::new).recognize(&paste);
+        for m in &found.messages {
+            prop_assert!(found.text.get(m.start..m.end).is_some());
+            prop_assert!((1..=lines).contains(&m.line));
+        }
+        for n in &found.network {
+            prop_assert!((1..=lines).contains(&n.line));
+        }
     }
 
     #[test]
