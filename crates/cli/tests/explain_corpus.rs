@@ -8,9 +8,9 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+
+mod support;
 
 #[derive(Deserialize, Debug)]
 struct Corpus {
@@ -75,17 +75,7 @@ fn corpus() -> Vec<(String, Paste)> {
 }
 
 fn explain(text: &str) -> Value {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
-        .args(["explain", "--json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(text.as_bytes()).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
+    let out = support::run_with_stdin(&["explain", "--json", "-"], text.as_bytes());
     assert!(
         matches!(out.status.code(), Some(0..=2)),
         "{text}\n{}",

@@ -216,14 +216,7 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
                 .collect();
             // `net::ERR_X，https://…`: a URL glued after it.
             let after = &word[at + 5 + name.len()..];
-            glued_url = after.find("://").map(|s| {
-                let start = after[..s]
-                    .char_indices()
-                    .rev()
-                    .find(|(_, c)| !c.is_ascii_alphabetic())
-                    .map_or(0, |(p, c)| p + c.len_utf8());
-                after[start..].to_string()
-            });
+            glued_url = url_start(after).map(|start| after[start..].to_string());
             let status = words.get(i + 1).and_then(|w| parse_status(w));
             (Some(name), status)
         } else if let Some(status) = parse_status(word).filter(|_| {
@@ -249,12 +242,7 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
         let mut method = None;
         if j > 0 {
             let before = words[j - 1];
-            if let Some(scheme) = before.find("://") {
-                let start = before[..scheme]
-                    .char_indices()
-                    .rev()
-                    .find(|(_, c)| !c.is_ascii_alphabetic())
-                    .map_or(0, |(p, c)| p + c.len_utf8());
+            if let Some(start) = url_start(before) {
                 let (glued, rest) = before.split_at(start);
                 let rest = rest.trim_matches(['\'', '"']);
                 let glued_method = METHODS.iter().find(|m| glued.ends_with(*m));
@@ -304,6 +292,19 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
             status,
         });
     }
+}
+
+/// Where the URL in `word` starts: its scheme's first letter, though text
+/// is glued before it (`GEThttp://…`, `，https://…`).
+fn url_start(word: &str) -> Option<usize> {
+    let scheme_end = word.find("://")?;
+    Some(
+        word[..scheme_end]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_alphabetic())
+            .map_or(0, |(p, c)| p + c.len_utf8()),
+    )
 }
 
 fn parse_status(word: &str) -> Option<u16> {
