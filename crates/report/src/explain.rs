@@ -93,7 +93,13 @@ fn browser_name(id: &str) -> &str {
 /// The text view.
 pub fn render_explain(doc: &ExplainDocument, p: Palette) -> String {
     let mut text = String::new();
-    for (index, m) in doc.messages.iter().enumerate() {
+    let mut accompanying: Vec<Vec<&NetworkDoc>> = vec![Vec::new(); doc.messages.len()];
+    for n in &doc.network {
+        if let Some(list) = n.message.and_then(|i| accompanying.get_mut(i)) {
+            list.push(n);
+        }
+    }
+    for (m, network) in doc.messages.iter().zip(&accompanying) {
         let _ = writeln!(
             text,
             "{} (line {}) {} [{}]{}",
@@ -135,7 +141,7 @@ pub fn render_explain(doc: &ExplainDocument, p: Palette) -> String {
         if let Some(c) = &m.check {
             let _ = writeln!(text, "  reproduce: {}", p.code(c));
         }
-        for n in doc.network.iter().filter(|n| n.message == Some(index)) {
+        for n in network {
             let _ = writeln!(
                 text,
                 "  with (line {}): {} — {}",

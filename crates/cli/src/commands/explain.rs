@@ -282,10 +282,11 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
             m.probe = p;
         }
     }
+    let accompanied = MessageIndex::new(&recognition.messages);
     let network: Vec<NetworkDoc> = recognition
         .network
         .iter()
-        .map(|n| network_doc(n, &recognition.messages))
+        .map(|n| network_doc(n, &accompanied))
         .collect();
     let notes: Vec<NoteDoc> = recognition.notes.iter().map(note_doc).collect();
     // Script-side errors only matter when no console line gives the reason.
@@ -390,22 +391,46 @@ fn message_doc(r: &Recognized) -> MessageDoc {
     }
 }
 
-fn network_doc(n: &NetworkLine, messages: &[Recognized]) -> NetworkDoc {
-    let same_url = |m: &Recognized| {
-        n.url.as_deref().is_some_and(|u| {
-            let u = u.trim_end_matches('/');
-            m.values.url.trim_end_matches('/') == u
-                || m.values
-                    .initial_url
-                    .as_deref()
-                    .map(|i| i.trim_end_matches('/'))
-                    == Some(u)
-        })
-    };
-    let message = messages
-        .iter()
-        .position(same_url)
-        .or_else(|| messages.iter().position(|m| m.line.abs_diff(n.line) <= 2));
+/// Finds the message a network line accompanies: the one naming the same
+/// URL, else one within two lines (a dump may hold thousands of each).
+struct MessageIndex<'a> {
+    by_url: std::collections::HashMap<&'a str, usize>,
+    lines: Vec<usize>,
+}
+
+impl<'a> MessageIndex<'a> {
+    fn new(messages: &'a [Recognized]) -> MessageIndex<'a> {
+        let mut by_url = std::collections::HashMap::new();
+        for (i, m) in messages.iter().enumerate() {
+            for url in std::iter::once(m.values.url.as_str()).chain(m.values.initial_url.as_deref())
+            {
+                if !url.is_empty() {
+                    by_url.entry(url.trim_end_matches('/')).or_insert(i);
+                }
+            }
+        }
+        // Messages come in line order.
+        let lines = messages.iter().map(|m| m.line).collect();
+        MessageIndex { by_url, lines }
+    }
+
+    fn accompanied_by(&self, n: &NetworkLine) -> Option<usize> {
+        if let Some(&i) = n
+            .url
+            .as_deref()
+            .and_then(|u| self.by_url.get(u.trim_end_matches('/')))
+        {
+            return Some(i);
+        }
+        let at = self.lines.partition_point(|&l| l + 2 < n.line);
+        self.lines
+            .get(at)
+            .filter(|&&l| l.abs_diff(n.line) <= 2)
+            .map(|_| at)
+    }
+}
+
+fn network_doc(n: &NetworkLine, messages: &MessageIndex<'_>) -> NetworkDoc {
     NetworkDoc {
         line: n.line,
         method: n.method.clone(),
@@ -413,7 +438,7 @@ fn network_doc(n: &NetworkLine, messages: &[Recognized]) -> NetworkDoc {
         error: n.error.clone(),
         status: n.status,
         meaning: n.meaning(),
-        message,
+        message: messages.accompanied_by(n),
     }
 }
 

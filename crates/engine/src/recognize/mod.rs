@@ -531,13 +531,17 @@ impl Recognizer {
             let line = flat.line_at(hit.start);
             // The nearest WebKit message before it (else after it) within a
             // few lines that has no URL yet, or the same URL.
-            let before = messages
-                .iter()
-                .rposition(|m| m.end <= hit.start && pairable(m, &v.url, line));
+            // Messages are in text order: look only at the few around it.
+            let at = messages.partition_point(|m| m.start < hit.start);
+            let near = |m: &Recognized| m.line.abs_diff(line) <= PAIRING_LINES;
+            let before = (0..at)
+                .rev()
+                .take_while(|&i| near(&messages[i]))
+                .find(|&i| messages[i].end <= hit.start && pairable(&messages[i], &v.url));
             let after = || {
-                messages
-                    .iter()
-                    .position(|m| m.start >= hit.end && pairable(m, &v.url, line))
+                (at..messages.len())
+                    .take_while(|&i| near(&messages[i]))
+                    .find(|&i| messages[i].start >= hit.end && pairable(&messages[i], &v.url))
             };
             match before.or_else(after) {
                 Some(i) => {
@@ -562,11 +566,12 @@ impl Recognizer {
     }
 }
 
-/// A message that a WebKit companion on `line` can complete.
-fn pairable(m: &Recognized, url: &str, line: usize) -> bool {
-    m.browser == Browser::WebKit
-        && m.line.abs_diff(line) <= 3
-        && (m.values.url.is_empty() || m.values.url == url)
+/// How far apart (in lines) Safari's reason, companion line and repeat are.
+const PAIRING_LINES: usize = 3;
+
+/// A message that a WebKit companion near it can complete.
+fn pairable(m: &Recognized, url: &str) -> bool {
+    m.browser == Browser::WebKit && (m.values.url.is_empty() || m.values.url == url)
 }
 
 /// A message whose opening the user cut off but whose URL is still there:
@@ -619,9 +624,12 @@ fn fold_webkit_repeats(messages: &mut Vec<Recognized>) {
                 && (m.values.url.is_empty()
                     || earlier.values.url.is_empty()
                     || earlier.values.url == m.values.url)
-                && m.line.saturating_sub(earlier.line) <= 3
         };
-        if let Some(j) = (0..i).rev().find(|&j| same(j)) {
+        if let Some(j) = (0..i)
+            .rev()
+            .take_while(|&j| m.line.saturating_sub(messages[j].line) <= PAIRING_LINES)
+            .find(|&j| same(j))
+        {
             keep[i] = false;
             let (status, url) = (m.values.status, m.values.url.clone());
             let earlier = &mut messages[j];
