@@ -210,12 +210,23 @@ fn explain_id(id: FindingId, out: &mut Output, json: bool) -> Result<u8, Failure
     Ok(exit::OK)
 }
 
+const CLOSEST_SCAN: usize = 64 * 1024;
+const CLOSEST_WORDS: usize = 2048;
+
 /// Entries whose words overlap most with the text, for unrecognised input.
 fn closest(text: &str) -> Vec<&'static str> {
-    let words: Vec<String> = text
+    // Distinct words of the start of the text: enough to point somewhere,
+    // bounded whatever was pasted.
+    let mut cut = text.len().min(CLOSEST_SCAN);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let start = &text[..cut];
+    let words: std::collections::BTreeSet<String> = start
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
         .filter(|w| w.len() > 3)
         .map(|w| w.to_ascii_lowercase())
+        .take(CLOSEST_WORDS)
         .collect();
     let mut scored: Vec<(usize, &'static str)> = entries()
         .iter()

@@ -70,6 +70,8 @@ pub struct Recognizer {
     anchors: Option<AhoCorasick>,
     /// For each anchor, the units that start with it (most specific first).
     by_anchor: Vec<Vec<usize>>,
+    /// For each unit, the first unit with the same wording.
+    same_wording: Vec<usize>,
 }
 
 impl Default for Recognizer {
@@ -140,10 +142,20 @@ impl Recognizer {
             .ascii_case_insensitive(true)
             .build(&anchors)
             .ok();
+        let same_wording = (0..units.len())
+            .map(|i| {
+                (0..i)
+                    .find(|&j| {
+                        units[j].tokens == units[i].tokens && units[j].suffix == units[i].suffix
+                    })
+                    .unwrap_or(i)
+            })
+            .collect();
         Recognizer {
             units,
             anchors,
             by_anchor,
+            same_wording,
         }
     }
 
@@ -203,11 +215,24 @@ impl Recognizer {
         let Some(anchors) = &self.anchors else {
             return hits;
         };
+        // Many entries share one wording (WebKit's "is not allowed"): match
+        // each distinct wording once per place.
+        let mut tried: Vec<(usize, Option<(usize, Captures)>)> = Vec::new();
         for found in anchors.find_overlapping_iter(&flat.text) {
             let start = found.start();
+            tried.clear();
             for &u in &self.by_anchor[found.pattern().as_usize()] {
                 let unit = &self.units[u];
-                if let Some((end, captures)) = match_at(&unit.tokens, flat, start, unit.suffix) {
+                let same = self.same_wording[u];
+                let matched = match tried.iter().find(|(w, _)| *w == same) {
+                    Some((_, result)) => result.clone(),
+                    None => {
+                        let result = match_at(&unit.tokens, flat, start, unit.suffix);
+                        tried.push((same, result.clone()));
+                        result
+                    }
+                };
+                if let Some((end, captures)) = matched {
                     if unit.whole_line && end != flat.line_end(start) {
                         continue;
                     }

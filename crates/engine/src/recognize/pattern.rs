@@ -12,6 +12,8 @@ use crate::message::{chromium_suffix, legacy_chromium_suffix};
 const MAX_PROSE: usize = 2048;
 /// The longest URL-like value.
 const MAX_URL: usize = 65_536;
+/// The longest URL a user replaced by words (`<INSERT URL>`, `'https://...' `).
+const MAX_WORDED_URL: usize = 256;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Token {
@@ -348,7 +350,7 @@ fn match_from(
                     // a literal long enough to be sure where it ends.
                     if is_url_like(name) && lit.len() >= 2 {
                         let line = flat.line_end(pos).saturating_sub(pos).min(tail.len());
-                        let wide = &tail[..next_boundary(tail, MAX_PROSE.min(line))];
+                        let wide = &tail[..next_boundary(tail, MAX_WORDED_URL.min(line))];
                         if let Some(value_end) = wide.find(lit.as_str()) {
                             if value_end > 0 && value_end >= window.len() {
                                 let value = tail[..value_end].trim_end().trim_matches(['\'', '"']);
