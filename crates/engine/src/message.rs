@@ -512,9 +512,14 @@ pub fn is_plausible_url(text: &str) -> bool {
     let Ok(url) = url::Url::parse(text) else {
         return false;
     };
+    // An IPv6 host is written in brackets; other brackets are placeholders.
+    let unbracketed = match url.host() {
+        Some(url::Host::Ipv6(_)) => text.replace(['[', ']'], ""),
+        _ => text.to_string(),
+    };
     url.host_str()
         .is_some_and(|h| !h.is_empty() && !h.contains('*'))
-        && !MARKS.iter().any(|m| text.contains(m))
+        && !MARKS.iter().any(|m| unbracketed.contains(m))
 }
 
 fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
@@ -670,6 +675,48 @@ mod tests {
         )
         .unwrap();
         assert_eq!(text, "Origin https://app.example.com is not allowed by Access-Control-Allow-Origin. Status code: 200");
+    }
+
+    #[test]
+    fn a_mismatch_naming_an_unrelated_site_points_at_caches() {
+        let mut v = values();
+        v.value = Some("https://www.other-shop.com".into());
+        let text = render_explanation(FindingId::AllowOriginMismatch, Stage::Actual, &v);
+        assert!(
+            text.contains("`Vary: Origin`") && text.contains("CDN"),
+            "{text}"
+        );
+        // The same site with a slash, or another subdomain of it, is not a cache.
+        for value in [
+            "https://app.example.com/",
+            "https://admin.example.com",
+            "http://localhost:3000",
+        ] {
+            v.value = Some(value.into());
+            let text = render_explanation(FindingId::AllowOriginMismatch, Stage::Actual, &v);
+            assert!(!text.contains("CDN"), "{value}: {text}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_not_origins() {
+        for text in [
+            "[website]",
+            "***",
+            "<origin>",
+            "http://xxx",
+            "https://…",
+            "https://a.example/",
+        ] {
+            assert!(!is_plausible_origin(text), "{text}");
+        }
+        for text in [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "http://[::1]:8080",
+        ] {
+            assert!(is_plausible_origin(text), "{text}");
+        }
     }
 
     #[test]
