@@ -229,7 +229,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
         firefox: Some(firefox!("CORS preflight response did not succeed). Status code: {status}.")),
         webkit: Some("Preflight response is not successful. Status code: {status}"),
         legacy: &[
-            (Browser::Chromium, "Response for preflight has invalid HTTP status code {status}."),
+            (Browser::Chromium, "Response for preflight has invalid HTTP status code {status}"),
             (Browser::Chromium, "Response for preflight does not have HTTP ok status."),
             (Browser::WebKit, "Preflight response is not successful"),
 (Browser::Firefox, firefox!("CORS preflight channel did not succeed)."))],
@@ -249,6 +249,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::PreflightRedirect, "Preflight answered with a redirect", PreflightBlocked, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Cannot parse Access-Control-Allow-Methods response header field."),
+        ],
         explanation: "The preflight's Access-Control-Allow-Methods is not a comma-separated list of method names (`{value}`), so the browser rejects the whole preflight.",
         fix: "Send a comma-separated list in the preflight response, e.g. `Access-Control-Allow-Methods: GET, POST, {method}`.",
         reference: PREFLIGHT_SPEC,
@@ -258,6 +261,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::AllowMethodsInvalid, "Access-Control-Allow-Methods cannot be parsed", PreflightBlocked, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Cannot parse Access-Control-Allow-Headers response header field."),
+        ],
         explanation: "The preflight's Access-Control-Allow-Headers is not a comma-separated list of header names (`{value}`), so the browser rejects the whole preflight.",
         fix: "Send a comma-separated list of header names in the preflight response, e.g. `Access-Control-Allow-Headers: Content-Type, Authorization`.",
         reference: PREFLIGHT_SPEC,
@@ -303,10 +309,17 @@ pub(crate) static ENTRIES: &[Entry] = &[
         chromium: Some(chromium!("Redirect location '{value}' contains a username and password, which is disallowed for cross-origin requests.")),
         firefox: Some(FIREFOX_DID_NOT_SUCCEED),
         webkit: Some("Cross-origin redirection to {location_without_credentials} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials"),
-        legacy: &[(Browser::WebKit, "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials")],
+        legacy: &[
+            (Browser::Chromium, "The request was redirected to a URL ('{location}') containing userinfo, which is disallowed for cross-origin requests."),
+(Browser::WebKit, "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials")],
         ..row(F::RedirectWithCredentials, "Redirect to a URL with credentials", RedirectBlocked, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Redirect location '{location}' has a disallowed scheme for cross-origin requests."),
+            (Browser::Chromium, "The request was redirected to a URL ('{location}') which has a disallowed scheme for cross-origin requests."),
+            (Browser::Chromium, "Redirects to data: URL are allowed only when mode is \"no-cors\"."),
+        ],
         explanation: "A redirect points to {location}, whose scheme is not http or https; CORS requests can only follow http(s) redirects.",
         fix: "Redirect to an http(s) URL, or call the final resource directly.",
         reference: REDIRECT_SPEC,
@@ -326,6 +339,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
     },
     Entry {
         legacy: &[
+            (Browser::Chromium, "URL scheme must be \"http\" or \"https\" for CORS request."),
+
             (Browser::Chromium, chromium!("Cross-origin requests are only supported for protocol schemes: {schemes}.")),
         ],
         explanation: "The URL's scheme ({scheme}) cannot be used with CORS: only http and https can. A page opened from file:// or a custom scheme cannot call such URLs with CORS.",
@@ -365,12 +380,19 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::NoCorsRedirectMode, "no-cors with a redirect mode other than follow", ClientMistake, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Cross origin requests are not supported."),
+        ],
         explanation: "The request's mode forbids cross-origin requests.",
         fix: "Use `mode: 'cors'` for cross-origin URLs.",
         chromium: Some(chromium!("Cross origin requests are not allowed by request mode.")),
         ..row(F::DisallowedByMode, "Cross-origin request refused by the request mode", ClientMistake, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Received an invalid response."),
+            (Browser::Chromium, "Invalid response."),
+        ],
         explanation: "Chromium received a response it could not use for CORS.",
         fix: "Check the raw response with the curl command below; a proxy may be mangling it.",
         chromium: Some(chromium!("The response is invalid.")),
@@ -407,6 +429,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::LnaPermissionDenied, "Local network access permission denied", LocalNetworkAccess, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Requests to internal network resources are not allowed from non-secure contexts (see https://goo.gl/Y0ZkNV). This is an experimental restriction which is part of 'https://mikewest.github.io/cors-rfc1918/'."),
+        ],
         explanation: "Chromium's Local Network Access: a page that is not a secure context (http, not localhost) asked for a more private address space (`{resource_space}`). Only https pages can be granted that access.",
         fix: "Serve the page over https (or from localhost) and grant the local network access permission.",
         reference: LNA_SPEC,
@@ -485,6 +510,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::ExternalPreflightInvalid, "CORS-RFC1918: Allow-External is not `true`", LocalNetworkAccess, Blocking)
     },
     Entry {
+        variants: &[
+            (Browser::Chromium, "Refused to connect to '{url}' because it violates the document's Content Security Policy."),
+        ],
         explanation: "The page's own Content-Security-Policy (`connect-src`) forbids this URL; the request never leaves the browser. Not a server CORS problem.",
         fix: "Add the API's origin to the page's `connect-src` directive.",
         reference: "https://www.w3.org/TR/CSP3/#directive-connect-src",
@@ -520,6 +548,9 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::CorpBlocked, "Blocked by Cross-Origin-Resource-Policy", NotCors, Blocking)
     },
     Entry {
+        legacy: &[
+            (Browser::Chromium, "Redirect failed."),
+        ],
         explanation: "The request used `redirect: 'error'` and the server redirected.",
         fix: "Call the final URL, or use `redirect: 'follow'`.",
         reference: REDIRECT_SPEC,

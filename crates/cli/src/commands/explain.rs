@@ -313,11 +313,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
         })
         .collect();
     let nothing = messages.is_empty() && notes.is_empty() && network.is_empty();
-    let closest = if messages.is_empty() {
-        closest(&input)
-    } else {
-        Vec::new()
-    };
+    let closest = if nothing { closest(&input) } else { Vec::new() };
     let doc = ExplainDocument {
         schema: EXPLAIN_SCHEMA,
         messages,
@@ -333,7 +329,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
     }
     if doc.messages.is_empty() {
         if !args.json {
-            let mut hint = String::from("paste the whole console line, e.g. \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\" (Chrome) or \"Cross-Origin Request Blocked: …\" (Firefox)");
+            let mut hint = String::from("for a CORS error, paste the whole console line, e.g. \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\" (Chrome) or \"Cross-Origin Request Blocked: …\" (Firefox)");
             if !doc.closest.is_empty() {
                 let _ = write!(
                     hint,

@@ -323,7 +323,9 @@ impl Recognizer {
                             then.reason = true;
                             chains.push(then);
                         }
-                        Role::Message { framed, .. } if !framed || c.reason => {
+                        Role::Message { framed, .. }
+                            if !framed || c.reason || !c.openings.is_empty() =>
+                        {
                             candidates.push(Candidate {
                                 start: h.start,
                                 end: hits[next].end,
@@ -808,6 +810,27 @@ mod tests {
         assert_eq!(m.values.status, Some(503));
         assert_eq!(m.values.kind, "XMLHttpRequest");
         assert!(m.legacy);
+    }
+
+    #[test]
+    fn older_chromium_openings() {
+        let r = Recognizer::new();
+        for (line, id, url, origin) in [
+            ("Font from origin 'https://cdn.example.com' has been blocked from loading by Cross-Origin Resource Sharing policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. Origin 'https://app.example.com' is therefore not allowed access.", FindingId::AllowOriginMissing, "", "https://app.example.com"),
+            ("Failed to load 'https://a.example/x': Cross origin requests are not allowed by request mode.", FindingId::DisallowedByMode, "https://a.example/x", ""),
+            ("Fetch API cannot load https://a.example/x. Invalid response. Origin 'https://b.example' is therefore not allowed access.", FindingId::InvalidResponse, "https://a.example/x", "https://b.example"),
+            ("Redirect from 'https://a.example/x' has been blocked by CORS policy: Redirect location 'ftp://a.example/' has a disallowed scheme for cross-origin requests.", FindingId::RedirectNonHttpScheme, "", ""),
+        ] {
+            let found = r.recognize_line(line);
+            assert_eq!(found.len(), 1, "{line}\n{found:#?}");
+            assert_eq!(found[0].candidates[0], id, "{line}");
+            assert_eq!(found[0].browser, Browser::Chromium);
+            assert!(found[0].legacy);
+            assert_eq!(found[0].values.url, url, "{line}");
+            assert_eq!(found[0].values.origin, origin, "{line}");
+        }
+        // The shortest old reasons are everyday words: not on their own.
+        assert!(r.recognize_line("Invalid response.").is_empty());
     }
 
     #[test]

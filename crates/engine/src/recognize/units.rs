@@ -18,8 +18,8 @@ use crate::message::{framed_template, has_preflight_variant, Stage};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     /// A catalogue wording (a Chromium one without its opening). `framed`:
-    /// it needs a reason prefix before it (Firefox's reasons, which are too
-    /// short to stand alone).
+    /// it needs an opening or a reason prefix before it (Firefox's reasons
+    /// and older Chromium's shortest ones, too plain to stand alone).
     Message { id: FindingId, framed: bool },
     /// Starts a message and names its URL; `kind` when the wording implies
     /// it; `redirect` when it names a redirect.
@@ -59,12 +59,14 @@ pub const PREFLIGHT_PREFIX: &str =
 const FIREFOX_START: &str =
     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource";
 const FIREFOX_REASON: &str = "(Reason: ";
+/// A reason shorter than this needs its opening before it.
+const SHORT_REASON: usize = 30;
 
 /// Openings of older browsers and other frames: Chromium until ~2018 (and
 /// Safari until ~2017 for the first two), Chromium 64–70, Chromium ~69's
 /// redirect wording; Firefox's frame (its URL quoted or not, or cut out by
 /// the user); WebKit's redirect frame.
-const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 12] = [
+const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 20] = [
     (Browser::Chromium, CHROMIUM_OPENING, None, false, false),
     // Chromium's opening with its start or its origin cut out by the user.
     (Browser::Chromium, "from origin '{origin}' has been blocked by CORS policy: ", None, false, false),
@@ -90,6 +92,23 @@ const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 12] = [
         true,
         false,
     ),
+    // Older Chromium (Blink's CrossOriginAccessControl.cpp, ResourceFetcher,
+    // DocumentThreadableLoader, cors_error_string.cc before M71), and the
+    // DevTools Issues panel's summary.
+    (Browser::Chromium, "Redirect from '{initial_url}' has been blocked by CORS policy: ", None, true, true),
+    (
+        Browser::Chromium,
+        "Redirect at origin '{redirect_origin}' has been blocked from loading by Cross-Origin Resource Sharing policy: ",
+        None,
+        true,
+        true,
+    ),
+    (Browser::Chromium, "Image from origin '{resource_origin}' has been blocked from loading by Cross-Origin Resource Sharing policy: ", Some("image"), false, true),
+    (Browser::Chromium, "Font from origin '{resource_origin}' has been blocked from loading by Cross-Origin Resource Sharing policy: ", Some("font"), false, true),
+    (Browser::Chromium, "Script from origin '{resource_origin}' has been blocked from loading by Cross-Origin Resource Sharing policy: ", Some("script"), false, true),
+    (Browser::Chromium, "Imported resource from origin '{resource_origin}' has been blocked from loading by Cross-Origin Resource Sharing policy: ", Some("imported resource"), false, true),
+    (Browser::Chromium, "Failed to load '{url}': ", None, false, true),
+    (Browser::Chromium, "Access blocked by CORS policy: ", None, false, false),
 ];
 
 /// Sentences browsers put after the reason: older Chromium's, and the
@@ -187,6 +206,10 @@ pub fn build() -> Vec<Unit> {
                             suffix: Suffix,
                             text: &str| {
         let (text, preflight, framed) = reason_of(browser, text);
+        // Older Chromium's shortest reasons (`Invalid response.`, `Redirect
+        // failed.`) are everyday words: only after an opening.
+        let framed =
+            framed || (browser == Browser::Chromium && legacy && text.len() < SHORT_REASON);
         let stage = if preflight { Stage::Preflight } else { stage };
         units.push(unit(
             Role::Message { id, framed },
