@@ -56,15 +56,22 @@ Exit codes: 0 allowed in every selected browser · 1 blocked in at least one · 
 
     /// Explain a pasted browser console error: the cause, the fix, and the check that reproduces it.
     ///
-    /// Reads the text from the arguments, --file, or standard input. Accepts a
-    /// single message or a whole console dump; every CORS-related message in
-    /// it is explained. Also explains a catalogue id (`explain allow-origin-missing`).
+    /// Reads the text from the arguments, --file, or standard input (`-`).
+    /// Accepts a single message or a whole console dump, from any browser
+    /// version and however the copy mangled it (wrapped lines, `>` quotes,
+    /// `[Error]`, timestamps, source links, a missing period); every CORS
+    /// message in it is explained, DevTools network lines (`net::ERR_…`) are
+    /// said for what they are, and errors that are not CORS get a plain
+    /// answer. Also explains a catalogue id (`explain allow-origin-missing`).
     #[command(after_help = "Examples:
   cors-doctor explain \"Access to fetch at 'http://localhost:8080/api' from origin 'http://localhost:3000' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.\"
   cors-doctor explain --file console.log
-  pbpaste | cors-doctor explain --probe
+  pbpaste | cors-doctor explain -
+  pbpaste | cors-doctor explain --probe -
   cors-doctor explain header-not-allowed
-  cors-doctor explain --list")]
+  cors-doctor explain --list
+
+Exit codes: 0 CORS message(s) explained · 1 no CORS message, but what was recognised is explained · 2 nothing recognised, or bad usage")]
     Explain(ExplainArgs),
 
     /// All origins or some? Every browser or one? Exploitable? Probe one endpoint across a matrix.
@@ -209,10 +216,10 @@ pub enum ModeArg {
 
 #[derive(Args, Debug, Clone)]
 pub struct ExplainArgs {
-    /// The console text (or a catalogue id). Reads standard input when absent.
+    /// The console text (or a catalogue id); `-` or nothing reads standard input.
     pub text: Vec<String>,
 
-    /// Read the console text from FILE.
+    /// Read the console text from FILE (`-` for standard input).
     #[arg(long, short = 'f', value_name = "FILE", conflicts_with = "text")]
     pub file: Option<PathBuf>,
 
