@@ -9,6 +9,8 @@ pub const BLOCKED: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The server could not be reached or answered nothing usable (DNS, connect, TLS, timeout).
 pub const UNREACHABLE: u8 = 3;
+/// The report could not be written (standard output full or failing).
+pub const OUTPUT: u8 = 4;
 
 /// An error that ends the command with a message and an exit code.
 #[derive(Debug)]

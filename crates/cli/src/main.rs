@@ -50,11 +50,20 @@ fn main() -> ExitCode {
             Ok(exit::OK)
         }
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let code = match result {
+        Ok(code) => code,
         Err(failure) => {
             out.error(&failure.message, failure.hint.as_deref());
-            ExitCode::from(failure.code)
+            failure.code
         }
+    };
+    if let Some(e) = out.write_error() {
+        let message = format!("cannot write the report to standard output: {e}");
+        out.error(
+            &message,
+            Some("check the disk or the file standard output goes to"),
+        );
+        return ExitCode::from(exit::OUTPUT);
     }
+    ExitCode::from(code)
 }

@@ -8,6 +8,8 @@ use std::io::{IsTerminal, Write};
 
 pub struct Output {
     color: bool,
+    /// The first failure to write standard output (a closed pipe aside).
+    write_error: Option<std::io::Error>,
 }
 
 impl Output {
@@ -18,7 +20,10 @@ impl Output {
             ColorChoice::Never => false,
             ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
         };
-        Output { color }
+        Output {
+            color,
+            write_error: None,
+        }
     }
 
     pub fn palette(&self) -> Palette {
@@ -28,10 +33,23 @@ impl Output {
     }
 
     pub fn print(&mut self, text: &str) {
+        if self.write_error.is_some() {
+            return;
+        }
         let mut stdout = std::io::stdout().lock();
-        // A closed pipe (`| head`) is not an error worth reporting.
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
+        let written = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
+        match written {
+            // A closed pipe (`| head`) is the reader's choice, not a failure.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => self.write_error = Some(e),
+            _ => {}
+        }
+    }
+
+    /// Why standard output could not be written, if it could not.
+    pub fn write_error(&self) -> Option<&std::io::Error> {
+        self.write_error.as_ref()
     }
 
     pub fn json<T: serde::Serialize>(&mut self, value: &T) -> Result<(), Failure> {

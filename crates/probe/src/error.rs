@@ -38,12 +38,16 @@ pub enum ProbeError {
     Connect { target: String, detail: String },
     #[error("TLS handshake with {target} failed: {detail}")]
     Tls { target: String, detail: String },
-    #[error("{target} did not answer within {after:?} (stage: {})", stage.id())]
+    #[error("{target} did not answer within {after:?}")]
     Timeout {
         target: String,
         stage: Stage,
         after: Duration,
     },
+    #[error("{target} reset the connection before sending a response")]
+    Reset { target: String },
+    #[error("{target} closed the connection without sending any response")]
+    EmptyResponse { target: String },
     #[error("{target} sent a response that is not valid HTTP: {detail}")]
     Protocol { target: String, detail: String },
     #[error("reading the body from {target} failed: {detail}")]
@@ -61,7 +65,9 @@ impl ProbeError {
             ProbeError::Connect { .. } => Stage::Connect,
             ProbeError::Tls { .. } => Stage::Tls,
             ProbeError::Timeout { stage, .. } => *stage,
-            ProbeError::Protocol { .. } => Stage::ResponseHeaders,
+            ProbeError::Protocol { .. }
+            | ProbeError::Reset { .. }
+            | ProbeError::EmptyResponse { .. } => Stage::ResponseHeaders,
             ProbeError::Body { .. } => Stage::ResponseBody,
             ProbeError::InvalidRequest { .. }
             | ProbeError::CaCert { .. }
@@ -88,6 +94,8 @@ impl ProbeError {
             ProbeError::Tls { .. } => Some("for a self-signed or private CA certificate use --cacert FILE (or --insecure to skip verification)"),
             ProbeError::Timeout { .. } => Some("the server is slow or not answering; raise --timeout if it is just slow"),
             ProbeError::Protocol { .. } => Some("the server (or a proxy) answered with something that is not HTTP, or headers beyond the size limit"),
+            ProbeError::Reset { .. } => Some("the server, or a proxy or firewall before it, dropped the connection: its logs say why (often a crash on this request)"),
+            ProbeError::EmptyResponse { .. } => Some("the server accepted the connection and closed it without answering: its logs say why (a crash, or plain HTTP sent to an HTTPS port)"),
             ProbeError::CaCert { .. } => Some("--cacert expects a PEM file with one or more certificates"),
             _ => None,
         }
@@ -101,6 +109,8 @@ impl ProbeError {
             ProbeError::Tls { .. } => "ERR_CERT_AUTHORITY_INVALID",
             ProbeError::Timeout { .. } => "ERR_TIMED_OUT",
             ProbeError::Protocol { .. } => "ERR_INVALID_HTTP_RESPONSE",
+            ProbeError::Reset { .. } => "ERR_CONNECTION_RESET",
+            ProbeError::EmptyResponse { .. } => "ERR_EMPTY_RESPONSE",
             ProbeError::Body { .. } => "ERR_CONTENT_LENGTH_MISMATCH",
             _ => "ERR_FAILED",
         }

@@ -206,9 +206,13 @@ pub async fn run_scan(
             Origin::Opaque => Url::parse("data:text/html,").unwrap_or_else(|_| scan.url.clone()),
         }
     };
-    // One engine request per cell.
+    // One engine request per cell — none when the discovery request could
+    // not reach the server: every other request would wait as long to fail.
+    let unreachable = discovery_error
+        .as_ref()
+        .is_some_and(ProbeError::is_unreachable);
     let mut cell_requests: Vec<(usize, usize, bool, Request)> = Vec::new();
-    for (oi, o) in scan_origins.iter().enumerate() {
+    for (oi, o) in scan_origins.iter().enumerate().filter(|_| !unreachable) {
         for (ki, kind) in kinds.iter().enumerate() {
             for credentials in [false, true] {
                 let mut request =

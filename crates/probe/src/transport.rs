@@ -72,7 +72,16 @@ impl FromStr for ResolveOverride {
         let port: u16 = port
             .parse()
             .map_err(|_| format!("`{port}` in `{text}` is not a port number"))?;
-        let addr_text = addr.trim_start_matches('[').trim_end_matches(']');
+        // `[::1]` as curl writes it, or bare; never half-bracketed.
+        let addr_text = match (addr.strip_prefix('['), addr.ends_with(']')) {
+            (Some(inner), true) => &inner[..inner.len() - 1],
+            (None, false) => addr,
+            _ => {
+                return Err(format!(
+                "`{addr}` in `{text}` has an unbalanced bracket (write an IPv6 address as [::1])"
+            ))
+            }
+        };
         let addr: IpAddr = addr_text
             .parse()
             .map_err(|_| format!("`{addr}` in `{text}` is not an IP address"))?;
@@ -401,6 +410,20 @@ fn has_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> bool {
     false
 }
 
+/// Whether an I/O error of `kind` is in the error's source chain.
+fn has_io_kind(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 fn classify(
     error: &reqwest::Error,
     target: &str,
@@ -452,6 +475,14 @@ fn classify(
     if in_body {
         return ProbeError::Body { target, detail };
     }
+    if has_io_kind(error, std::io::ErrorKind::ConnectionReset) || lower.contains("connection reset")
+    {
+        return ProbeError::Reset { target };
+    }
+    // hyper: the connection closed before a response began.
+    if lower.contains("connection closed before message completed") {
+        return ProbeError::EmptyResponse { target };
+    }
     ProbeError::Protocol { target, detail }
 }
 
@@ -484,6 +515,8 @@ mod tests {
             "a:port:127.0.0.1",
             "a:443:not-an-ip",
             "a:70000:127.0.0.1",
+            "api.test:443:[::1",
+            "api.test:443:::1]",
         ] {
             assert!(bad.parse::<ResolveOverride>().is_err(), "{bad}");
         }

@@ -20,6 +20,8 @@ pub struct ScanDocument {
     pub cells: Vec<CellDoc>,
     pub summary: Vec<String>,
     pub security: Vec<SecurityDoc>,
+    /// Why the server could not be scanned (then `cells` is empty).
+    pub error: Option<crate::check_json::ErrorDoc>,
 }
 
 #[derive(Serialize)]
@@ -132,5 +134,13 @@ pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocumen
                 browsers: f.browsers.iter().map(|b| b.id()).collect(),
             })
             .collect(),
+        error: report
+            .network_error
+            .as_ref()
+            .map(|e| crate::check_json::ErrorDoc {
+                stage: e.stage().id(),
+                message: e.to_string(),
+                hint: e.hint(),
+            }),
     }
 }

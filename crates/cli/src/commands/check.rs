@@ -54,6 +54,15 @@ pub fn parse_header(text: &str) -> Result<(String, String), Failure> {
             "the value of header `{name}` contains a line break or NUL"
         )));
     }
+    // Header values are byte strings: fetch() and XMLHttpRequest throw a
+    // TypeError for a code point above U+00FF, before anything is sent.
+    if let Some(c) = value.chars().find(|c| u32::from(*c) > 0xff) {
+        return Err(Failure::usage(format!(
+            "the value of header `{name}` contains `{c}` (U+{:04X}), outside Latin-1: fetch() throws a TypeError before sending anything (Chrome: \"Failed to execute 'fetch' on 'Window': Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.\"), so no browser would make this request",
+            u32::from(c)
+        ))
+        .with_hint("encode the value first (percent-encoding, base64), as the page must"));
+    }
     if let Some(byte) = value
         .bytes()
         .find(|b| (*b < 0x20 && *b != b'\t') || *b == 0x7f)

@@ -73,7 +73,12 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let analysis = analyse(&report);
     if let Some(e) = &report.network_error {
+        if args.json {
+            // A document still, as `check --json` prints one: with the error.
+            out.json(&cors_report::scan_json::scan_to_json(&report, &analysis))?;
+        }
         out.error(
             &format!(
                 "could not reach the server: {e} (stage: {})",
@@ -83,7 +88,6 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
         );
         return Ok(exit::UNREACHABLE);
     }
-    let analysis = analyse(&report);
     if args.json {
         out.json(&cors_report::scan_json::scan_to_json(&report, &analysis))?;
     } else {

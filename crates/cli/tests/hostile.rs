@@ -1,0 +1,232 @@
+//! Hostile servers on loopback, one misbehaviour each, against `check` and
+//! `scan`: every case ends with the right words and exit code, within the
+//! timeout (a hang guard with a generous margin, not a speed test).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test harness
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+/// What a hostile server does with each connection.
+#[derive(Clone, Copy)]
+enum Misbehaviour {
+    /// Accepts and never answers.
+    Silent,
+    /// Closes with the request unread: the kernel answers with a reset.
+    Reset,
+    /// Reads the request, then closes without a byte.
+    CloseEmpty,
+    /// Answers something that is not HTTP.
+    Garbage,
+}
+
+/// Serves `misbehaviour` on 127.0.0.1:0 from a thread for the test's life.
+fn hostile(misbehaviour: Misbehaviour) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held: Vec<TcpStream> = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            match misbehaviour {
+                Misbehaviour::Silent => held.push(stream),
+                Misbehaviour::Reset => {
+                    // Let the request arrive, then close without reading it.
+                    std::thread::sleep(Duration::from_millis(50));
+                    drop(stream);
+                }
+                Misbehaviour::CloseEmpty => {
+                    read_head(&mut stream);
+                    drop(stream);
+                }
+                Misbehaviour::Garbage => {
+                    read_head(&mut stream);
+                    let _ = stream.write_all(b"\x00\x01 this is not HTTP at all\r\n\r\n");
+                }
+            }
+        }
+    });
+    addr
+}
+
+fn read_head(stream: &mut TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+fn run(args: &[&str]) -> Run {
+    let started = Instant::now();
+    let o = support::run_with_stdin(args, b"");
+    Run {
+        code: o.status.code(),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        took: started.elapsed(),
+    }
+}
+
+/// Ends within the timeout, with a margin for a loaded machine.
+fn assert_bounded(r: &Run, timeout: Duration, what: &str) {
+    assert!(
+        r.took < timeout + Duration::from_secs(5),
+        "{what} took {:?} with --timeout {timeout:?}",
+        r.took
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_once_and_says_where() {
+    let addr = hostile(Misbehaviour::Silent);
+    let url = format!("http://{addr}/api");
+    let r = run(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did not answer within 1s"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("(stage: response-headers)").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_bounded(&r, Duration::from_secs(1), "check");
+    // scan gives up after its first request, and still prints its document.
+    let r = run(&[
+        "scan",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["schema"], "cors-doctor/scan/v1");
+    assert_eq!(doc["error"]["stage"], "response-headers");
+    assert_eq!(doc["requests_sent"], 1);
+    assert!(doc["cells"].as_array().unwrap().is_empty());
+    assert_bounded(&r, Duration::from_secs(1), "scan");
+}
+
+#[test]
+fn a_reset_and_an_empty_answer_are_named_as_such() {
+    for (misbehaviour, words, net_error) in [
+        (
+            Misbehaviour::Reset,
+            "reset the connection",
+            "ERR_CONNECTION_RESET",
+        ),
+        (
+            Misbehaviour::CloseEmpty,
+            "closed the connection without sending any response",
+            "ERR_EMPTY_RESPONSE",
+        ),
+    ] {
+        let addr = hostile(misbehaviour);
+        let url = format!("http://{addr}/");
+        let r = run(&[
+            "check",
+            &url,
+            "--origin",
+            "https://app.example.com",
+            "--timeout",
+            "5",
+        ]);
+        assert_eq!(r.code, Some(3), "{}", r.stderr);
+        assert!(r.stderr.contains(words), "{words}: {}", r.stderr);
+        assert!(!r.stderr.contains("not valid HTTP"), "{}", r.stderr);
+        // What Chromium would print for it.
+        assert!(r.stdout.contains(net_error), "{net_error}: {}", r.stdout);
+        assert_bounded(&r, Duration::from_secs(5), "check");
+    }
+}
+
+#[test]
+fn garbage_is_not_http() {
+    let addr = hostile(Misbehaviour::Garbage);
+    let url = format!("http://{addr}/");
+    let r = run(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        "5",
+    ]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(r.stderr.contains("not valid HTTP"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_sent() {
+    for (args, words) in [
+        (
+            vec![
+                "check",
+                "http://127.0.0.1:9/",
+                "--origin",
+                "https://a.test",
+                "--resolve",
+                "api.test:443:[::1",
+            ],
+            "unbalanced bracket",
+        ),
+        (
+            vec![
+                "check",
+                "http://127.0.0.1:9/",
+                "--origin",
+                "https://a.test",
+                "-H",
+                "X-A: 日本語",
+            ],
+            "outside Latin-1",
+        ),
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(words), "{args:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_full_standard_output_is_an_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(["explain", "--list"])
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write the report"));
+}
