@@ -82,6 +82,18 @@ fn run(args: &[&str]) -> Run {
     }
 }
 
+/// `check URL` from the lab's page origin with `--timeout SECONDS`.
+fn check(url: &str, timeout: &str) -> Run {
+    run(&[
+        "check",
+        url,
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        timeout,
+    ])
+}
+
 /// Ends within the timeout, with a margin for a loaded machine.
 fn assert_bounded(r: &Run, timeout: Duration, what: &str) {
     assert!(
@@ -95,14 +107,7 @@ fn assert_bounded(r: &Run, timeout: Duration, what: &str) {
 fn a_server_that_never_answers_times_out_once_and_says_where() {
     let addr = hostile(Misbehaviour::Silent);
     let url = format!("http://{addr}/api");
-    let r = run(&[
-        "check",
-        &url,
-        "--origin",
-        "https://app.example.com",
-        "--timeout",
-        "1",
-    ]);
+    let r = check(&url, "1");
     assert_eq!(r.code, Some(3), "{}", r.stderr);
     assert!(
         r.stderr.contains("did not answer within 1s"),
@@ -151,14 +156,7 @@ fn a_reset_and_an_empty_answer_are_named_as_such() {
     ] {
         let addr = hostile(misbehaviour);
         let url = format!("http://{addr}/");
-        let r = run(&[
-            "check",
-            &url,
-            "--origin",
-            "https://app.example.com",
-            "--timeout",
-            "5",
-        ]);
+        let r = check(&url, "5");
         assert_eq!(r.code, Some(3), "{}", r.stderr);
         assert!(r.stderr.contains(words), "{words}: {}", r.stderr);
         assert!(!r.stderr.contains("not valid HTTP"), "{}", r.stderr);
@@ -172,14 +170,7 @@ fn a_reset_and_an_empty_answer_are_named_as_such() {
 fn garbage_is_not_http() {
     let addr = hostile(Misbehaviour::Garbage);
     let url = format!("http://{addr}/");
-    let r = run(&[
-        "check",
-        &url,
-        "--origin",
-        "https://app.example.com",
-        "--timeout",
-        "5",
-    ]);
+    let r = check(&url, "5");
     assert_eq!(r.code, Some(3), "{}", r.stderr);
     assert!(r.stderr.contains("not valid HTTP"), "{}", r.stderr);
 }
