@@ -53,10 +53,19 @@ impl Output {
     }
 
     pub fn json<T: serde::Serialize>(&mut self, value: &T) -> Result<(), Failure> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| Failure::usage(format!("cannot write JSON: {e}")))?;
-        self.print(&text);
-        self.print("\n");
+        if self.write_error.is_some() {
+            return Ok(());
+        }
+        // Straight to standard output: a large report is not built twice.
+        let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let written = serde_json::to_writer_pretty(&mut stdout, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| stdout.write_all(b"\n"))
+            .and_then(|()| stdout.flush());
+        match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => self.write_error = Some(e),
+            _ => {}
+        }
         Ok(())
     }
 

@@ -208,6 +208,34 @@ fn bad_input_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn explain_reads_line_by_line_and_refuses_a_line_beyond_its_limit() {
+    // 17 MiB on one line: a clear error naming the line, not a blow-up.
+    let mut paste = b"first line\n".to_vec();
+    paste.extend(std::iter::repeat_n(b'x', 17 * 1024 * 1024));
+    let o = support::run_with_stdin(&["explain", "-"], &paste);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("line 2 of standard input is longer than 16 MiB"),
+        "{stderr}"
+    );
+    // Many lines are fine, and a message after 8 MiB of noise is found with
+    // its line number (the recognizer works in chunks).
+    let mut paste = Vec::new();
+    for i in 0..100_000 {
+        paste.extend_from_slice(format!("12:00:00.{i:06} Download the React DevTools for a better development experience: https://reactjs.org/link/react-devtools\n").as_bytes());
+    }
+    paste.extend_from_slice(
+        b"Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.\n",
+    );
+    let o = support::run_with_stdin(&["explain", "--json", "-"], &paste);
+    assert_eq!(o.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["messages"][0]["line"], 100_001);
+    assert_eq!(doc["messages"][0]["method"], "PUT");
+}
+
+#[test]
 fn a_full_standard_output_is_an_error() {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
         return; // not Linux

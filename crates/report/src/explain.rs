@@ -71,7 +71,10 @@ pub struct NetworkDoc {
 
 #[derive(Serialize, Debug)]
 pub struct NoteDoc {
+    /// The first line that says it.
     pub line: usize,
+    /// How many more lines say the same (same kind, browser, URL, status).
+    pub repeated: usize,
     /// `script-error`, `cross-origin-frame`, `tainted-canvas`, `csp`,
     /// `blocked-by-client`, `http-status`, `not-allowed-to-request`,
     /// `access-control-checks`.

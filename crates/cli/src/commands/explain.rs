@@ -13,33 +13,6 @@ use cors_report::explain::{
 };
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::io::Read;
-
-fn read_input(args: &ExplainArgs) -> Result<String, Failure> {
-    let from_stdin = match &args.file {
-        Some(path) if path.as_os_str() == "-" => true,
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-            return Ok(String::from_utf8_lossy(&bytes).into_owned());
-        }
-        None => args.text.len() == 1 && args.text[0] == "-",
-    };
-    if !args.text.is_empty() && !from_stdin {
-        return Ok(args.text.join(" "));
-    }
-    if !from_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return Err(Failure::usage("nothing to explain").with_hint(
-            "paste the console message as an argument, pipe it on standard input (`-`), or use --file",
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-    // Console text copied from anywhere: read invalid UTF-8 leniently.
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
 
 /// The `check` command that reproduces a recognised message.
 fn check_command(finding: &cors_engine::Finding, stage: Stage) -> Option<String> {
@@ -262,8 +235,9 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
             return explain_id(id, out, args.json);
         }
     }
-    let input = read_input(args)?;
-    let recognition = Recognizer::new().recognize(&input);
+    let recognizer = Recognizer::new();
+    let input = super::explain_input::recognize(args, &recognizer)?;
+    let recognition = input.recognition;
     let mut checks: Vec<Option<String>> = Vec::new();
     let mut messages: Vec<MessageDoc> = recognition
         .messages
@@ -299,13 +273,16 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
         .iter()
         .map(|n| network_doc(n, &accompanied))
         .collect();
-    let notes: Vec<NoteDoc> = recognition.notes.iter().map(note_doc).collect();
+    let notes = note_docs(&recognition.notes);
     // Script-side errors only matter when no console line gives the reason.
     let hints: Vec<String> = notes
         .iter()
         .filter(|n| messages.is_empty() || n.kind != NoteKind::ScriptError.id())
         .map(|n| {
-            let mut hint = format!("line {}: {}", n.line, n.meaning);
+            let mut hint = match n.repeated {
+                0 => format!("line {}: {}", n.line, n.meaning),
+                more => format!("line {} (and {more} more like it): {}", n.line, n.meaning),
+            };
             if let Some(check) = &n.check {
                 let _ = write!(hint, " — reproduce: {check}");
             }
@@ -313,7 +290,11 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
         })
         .collect();
     let nothing = messages.is_empty() && notes.is_empty() && network.is_empty();
-    let closest = if nothing { closest(&input) } else { Vec::new() };
+    let closest = if nothing {
+        closest(&input.start)
+    } else {
+        Vec::new()
+    };
     let doc = ExplainDocument {
         schema: EXPLAIN_SCHEMA,
         messages,
@@ -449,8 +430,30 @@ fn network_doc(n: &NetworkLine, messages: &MessageIndex<'_>) -> NetworkDoc {
     }
 }
 
+/// What makes two notes the same: kind, browser, URL, status.
+type NoteKey<'a> = (NoteKind, Option<Browser>, Option<&'a str>, Option<u16>);
+
+/// One document per distinct note (a dump repeats `Failed to fetch`
+/// thousands of times): the first line, and how many more there are.
+fn note_docs(notes: &[Note]) -> Vec<NoteDoc> {
+    let mut docs: Vec<NoteDoc> = Vec::new();
+    let mut seen: std::collections::HashMap<NoteKey<'_>, usize> = std::collections::HashMap::new();
+    for n in notes {
+        let key = (n.kind, n.browser, n.url.as_deref(), n.status);
+        match seen.get(&key) {
+            Some(&i) => docs[i].repeated += 1,
+            None => {
+                seen.insert(key, docs.len());
+                docs.push(note_doc(n));
+            }
+        }
+    }
+    docs
+}
+
 fn note_doc(n: &Note) -> NoteDoc {
     NoteDoc {
+        repeated: 0,
         line: n.line,
         kind: n.kind.id(),
         browser: n.browser.map(|b| b.id()),

@@ -3,5 +3,6 @@
 pub mod check;
 pub mod demo;
 pub mod explain;
+pub mod explain_input;
 pub mod lab;
 pub mod scan;

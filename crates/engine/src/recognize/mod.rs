@@ -13,10 +13,12 @@
 mod notes;
 mod paste;
 mod pattern;
+mod stream;
 mod units;
 
 pub use notes::{NetworkLine, Note, NoteKind};
 pub use paste::{clean_line, flatten, Flat};
+pub use stream::Stream;
 
 use crate::browser::Browser;
 use crate::catalogue::FindingId;

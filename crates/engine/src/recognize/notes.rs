@@ -72,7 +72,7 @@ fn net_error_meaning(error: &str, status: Option<u16>) -> String {
 }
 
 /// Something pasted that is not a CORS console message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoteKind {
     /// `Blocked a frame with origin … from accessing a cross-origin frame`.
     CrossOriginFrame,

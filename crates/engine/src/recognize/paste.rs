@@ -38,6 +38,11 @@ impl Flat {
     /// Appends one raw line (without its line break).
     pub fn push_line(&mut self, raw: &str, number: usize) {
         let cleaned = clean_line(raw);
+        self.push_clean(&cleaned, number);
+    }
+
+    /// Appends a line that is already clean.
+    fn push_clean(&mut self, cleaned: &str, number: usize) {
         if cleaned.is_empty() {
             return;
         }
@@ -45,7 +50,20 @@ impl Flat {
             self.text.push(' ');
         }
         self.lines.push((self.text.len(), number));
-        self.text.push_str(&cleaned);
+        self.text.push_str(cleaned);
+    }
+
+    /// The lines from the `from`-th on, as a new flat text.
+    pub fn tail_lines(&self, from: usize) -> Flat {
+        let mut tail = Flat::default();
+        for (i, (start, number)) in self.lines.iter().enumerate().skip(from) {
+            let end = self
+                .lines
+                .get(i + 1)
+                .map_or(self.text.len(), |(next, _)| next.saturating_sub(1));
+            tail.push_clean(self.text.get(*start..end).unwrap_or(""), *number);
+        }
+        tail
     }
 }
 
