@@ -141,6 +141,20 @@ fn a_server_that_never_answers_times_out_once_and_says_where() {
 }
 
 #[test]
+fn a_tls_handshake_that_never_ends_is_named_and_takes_the_whole_budget() {
+    let addr = hostile(Misbehaviour::Silent);
+    let url = format!("https://{addr}/");
+    let r = check(&url, "3");
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(r.stderr.contains("(stage: tls)"), "{}", r.stderr);
+    assert!(r.stderr.contains("never completed the TLS handshake"), "{}", r.stderr);
+    assert!(!r.stderr.contains("raise --timeout"), "{}", r.stderr);
+    // One budget: not cut at a fixed connect timeout below --timeout.
+    assert!(r.took >= Duration::from_millis(2900), "{:?}", r.took);
+    assert_bounded(&r, Duration::from_secs(3), "check");
+}
+
+#[test]
 fn a_reset_and_an_empty_answer_are_named_as_such() {
     for (misbehaviour, words, net_error) in [
         (

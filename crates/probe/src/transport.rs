@@ -270,6 +270,42 @@ impl Client {
             .map(|a| a.ip())
     }
 
+    /// A connect-phase timeout on an https URL is the TLS handshake's when
+    /// the TCP connection itself opens at once (a server that accepts and
+    /// never speaks TLS): say which, since raising --timeout will not help.
+    async fn tls_or_connect(&self, error: ProbeError, url: &Url) -> ProbeError {
+        let ProbeError::Timeout {
+            target,
+            stage: Stage::Connect,
+            after,
+        } = error
+        else {
+            return error;
+        };
+        let tcp_opens = match (
+            url.scheme(),
+            self.resolve_first(url).await,
+            url.port_or_known_default(),
+        ) {
+            ("https", Some(ip), Some(port)) => tokio::time::timeout(
+                Duration::from_secs(1),
+                tokio::net::TcpStream::connect(SocketAddr::new(ip, port)),
+            )
+            .await
+            .is_ok_and(|connected| connected.is_ok()),
+            _ => false,
+        };
+        ProbeError::Timeout {
+            target,
+            stage: if tcp_opens {
+                Stage::Tls
+            } else {
+                Stage::Connect
+            },
+            after,
+        }
+    }
+
     /// Sends `request` and reads the response (body up to the size limit).
     pub async fn send(&self, request: &OutgoingRequest) -> Result<Exchange, ProbeError> {
         let started = Instant::now();
@@ -305,10 +341,13 @@ impl Client {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| classify(&e, &target, &request.url, self.options.timeout, false))?;
+        let mut response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = classify(&e, &target, &request.url, self.options.timeout, false);
+                return Err(self.tls_or_connect(error, &request.url).await);
+            }
+        };
         let status = response.status();
         let version = match response.version() {
             reqwest::Version::HTTP_10 | reqwest::Version::HTTP_09 => HttpVersion::Http1_0,

@@ -111,7 +111,12 @@ pub fn transport_options(
     let timeout = Duration::from_secs_f64(network.timeout);
     let transport = TransportOptions {
         timeout,
-        connect_timeout: timeout.min(Duration::from_secs(5)),
+        // One budget: the connection and the handshake may take all of it
+        // (a hair less, so that a handshake that never ends is reported as
+        // the connection's timeout, not the response's).
+        connect_timeout: timeout
+            .saturating_sub(Duration::from_millis(20))
+            .max(Duration::from_millis(1)),
         resolve,
         ca_cert: network.cacert.clone(),
         insecure: network.insecure,
