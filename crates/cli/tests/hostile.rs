@@ -21,6 +21,8 @@ enum Misbehaviour {
     CloseEmpty,
     /// Answers something that is not HTTP.
     Garbage,
+    /// Answers 200 with 150 header lines (browsers read them all).
+    ManyHeaders,
 }
 
 /// Serves `misbehaviour` on 127.0.0.1:0 from a thread for the test's life.
@@ -45,6 +47,15 @@ fn hostile(misbehaviour: Misbehaviour) -> SocketAddr {
                 Misbehaviour::Garbage => {
                     read_head(&mut stream);
                     let _ = stream.write_all(b"\x00\x01 this is not HTTP at all\r\n\r\n");
+                }
+                Misbehaviour::ManyHeaders => {
+                    read_head(&mut stream);
+                    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n");
+                    for i in 0..150 {
+                        head.push_str(&format!("X-Filler-{i}: {i}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = stream.write_all(head.as_bytes());
                 }
             }
         }
@@ -147,7 +158,11 @@ fn a_tls_handshake_that_never_ends_is_named_and_takes_the_whole_budget() {
     let r = check(&url, "3");
     assert_eq!(r.code, Some(3), "{}", r.stderr);
     assert!(r.stderr.contains("(stage: tls)"), "{}", r.stderr);
-    assert!(r.stderr.contains("never completed the TLS handshake"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("never completed the TLS handshake"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("raise --timeout"), "{}", r.stderr);
     // One budget: not cut at a fixed connect timeout below --timeout.
     assert!(r.took >= Duration::from_millis(2900), "{:?}", r.took);
@@ -187,6 +202,32 @@ fn garbage_is_not_http() {
     let r = check(&url, "5");
     assert_eq!(r.code, Some(3), "{}", r.stderr);
     assert!(r.stderr.contains("not valid HTTP"), "{}", r.stderr);
+}
+
+#[test]
+fn more_header_lines_than_the_library_reads_is_said_to_be_our_limit() {
+    let addr = hostile(Misbehaviour::ManyHeaders);
+    let r = check(&format!("http://{addr}/"), "5");
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("at most 100 header lines"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("cors-doctor's limit"), "{}", r.stderr);
+}
+
+#[test]
+fn a_url_too_long_to_send_is_our_limit_and_nothing_is_sent() {
+    let url = format!("http://127.0.0.1:9/?{}", "a".repeat(70_000));
+    let r = check(&url, "5");
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("could not send the request"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
 }
 
 #[test]

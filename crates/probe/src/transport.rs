@@ -12,6 +12,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 use url::Url;
 
+/// The longest URL the HTTP library (the `http` crate) can put on the wire.
+const MAX_URL_BYTES: usize = 65_534;
+
 /// The User-Agent the probe sends (browsers always send one; some servers refuse requests without).
 pub const USER_AGENT: &str = concat!("cors-doctor/", env!("CARGO_PKG_VERSION"));
 
@@ -473,6 +476,24 @@ fn classify(
     let detail = chain(error);
     let lower = detail.to_ascii_lowercase();
     let target = target.to_string();
+    // Nothing was sent: the request could not be built (our limits).
+    if error.is_builder() {
+        let length = url.as_str().len();
+        let detail = if length > MAX_URL_BYTES {
+            format!("the URL is {length} bytes long; cors-doctor's HTTP library sends at most {MAX_URL_BYTES} (Chromium accepts up to 2 MiB), so this request cannot be checked — nothing was sent")
+        } else {
+            format!("cors-doctor could not build this request (nothing was sent): {detail}")
+        };
+        return ProbeError::InvalidRequest { detail };
+    }
+    // hyper reads at most 100 header lines (httparse's TooManyHeaders and an
+    // oversized head both read "message head is too large").
+    if lower.contains("message head is too large") {
+        return ProbeError::Protocol {
+            target,
+            detail: "the response's headers are too many or too large for cors-doctor's HTTP library (at most 100 header lines); Chromium reads any number of lines up to 256 KiB in all, so this may be cors-doctor's limit rather than the server's fault".to_string(),
+        };
+    }
     let tls = has_source::<rustls::Error>(error)
         || lower.contains("certificate")
         || lower.contains("tls handshake")

@@ -254,9 +254,13 @@ pub(crate) fn client(transport: &TransportOptions) -> Result<Client, Failure> {
 
 /// The exit code of a finished report.
 pub fn exit_code(report: &cors_probe::CheckReport) -> u8 {
-    if report.network_error().is_some_and(|e| e.is_unreachable()) {
-        exit::UNREACHABLE
-    } else if report.all_allowed() {
+    match report.network_error() {
+        Some(e) if e.is_unreachable() => return exit::UNREACHABLE,
+        // A request cors-doctor could not send: the check could not run.
+        Some(_) => return exit::USAGE,
+        None => {}
+    }
+    if report.all_allowed() {
         exit::OK
     } else {
         exit::BLOCKED
@@ -275,13 +279,15 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> Result<u8, Failure> {
         out.print(&text);
     }
     let code = exit_code(&report);
-    if code == exit::UNREACHABLE && !args.json {
+    if !args.json {
         if let Some(e) = report.network_error() {
+            let what = if code == exit::UNREACHABLE {
+                "could not reach the server"
+            } else {
+                "could not send the request"
+            };
             out.error(
-                &format!(
-                    "could not reach the server: {e} (stage: {})",
-                    e.stage().id()
-                ),
+                &format!("{what}: {e} (stage: {})", e.stage().id()),
                 e.hint(),
             );
         }
