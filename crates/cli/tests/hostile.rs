@@ -304,3 +304,42 @@ fn a_full_standard_output_is_an_error() {
     assert_eq!(o.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write the report"));
 }
+
+#[test]
+fn certificate_failures_are_named_as_browsers_name_them() {
+    let lab = support::start_https_lab();
+    let port = lab.lab.addr.port();
+    let path = "/ok/simple";
+    // Self-signed, not trusted: the authority; --cacert is the advice.
+    let r = check(&format!("{}{path}", lab.base), "5");
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("ERR_CERT_AUTHORITY_INVALID"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("use --cacert"), "{}", r.stderr);
+    // Trusted, but for other names: the name, and not --cacert again.
+    let resolve = format!("api.other.test:{port}:127.0.0.1");
+    let url = format!("https://api.other.test:{port}{path}");
+    let r = run(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        "5",
+        "--cacert",
+        &lab.cacert,
+        "--resolve",
+        &resolve,
+    ]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("ERR_CERT_COMMON_NAME_INVALID"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("does not name this host"), "{}", r.stderr);
+    assert!(!r.stderr.contains("use --cacert"), "{}", r.stderr);
+}

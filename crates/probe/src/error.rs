@@ -27,6 +27,53 @@ impl Stage {
     }
 }
 
+/// Why a TLS handshake failed, as a browser tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// Not signed by a trusted authority (self-signed, private CA).
+    Authority,
+    /// Expired or not yet valid.
+    Date,
+    /// Does not name the host.
+    Name,
+    /// Not TLS at all, or no common version or cipher.
+    Protocol,
+}
+
+impl TlsFailure {
+    /// From the TLS library's error text.
+    pub fn from_detail(detail: &str) -> TlsFailure {
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("expired")
+            || lower.contains("notvalidyet")
+            || lower.contains("not valid yet")
+        {
+            TlsFailure::Date
+        } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+            TlsFailure::Name
+        } else if lower.contains("corrupt message")
+            || lower.contains("invalidcontenttype")
+            || lower.contains("peerincompatible")
+            || lower.contains("handshakefailure")
+            || lower.contains("protocol version")
+        {
+            TlsFailure::Protocol
+        } else {
+            TlsFailure::Authority
+        }
+    }
+
+    /// Chromium's net error for it.
+    pub fn net_error(self) -> &'static str {
+        match self {
+            TlsFailure::Authority => "ERR_CERT_AUTHORITY_INVALID",
+            TlsFailure::Date => "ERR_CERT_DATE_INVALID",
+            TlsFailure::Name => "ERR_CERT_COMMON_NAME_INVALID",
+            TlsFailure::Protocol => "ERR_SSL_PROTOCOL_ERROR",
+        }
+    }
+}
+
 /// A request that got no usable response, or a client that could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
@@ -37,7 +84,14 @@ pub enum ProbeError {
     #[error("could not connect to {target}: {detail}")]
     Connect { target: String, detail: String },
     #[error("TLS handshake with {target} failed: {detail}")]
-    Tls { target: String, detail: String },
+    Tls {
+        target: String,
+        detail: String,
+        /// What failed, as Chromium names it (`ERR_CERT_DATE_INVALID`…).
+        code: TlsFailure,
+        /// `--cacert` was given (then it is no advice).
+        ca_given: bool,
+    },
     #[error("{target} did not answer within {after:?}")]
     Timeout {
         target: String,
@@ -91,6 +145,10 @@ impl ProbeError {
         match self {
             ProbeError::Dns { .. } => Some("check the host name; to point it at another address use --resolve HOST:PORT:ADDR"),
             ProbeError::Connect { .. } => Some("is the server running and listening on that port?"),
+            ProbeError::Tls { code: TlsFailure::Date, .. } => Some("the server's certificate has expired or is not valid yet: renew it (or check this machine's clock)"),
+            ProbeError::Tls { code: TlsFailure::Name, .. } => Some("the certificate does not name this host: check the URL's host name against the certificate's names (SAN), or use --resolve to reach the right server under its name"),
+            ProbeError::Tls { code: TlsFailure::Protocol, .. } => Some("is the server speaking TLS on that port? (plain HTTP behind an https URL, or a TLS version or cipher no browser accepts)"),
+            ProbeError::Tls { ca_given: true, .. } => Some("the certificate is not signed by the --cacert given, nor by a system root: check that the file holds the CA (or the server's own self-signed certificate)"),
             ProbeError::Tls { .. } => Some("for a self-signed or private CA certificate use --cacert FILE (or --insecure to skip verification)"),
             ProbeError::Timeout { stage: Stage::Tls, .. } => Some("the server accepted the connection but never completed the TLS handshake: is it speaking TLS on that port (plain HTTP behind an https URL)? More time will not help"),
             ProbeError::Timeout { stage: Stage::Connect, .. } => Some("nothing answered the connection attempt (a firewall dropping packets, or a wrong address)"),
@@ -109,7 +167,7 @@ impl ProbeError {
         match self {
             ProbeError::Dns { .. } => "ERR_NAME_NOT_RESOLVED",
             ProbeError::Connect { .. } => "ERR_CONNECTION_REFUSED",
-            ProbeError::Tls { .. } => "ERR_CERT_AUTHORITY_INVALID",
+            ProbeError::Tls { code, .. } => code.net_error(),
             ProbeError::Timeout { .. } => "ERR_TIMED_OUT",
             ProbeError::Protocol { .. } => "ERR_INVALID_HTTP_RESPONSE",
             ProbeError::Reset { .. } => "ERR_CONNECTION_RESET",

@@ -4,7 +4,7 @@
 //! HTTPS_PROXY/HTTP_PROXY/NO_PROXY, curl-style `--resolve`, `--cacert` and
 //! `--insecure`, with a whole-exchange timeout and a body size limit.
 
-use crate::error::{ProbeError, Stage};
+use crate::error::{ProbeError, Stage, TlsFailure};
 use std::error::Error as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -347,7 +347,10 @@ impl Client {
         let mut response = match builder.send().await {
             Ok(response) => response,
             Err(e) => {
-                let error = classify(&e, &target, &request.url, self.options.timeout, false);
+                let mut error = classify(&e, &target, &request.url, self.options.timeout, false);
+                if let ProbeError::Tls { ca_given, .. } = &mut error {
+                    *ca_given = self.options.ca_cert.is_some();
+                }
                 return Err(self.tls_or_connect(error, &request.url).await);
             }
         };
@@ -466,6 +469,15 @@ fn has_io_kind(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
     false
 }
 
+fn tls_error(target: String, detail: String) -> ProbeError {
+    ProbeError::Tls {
+        code: TlsFailure::from_detail(&detail),
+        target,
+        detail,
+        ca_given: false,
+    }
+}
+
 fn classify(
     error: &reqwest::Error,
     target: &str,
@@ -525,12 +537,12 @@ fn classify(
             };
         }
         if tls {
-            return ProbeError::Tls { target, detail };
+            return tls_error(target, detail);
         }
         return ProbeError::Connect { target, detail };
     }
     if tls {
-        return ProbeError::Tls { target, detail };
+        return tls_error(target, detail);
     }
     if in_body {
         return ProbeError::Body { target, detail };
