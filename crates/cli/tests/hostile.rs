@@ -23,6 +23,9 @@ enum Misbehaviour {
     Garbage,
     /// Answers 200 with 150 header lines (browsers read them all).
     ManyHeaders,
+    /// Good headers (allowing any origin), then a body shorter than its
+    /// Content-Length.
+    ShortBody,
 }
 
 /// Serves `misbehaviour` on 127.0.0.1:0 from a thread for the test's life.
@@ -47,6 +50,10 @@ fn hostile(misbehaviour: Misbehaviour) -> SocketAddr {
                 Misbehaviour::Garbage => {
                     read_head(&mut stream);
                     let _ = stream.write_all(b"\x00\x01 this is not HTTP at all\r\n\r\n");
+                }
+                Misbehaviour::ShortBody => {
+                    read_head(&mut stream);
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nAccess-Control-Allow-Origin: *\r\n\r\nonly ten b");
                 }
                 Misbehaviour::ManyHeaders => {
                     read_head(&mut stream);
@@ -215,6 +222,29 @@ fn more_header_lines_than_the_library_reads_is_said_to_be_our_limit() {
         r.stderr
     );
     assert!(r.stderr.contains("cors-doctor's limit"), "{}", r.stderr);
+}
+
+#[test]
+fn a_body_that_fails_after_good_headers_is_judged_on_the_headers() {
+    let addr = hostile(Misbehaviour::ShortBody);
+    // An http page: Safari would block an https page's call as mixed content.
+    let url = format!("http://{addr}/");
+    let r = run(&[
+        "check",
+        &url,
+        "--origin",
+        "http://app.example.com",
+        "--timeout",
+        "5",
+    ]);
+    // The headers allow any origin: allowed, with the body's failure said.
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("body failed"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("never got an HTTP response"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

@@ -187,6 +187,9 @@ pub struct Exchange {
     pub lossy_headers: bool,
     pub body: Vec<u8>,
     pub body_truncated: bool,
+    /// The body failed after the headers (short Content-Length, reset,
+    /// timeout): what failed. The headers are still the response.
+    pub body_error: Option<String>,
     pub remote_addr: Option<SocketAddr>,
     pub elapsed: Duration,
 }
@@ -379,6 +382,7 @@ impl Client {
         let remote_addr = response.remote_addr();
         let mut body = Vec::new();
         let mut body_truncated = false;
+        let mut body_error = None;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
@@ -391,14 +395,13 @@ impl Client {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
+                // The headers arrived: the CORS check runs on them, as in a
+                // browser; the body's failure is reported beside it.
                 Err(e) => {
-                    return Err(classify(
-                        &e,
-                        &target,
-                        &request.url,
-                        self.options.timeout,
-                        true,
-                    ))
+                    body_error = Some(
+                        classify(&e, &target, &request.url, self.options.timeout, true).to_string(),
+                    );
+                    break;
                 }
             }
         }
@@ -411,6 +414,7 @@ impl Client {
             lossy_headers,
             body,
             body_truncated,
+            body_error,
             remote_addr,
             elapsed: started.elapsed(),
         })

@@ -102,6 +102,8 @@ pub struct ResponseDoc {
     pub status: u16,
     pub http_version: String,
     pub headers: Vec<Header>,
+    /// The body failed after these headers (the CORS check is on them).
+    pub body_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -212,6 +214,7 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
                         status: x.status,
                         http_version: x.version.to_string(),
                         headers: headers(&x.headers),
+                        body_error: x.body_error.clone(),
                     }),
                     None,
                     x.request.clone(),

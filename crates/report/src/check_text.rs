@@ -282,6 +282,13 @@ fn response_lines(
         " ".to_string()
     };
     let _ = writeln!(out, "  < {} {mark}", status.trim_end());
+    if let Some(e) = &exchange.body_error {
+        let _ = writeln!(
+            out,
+            "  < {} {e} — the headers arrived, so the CORS check below is on them; script then gets a TypeError when it reads the body (Chrome: net::ERR_CONTENT_LENGTH_MISMATCH or ERR_INCOMPLETE_CHUNKED_ENCODING)",
+            p.warn("! body failed:")
+        );
+    }
     let mut shown: Vec<&str> = Vec::new();
     for (name, value) in &exchange.headers {
         if !is_relevant_response_header(name) {
