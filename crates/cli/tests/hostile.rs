@@ -26,6 +26,10 @@ enum Misbehaviour {
     /// Good headers (allowing any origin), then a body shorter than its
     /// Content-Length.
     ShortBody,
+    /// The status line, then one byte of headers every 100 ms, forever.
+    SlowDrip,
+    /// Good headers (allowing any origin), then a body that never ends.
+    EndlessBody,
 }
 
 /// Serves `misbehaviour` on 127.0.0.1:0 from a thread for the test's life.
@@ -54,6 +58,23 @@ fn hostile(misbehaviour: Misbehaviour) -> SocketAddr {
                 Misbehaviour::ShortBody => {
                     read_head(&mut stream);
                     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nAccess-Control-Allow-Origin: *\r\n\r\nonly ten b");
+                }
+                Misbehaviour::SlowDrip => {
+                    read_head(&mut stream);
+                    std::thread::spawn(move || {
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n");
+                        while stream.write_all(b"X").is_ok() {
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                    });
+                }
+                Misbehaviour::EndlessBody => {
+                    read_head(&mut stream);
+                    std::thread::spawn(move || {
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Type: text/plain\r\n\r\n");
+                        let chunk = [b'a'; 64 * 1024];
+                        while stream.write_all(&chunk).is_ok() {}
+                    });
                 }
                 Misbehaviour::ManyHeaders => {
                     read_head(&mut stream);
@@ -245,6 +266,32 @@ fn a_body_that_fails_after_good_headers_is_judged_on_the_headers() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn a_slow_drip_ends_at_the_timeout_and_an_endless_body_at_the_body_cap() {
+    let addr = hostile(Misbehaviour::SlowDrip);
+    let r = check(&format!("http://{addr}/"), "2");
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did not answer within 2s"),
+        "{}",
+        r.stderr
+    );
+    assert_bounded(&r, Duration::from_secs(2), "check");
+    // The headers allow any origin; the body is read up to the cap and no further.
+    let addr = hostile(Misbehaviour::EndlessBody);
+    let url = format!("http://{addr}/");
+    let r = run(&[
+        "check",
+        &url,
+        "--origin",
+        "http://app.example.com",
+        "--timeout",
+        "5",
+    ]);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert_bounded(&r, Duration::from_secs(5), "check");
 }
 
 #[test]
