@@ -183,7 +183,7 @@ fn a_server_that_never_answers_times_out_once_and_says_where() {
 fn a_tls_handshake_that_never_ends_is_named_and_takes_the_whole_budget() {
     let addr = hostile(Misbehaviour::Silent);
     let url = format!("https://{addr}/");
-    let r = check(&url, "3");
+    let r = check(&url, "6");
     assert_eq!(r.code, Some(3), "{}", r.stderr);
     assert!(r.stderr.contains("(stage: tls)"), "{}", r.stderr);
     assert!(
@@ -192,9 +192,9 @@ fn a_tls_handshake_that_never_ends_is_named_and_takes_the_whole_budget() {
         r.stderr
     );
     assert!(!r.stderr.contains("raise --timeout"), "{}", r.stderr);
-    // One budget: not cut at a fixed connect timeout below --timeout.
-    assert!(r.took >= Duration::from_millis(2900), "{:?}", r.took);
-    assert_bounded(&r, Duration::from_secs(3), "check");
+    // One budget: not cut at the 5 s connect timeout it once had.
+    assert!(r.took >= Duration::from_millis(5500), "{:?}", r.took);
+    assert_bounded(&r, Duration::from_secs(6), "check");
 }
 
 #[test]

@@ -111,11 +111,12 @@ pub fn transport_options(
     let timeout = Duration::from_secs_f64(network.timeout);
     let transport = TransportOptions {
         timeout,
-        // One budget: the connection and the handshake may take all of it
-        // (a hair less, so that a handshake that never ends is reported as
-        // the connection's timeout, not the response's).
+        // One budget: the connection and the handshake may take nearly all
+        // of it (a tenth less, at most a quarter second, so that a handshake
+        // that never ends is reported as the connection's timeout, not the
+        // response's, even on a loaded machine).
         connect_timeout: timeout
-            .saturating_sub(Duration::from_millis(20))
+            .saturating_sub((timeout / 10).min(Duration::from_millis(250)))
             .max(Duration::from_millis(1)),
         resolve,
         ca_cert: network.cacert.clone(),

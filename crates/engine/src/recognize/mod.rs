@@ -10,9 +10,11 @@
 //! place a unit can start; each attempt is bounded ([`pattern`]), so the
 //! whole recognition is linear in the length of the paste.
 
+mod assemble;
 mod notes;
 mod paste;
 mod pattern;
+mod safari;
 mod stream;
 mod units;
 
@@ -22,18 +24,15 @@ pub use stream::Stream;
 
 use crate::browser::Browser;
 use crate::catalogue::FindingId;
-use crate::message::{has_preflight_variant, Stage, Values};
+use crate::message::{Stage, Values};
 use aho_corasick::AhoCorasick;
 use pattern::{match_at, Captures, Token};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use units::{Role, Unit};
 
 /// The longest anchor: enough to be specific, short enough to survive a
 /// message cut short.
 const ANCHOR_LEN: usize = 24;
-/// How much of a reason must survive for a message cut off with its line.
-const TRUNCATED_MIN: usize = 12;
-const MAX_TRUNCATED: usize = 512;
 
 /// One recognised message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,29 +88,6 @@ struct Hit {
     start: usize,
     end: usize,
     captures: Captures,
-}
-
-/// A message candidate: a message hit with the opening and prefix before it.
-#[derive(Clone, Debug)]
-struct Candidate {
-    start: usize,
-    end: usize,
-    score: usize,
-    openings: Vec<usize>,
-    preflight: bool,
-    message: usize,
-    /// Cut off with its line: only a guess from the first words.
-    truncated: bool,
-}
-
-/// A partial chain of openings and prefixes, waiting for its message.
-#[derive(Clone)]
-struct Chain {
-    at: usize,
-    openings: Vec<usize>,
-    preflight: bool,
-    reason: bool,
-    score: usize,
 }
 
 impl Recognizer {
@@ -182,7 +158,7 @@ impl Recognizer {
             .collect();
         let mut notes = Vec::new();
         self.pair_companions(&flat, &companions, &mut messages, &mut notes);
-        fold_webkit_repeats(&mut messages);
+        safari::fold_webkit_repeats(&mut messages);
         for m in &mut messages {
             rank_candidates(m);
         }
@@ -254,427 +230,6 @@ impl Recognizer {
         }
         hits
     }
-
-    /// Openings, prefixes and messages put together; the most specific
-    /// non-overlapping ones kept; tails attached.
-    fn assemble(&self, flat: &Flat, hits: &mut Vec<Hit>) -> Vec<Recognized> {
-        let mut starting: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (i, h) in hits.iter().enumerate() {
-            starting.entry(h.start).or_default().push(i);
-        }
-        let role = |i: usize| self.units[hits[i].unit].role;
-        let score = |i: usize| self.units[hits[i].unit].score;
-        // Hits that begin right after `end` (a space may sit between).
-        let after = |end: usize| {
-            [end, end + 1]
-                .into_iter()
-                .filter(move |p| *p == end || flat.text.as_bytes().get(end) == Some(&b' '))
-                .flat_map(|p| starting.get(&p).into_iter().flatten().copied())
-        };
-        let mut candidates = Vec::new();
-        let mut truncated: Vec<(Candidate, Hit)> = Vec::new();
-        for (i, h) in hits.iter().enumerate() {
-            let alone = Candidate {
-                start: h.start,
-                end: h.end,
-                score: score(i),
-                openings: Vec::new(),
-                preflight: false,
-                message: i,
-                truncated: false,
-            };
-            let chain = match role(i) {
-                Role::Message { framed: false, .. } | Role::Companion { .. } => {
-                    candidates.push(alone);
-                    continue;
-                }
-                Role::Message { framed: true, .. } | Role::Tail => continue,
-                Role::Opening { .. } => Chain {
-                    at: i,
-                    openings: vec![i],
-                    preflight: false,
-                    reason: false,
-                    score: score(i),
-                },
-                Role::Prefix { preflight } => Chain {
-                    at: i,
-                    openings: Vec::new(),
-                    preflight,
-                    reason: !preflight,
-                    score: score(i),
-                },
-            };
-            let mut chains = vec![chain];
-            while let Some(c) = chains.pop() {
-                for next in after(hits[c.at].end) {
-                    let sum = c.score + score(next);
-                    let free = !c.preflight && !c.reason;
-                    let mut then = c.clone();
-                    then.at = next;
-                    then.score = sum;
-                    match role(next) {
-                        Role::Opening { .. } if free && c.openings.len() < 2 => {
-                            then.openings.push(next);
-                            chains.push(then);
-                        }
-                        Role::Prefix { preflight: true } if free => {
-                            then.preflight = true;
-                            chains.push(then);
-                        }
-                        Role::Prefix { preflight: false } if !c.reason => {
-                            then.reason = true;
-                            chains.push(then);
-                        }
-                        Role::Message { framed, .. }
-                            if !framed || c.reason || !c.openings.is_empty() =>
-                        {
-                            candidates.push(Candidate {
-                                start: h.start,
-                                end: hits[next].end,
-                                score: sum,
-                                openings: c.openings.clone(),
-                                preflight: c.preflight,
-                                message: next,
-                                truncated: false,
-                            })
-                        }
-                        _ => {}
-                    }
-                }
-                // A message cut off with the line (`… check: No 'Access-Con`).
-                if let Some((unit, at)) = self.truncated_after(flat, hits[c.at].end, c.reason) {
-                    let end = flat.line_end(at);
-                    truncated.push((
-                        Candidate {
-                            start: h.start,
-                            end,
-                            score: c.score,
-                            openings: c.openings.clone(),
-                            preflight: c.preflight,
-                            message: 0,
-                            truncated: true,
-                        },
-                        Hit {
-                            unit,
-                            start: at,
-                            end,
-                            captures: Vec::new(),
-                        },
-                    ));
-                }
-            }
-        }
-        for (mut candidate, hit) in truncated {
-            candidate.message = hits.len();
-            hits.push(hit);
-            candidates.push(candidate);
-        }
-        let hits: &[Hit] = hits;
-        candidates.sort_by(|a, b| b.score.cmp(&a.score).then(a.start.cmp(&b.start)));
-        // Selected spans by start, for the overlap test.
-        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
-        let mut selected: Vec<(Candidate, Vec<FindingId>)> = Vec::new();
-        let mut by_span: HashMap<(usize, usize, Browser), usize> = HashMap::new();
-        for c in candidates {
-            let unit = &self.units[hits[c.message].unit];
-            if let Some(&k) = by_span.get(&(c.start, c.end, unit.browser)) {
-                if let (Role::Message { id, .. }, false) = (unit.role, c.truncated) {
-                    if !selected[k].1.contains(&id) {
-                        selected[k].1.push(id);
-                    }
-                }
-                continue;
-            }
-            let overlaps = taken
-                .range(..c.end)
-                .next_back()
-                .is_some_and(|(_, end)| *end > c.start);
-            if overlaps {
-                continue;
-            }
-            taken.insert(c.start, c.end);
-            let ids = match unit.role {
-                Role::Message { id, .. } => vec![id],
-                _ => Vec::new(),
-            };
-            by_span.insert((c.start, c.end, unit.browser), selected.len());
-            selected.push((c, ids));
-        }
-        let mut messages: Vec<Recognized> = selected
-            .into_iter()
-            .filter(|(_, ids)| !ids.is_empty())
-            .map(|(c, ids)| self.message(flat, hits, &c, ids))
-            .collect();
-        messages.sort_by_key(|m| m.start);
-        // `Failed to load resource: net::ERR_FAILED` names no reason, and
-        // `… the server responded with a status of N` is an HTTP status.
-        messages.retain(|m| {
-            flat.text.get(m.start..m.end) != Some("Failed to load resource: net::ERR_FAILED")
-                && !(m.candidates.contains(&FindingId::NetworkFailure)
-                    && m.values
-                        .value
-                        .as_deref()
-                        .is_some_and(|v| v.starts_with("the server responded with a status of")))
-        });
-        for m in &mut messages {
-            url_before(flat, m);
-        }
-        self.attach_tails(flat, hits, &starting, &mut messages);
-        messages
-    }
-
-    /// The message unit whose first words are all that is left of the line
-    /// after `at` (at least [`TRUNCATED_MIN`] bytes of them).
-    fn truncated_after(&self, flat: &Flat, at: usize, reason: bool) -> Option<(usize, usize)> {
-        let start = if flat.text.as_bytes().get(at) == Some(&b' ') {
-            at + 1
-        } else {
-            at
-        };
-        let end = flat.line_end(start);
-        let rest = flat.text.get(start..end)?.trim_end();
-        if rest.len() < TRUNCATED_MIN || rest.len() > MAX_TRUNCATED {
-            return None;
-        }
-        let unit = self
-            .units
-            .iter()
-            .position(|u| match (u.role, u.tokens.first()) {
-                (Role::Message { framed, .. }, Some(Token::Literal(first))) => {
-                    (!framed || reason) && first.len() > rest.len() && first.starts_with(rest)
-                }
-                _ => false,
-            })?;
-        Some((unit, start))
-    }
-
-    fn message(&self, flat: &Flat, hits: &[Hit], c: &Candidate, ids: Vec<FindingId>) -> Recognized {
-        let hit = &hits[c.message];
-        let unit = &self.units[hit.unit];
-        let mut values = values_from(&hit.captures);
-        let mut legacy = unit.legacy;
-        let mut stage = unit.stage;
-        for &o in &c.openings {
-            let opening = &self.units[hits[o].unit];
-            let from = values_from(&hits[o].captures);
-            // A later opening names the request more precisely (`Redirect
-            // from A to B` after `XMLHttpRequest cannot load A.`).
-            if !from.url.is_empty() {
-                values.url = from.url;
-            }
-            if values.origin.is_empty() {
-                values.origin = from.origin;
-            }
-            if from.initial_url.is_some() {
-                values.initial_url = from.initial_url;
-            }
-            if from.location.is_some() {
-                values.location = from.location;
-            }
-            if let Role::Opening { kind, redirect } = opening.role {
-                match kind {
-                    Some(kind) => values.kind = kind.into(),
-                    None if !from.kind.is_empty() => values.kind = from.kind,
-                    None => {}
-                }
-                if redirect && has_preflight_variant(ids[0]) {
-                    stage = Stage::Redirect;
-                }
-            }
-            legacy |= opening.legacy;
-        }
-        if c.preflight && has_preflight_variant(ids[0]) {
-            stage = Stage::Preflight;
-        }
-        // A refused redirect names its target: that is the URL that failed,
-        // reached from the one the request started at.
-        if let Some(location) = &values.location {
-            if !values.url.is_empty() && values.initial_url.is_none() && *location != values.url {
-                values.initial_url = Some(std::mem::replace(&mut values.url, location.clone()));
-            }
-        }
-        Recognized {
-            candidates: ids,
-            browser: unit.browser,
-            stage,
-            values,
-            legacy,
-            line: flat.line_at(c.start),
-            start: c.start,
-            end: c.end,
-        }
-    }
-
-    /// Extends each message over the tails that follow it.
-    fn attach_tails(
-        &self,
-        flat: &Flat,
-        hits: &[Hit],
-        starting: &HashMap<usize, Vec<usize>>,
-        messages: &mut [Recognized],
-    ) {
-        for m in messages.iter_mut() {
-            loop {
-                let at = if flat.text.as_bytes().get(m.end) == Some(&b' ') {
-                    m.end + 1
-                } else {
-                    m.end
-                };
-                // The tail right at the end (Firefox's closing) or after a space.
-                let tail = [m.end, at]
-                    .into_iter()
-                    .flat_map(|p| starting.get(&p).into_iter().flatten())
-                    .filter(|&&i| {
-                        let unit = &self.units[hits[i].unit];
-                        unit.role == Role::Tail && unit.browser == m.browser
-                    })
-                    .max_by_key(|&&i| hits[i].end);
-                let Some(&i) = tail else { break };
-                let v = values_from(&hits[i].captures);
-                if m.values.origin.is_empty() {
-                    m.values.origin = v.origin;
-                }
-                if m.values.status.is_none() {
-                    m.values.status = v.status;
-                }
-                m.legacy |= self.units[hits[i].unit].legacy;
-                m.end = hits[i].end;
-            }
-        }
-    }
-
-    /// WebKit prints the reason, then `<API> cannot load U due to access
-    /// control checks.`: the companion gives the reason its URL and kind.
-    fn pair_companions(
-        &self,
-        flat: &Flat,
-        companions: &[&Hit],
-        messages: &mut [Recognized],
-        notes: &mut Vec<Note>,
-    ) {
-        for hit in companions {
-            let Role::Companion { kind } = self.units[hit.unit].role else {
-                continue;
-            };
-            let v = values_from(&hit.captures);
-            let line = flat.line_at(hit.start);
-            // The nearest WebKit message before it (else after it) within a
-            // few lines that has no URL yet, or the same URL.
-            // Messages are in text order: look only at the few around it.
-            let at = messages.partition_point(|m| m.start < hit.start);
-            let near = |m: &Recognized| m.line.abs_diff(line) <= PAIRING_LINES;
-            let before = (0..at)
-                .rev()
-                .take_while(|&i| near(&messages[i]))
-                .find(|&i| messages[i].end <= hit.start && pairable(&messages[i], &v.url));
-            let after = || {
-                (at..messages.len())
-                    .take_while(|&i| near(&messages[i]))
-                    .find(|&i| messages[i].start >= hit.end && pairable(&messages[i], &v.url))
-            };
-            match before.or_else(after) {
-                Some(i) => {
-                    let m = &mut messages[i];
-                    if m.values.url.is_empty() {
-                        m.values.url = v.url;
-                    }
-                    if m.values.kind.is_empty() && kind != "resource" {
-                        m.values.kind = kind.into();
-                    }
-                }
-                None if v.url.is_empty() => {}
-                None => notes.push(Note {
-                    line,
-                    kind: NoteKind::AccessControlChecks,
-                    browser: Some(Browser::WebKit),
-                    url: Some(v.url),
-                    status: None,
-                }),
-            }
-        }
-    }
-}
-
-/// How far apart (in lines) Safari's reason, companion line and repeat are.
-const PAIRING_LINES: usize = 3;
-
-/// A message that a WebKit companion near it can complete.
-fn pairable(m: &Recognized, url: &str) -> bool {
-    m.browser == Browser::WebKit && (m.values.url.is_empty() || m.values.url == url)
-}
-
-/// A message whose opening the user cut off but whose URL is still there:
-/// `http://x/api. Response to preflight request doesn't pass …`.
-fn url_before(flat: &Flat, m: &mut Recognized) {
-    if !m.values.url.is_empty() || m.start < 2 {
-        return;
-    }
-    let before = flat.text.get(..m.start).unwrap_or("").trim_end();
-    let Some(word_start) = before.rfind(' ').map(|i| i + 1).or(Some(0)) else {
-        return;
-    };
-    // Only on the message's own line.
-    let line_start = flat
-        .lines
-        .iter()
-        .rev()
-        .find(|(start, _)| *start <= m.start)
-        .map_or(0, |(start, _)| *start);
-    if word_start < line_start {
-        return;
-    }
-    let word = &before[word_start..];
-    let url = word.trim_end_matches(['.', ':']);
-    if url.len() < word.len() && url.contains("://") && !url.contains(['\'', '"']) {
-        m.values.url = url.to_string();
-        m.start = word_start;
-    }
-}
-
-/// WebKit repeats the reason as `Failed to load resource: <reason>` around
-/// the companion line (and scripts rethrow it as `TypeError: <reason>`);
-/// a repeat is not a second failure.
-fn fold_webkit_repeats(messages: &mut Vec<Recognized>) {
-    let mut keep = vec![true; messages.len()];
-    for i in 1..messages.len() {
-        let m = &messages[i];
-        if m.browser != Browser::WebKit {
-            continue;
-        }
-        let same = |j: usize| {
-            let earlier = &messages[j];
-            keep[j]
-                && earlier.browser == Browser::WebKit
-                && earlier.candidates == m.candidates
-                && earlier.values.origin == m.values.origin
-                && earlier.values.header == m.values.header
-                && earlier.values.method == m.values.method
-                && earlier.values.value == m.values.value
-                && (m.values.url.is_empty()
-                    || earlier.values.url.is_empty()
-                    || earlier.values.url == m.values.url)
-        };
-        if let Some(j) = (0..i)
-            .rev()
-            .take_while(|&j| m.line.saturating_sub(messages[j].line) <= PAIRING_LINES)
-            .find(|&j| same(j))
-        {
-            keep[i] = false;
-            let (status, url) = (m.values.status, m.values.url.clone());
-            let earlier = &mut messages[j];
-            if earlier.values.status.is_none() {
-                earlier.values.status = status;
-            }
-            if earlier.values.url.is_empty() {
-                earlier.values.url = url;
-            }
-        }
-    }
-    let mut k = 0;
-    messages.retain(|_| {
-        k += 1;
-        keep[k - 1]
-    });
 }
 
 /// An opening's URL must look like one (`Failed to load resource: …` is not
