@@ -20,7 +20,8 @@ pub struct ScanDocument {
     pub cells: Vec<CellDoc>,
     pub summary: Vec<String>,
     pub security: Vec<SecurityDoc>,
-    /// Why the server could not be scanned (then `cells` is empty).
+    /// Why a request could not reach the server (`cells` is empty when it
+    /// was the first, discovery request).
     pub error: Option<crate::check_json::ErrorDoc>,
 }
 

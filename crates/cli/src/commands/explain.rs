@@ -330,12 +330,19 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// Runs the probes concurrently (each is bounded by its own timeout).
+/// Runs the probes concurrently, at most [`PROBES_AT_ONCE`] at a time (a
+/// dump may hold thousands of messages), in order.
 async fn futures_join<F: std::future::Future<Output = Option<ProbeDoc>>>(
     probes: Vec<F>,
 ) -> Vec<Option<ProbeDoc>> {
-    futures_util::future::join_all(probes).await
+    use futures_util::StreamExt;
+    futures_util::stream::iter(probes)
+        .buffered(PROBES_AT_ONCE)
+        .collect()
+        .await
 }
+
+const PROBES_AT_ONCE: usize = 8;
 
 fn message_doc(r: &Recognized) -> MessageDoc {
     let id = r.candidates[0];

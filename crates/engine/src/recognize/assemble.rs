@@ -338,11 +338,10 @@ pub(super) fn url_before(flat: &Flat, m: &mut Recognized) {
         return;
     };
     // Only on the message's own line.
-    let line_start = flat
-        .lines
-        .iter()
-        .rev()
-        .find(|(start, _)| *start <= m.start)
+    let at = flat.lines.partition_point(|(start, _)| *start <= m.start);
+    let line_start = at
+        .checked_sub(1)
+        .and_then(|i| flat.lines.get(i))
         .map_or(0, |(start, _)| *start);
     if word_start < line_start {
         return;

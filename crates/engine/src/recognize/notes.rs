@@ -207,7 +207,12 @@ pub fn scan_line(
 /// `METHOD URL STATUS (Text)`, Firefox's `METHOD URL [HTTP/1.1 405 …]`.
 fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut Vec<NetworkLine>) {
     let words: Vec<&str> = line.split(' ').collect();
+    // The last `Failed` seen, for `Failed to load resource: net::…`.
+    let mut last_failed = None;
     for (i, word) in words.iter().enumerate() {
+        if *word == "Failed" {
+            last_failed = Some(i);
+        }
         let mut glued_url = None;
         let (error, status) = if let Some(at) = word.find("net::ERR_") {
             let name: String = word[at + 5..]
@@ -258,7 +263,7 @@ fn network_lines(line: &str, number: usize, notes: &mut Vec<Note>, network: &mut
         // `app.js:1 Failed to load resource: net::…`: DevTools' source
         // column names the resource.
         if url.is_none() && error.is_some() {
-            if let Some(k) = words[..i].iter().rposition(|w| *w == "Failed") {
+            if let Some(k) = last_failed {
                 if k > 0 && words.get(k + 1..k + 3) == Some(&["to", "load"][..]) {
                     let source = words[k - 1];
                     let bare = source

@@ -142,22 +142,51 @@ fn strip_markup(raw: &str) -> std::borrow::Cow<'_, str> {
             text = text.replace(m, by);
         }
     }
-    // `(file, line 0)`: WebKit's source location.
-    while let Some(at) = text.find(", line ") {
-        let open = text[..at].rfind('(');
-        let close = text[at..].find(')').map(|c| at + c);
-        match (open, close) {
-            (Some(open), Some(close))
-                if text[at + 7..close].bytes().all(|b| b.is_ascii_digit())
-                    && !text[open..at].contains(' ') =>
-            {
-                text.replace_range(open..=close, "");
-            }
-            _ => break,
-        }
+    // `(file, line 0)`: WebKit's source location. One forward pass, each
+    // look bounded, whatever the line holds.
+    if text.contains(", line ") {
+        text = strip_webkit_locations(&text);
     }
     std::borrow::Cow::Owned(text)
 }
+
+/// Removes every `(name, line N)` (a name without spaces, at most
+/// [`MAX_LOCATION_NAME`] bytes).
+fn strip_webkit_locations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = text.get(search..).and_then(|t| t.find(", line ")) {
+        let at = search + found;
+        search = at + ", line ".len();
+        let digits = text[search..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let close = search + digits;
+        if digits == 0 || text.as_bytes().get(close) != Some(&b')') {
+            continue;
+        }
+        let mut from = at.saturating_sub(MAX_LOCATION_NAME).max(copied);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let Some(open) = text[from..at].rfind('(').map(|o| from + o) else {
+            continue;
+        };
+        if text[open..at].contains(' ') {
+            continue;
+        }
+        out.push_str(&text[copied..open]);
+        copied = close + 1;
+        search = copied;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The longest source name in WebKit's `(name, line N)`.
+const MAX_LOCATION_NAME: usize = 256;
 
 /// Drops markdown bold (`**` exactly), keeping longer runs of `*` (a
 /// masked host `http://****.example.com`).

@@ -12,6 +12,10 @@ use crate::message::{chromium_suffix, legacy_chromium_suffix};
 const MAX_PROSE: usize = 2048;
 /// The longest URL-like value.
 const MAX_URL: usize = 65_536;
+/// How many places a slot's value may end at are tried.
+const MAX_ENDS: usize = 16;
+/// How many are gathered before choosing (each costs a plausibility check).
+const MAX_SCANNED_ENDS: usize = 256;
 /// The longest URL a user replaced by words (`<INSERT URL>`, `'https://...' `).
 const MAX_WORDED_URL: usize = 256;
 
@@ -271,7 +275,7 @@ fn match_from(
                         if value_end > window.len() {
                             break;
                         }
-                        if slot_accepts(name, &tail[..value_end]) {
+                        if ends.len() < MAX_SCANNED_ENDS && slot_accepts(name, &tail[..value_end]) {
                             ends.push(value_end);
                         }
                         search = next_boundary(haystack, value_end + 1);
@@ -307,6 +311,9 @@ fn match_from(
                     } else {
                         ends.sort_unstable();
                     }
+                    // A value full of the next literal (`…/x....`): the most
+                    // likely ends are enough, and the work stays bounded.
+                    ends.truncate(MAX_ENDS);
                     // Values on the message's own line first; one that runs
                     // past the line only after a closing cut off with it.
                     let line = flat.line_end(pos).saturating_sub(pos);

@@ -29,10 +29,12 @@ impl Recognizer {
             let near = |m: &Recognized| m.line.abs_diff(line) <= PAIRING_LINES;
             let before = (0..at)
                 .rev()
+                .take(PAIRING_MESSAGES)
                 .take_while(|&i| near(&messages[i]))
                 .find(|&i| messages[i].end <= hit.start && pairable(&messages[i], &v.url));
             let after = || {
                 (at..messages.len())
+                    .take(PAIRING_MESSAGES)
                     .take_while(|&i| near(&messages[i]))
                     .find(|&i| messages[i].start >= hit.end && pairable(&messages[i], &v.url))
             };
@@ -61,6 +63,8 @@ impl Recognizer {
 
 /// How far apart (in lines) Safari's reason, companion line and repeat are.
 const PAIRING_LINES: usize = 3;
+/// How many messages around are looked at (a line may hold thousands).
+const PAIRING_MESSAGES: usize = 8;
 
 /// A message that a WebKit companion near it can complete.
 fn pairable(m: &Recognized, url: &str) -> bool {
@@ -92,6 +96,7 @@ pub(super) fn fold_webkit_repeats(messages: &mut Vec<Recognized>) {
         };
         if let Some(j) = (0..i)
             .rev()
+            .take(PAIRING_MESSAGES)
             .take_while(|&j| m.line.saturating_sub(messages[j].line) <= PAIRING_LINES)
             .find(|&j| same(j))
         {

