@@ -133,6 +133,19 @@ fn check(url: &str, timeout: &str) -> Run {
     ])
 }
 
+/// `check URL` from an http page (Safari would block an https page's call
+/// to these http servers as mixed content), `--timeout 5`.
+fn check_from_http_page(url: &str) -> Run {
+    run(&[
+        "check",
+        url,
+        "--origin",
+        "http://app.example.com",
+        "--timeout",
+        "5",
+    ])
+}
+
 /// Ends within the timeout, with a margin for a loaded machine.
 fn assert_bounded(r: &Run, timeout: Duration, what: &str) {
     assert!(
@@ -250,14 +263,7 @@ fn a_body_that_fails_after_good_headers_is_judged_on_the_headers() {
     let addr = hostile(Misbehaviour::ShortBody);
     // An http page: Safari would block an https page's call as mixed content.
     let url = format!("http://{addr}/");
-    let r = run(&[
-        "check",
-        &url,
-        "--origin",
-        "http://app.example.com",
-        "--timeout",
-        "5",
-    ]);
+    let r = check_from_http_page(&url);
     // The headers allow any origin: allowed, with the body's failure said.
     assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("body failed"), "{}", r.stdout);
@@ -282,14 +288,7 @@ fn a_slow_drip_ends_at_the_timeout_and_an_endless_body_at_the_body_cap() {
     // The headers allow any origin; the body is read up to the cap and no further.
     let addr = hostile(Misbehaviour::EndlessBody);
     let url = format!("http://{addr}/");
-    let r = run(&[
-        "check",
-        &url,
-        "--origin",
-        "http://app.example.com",
-        "--timeout",
-        "5",
-    ]);
+    let r = check_from_http_page(&url);
     assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
     assert_bounded(&r, Duration::from_secs(5), "check");
 }

@@ -56,7 +56,7 @@ fn net_error_meaning(error: &str, status: Option<u16>) -> String {
         "ERR_CONNECTION_CLOSED" | "ERR_EMPTY_RESPONSE" => not_cors("the server closed the connection without an HTTP response"),
         "ERR_CONNECTION_TIMED_OUT" | "ERR_TIMED_OUT" => not_cors("the connection or the response timed out"),
         "ERR_ADDRESS_UNREACHABLE" | "ERR_NETWORK_CHANGED" | "ERR_NETWORK_ACCESS_DENIED" => not_cors("the network path to the server failed"),
-        "ERR_BLOCKED_BY_CLIENT" => "blocked inside the browser by an extension (an ad or privacy blocker) — not CORS and not the server: disable the extension for this site, or rename the path it matches (e.g. `/ads/`, `/track`)".to_string(),
+        "ERR_BLOCKED_BY_CLIENT" => NoteKind::BlockedByClient.meaning(None),
         "ERR_BLOCKED_BY_RESPONSE" => "blocked by a response header (Cross-Origin-Resource-Policy, Cross-Origin-Embedder-Policy or X-Frame-Options) — not the CORS check".to_string(),
         "ERR_TOO_MANY_REDIRECTS" => "the URL redirects in a loop (more than 20 hops)".to_string(),
         "ERR_UNSAFE_REDIRECT" => "a redirect to a URL scheme the browser refuses to follow".to_string(),

@@ -56,8 +56,13 @@ pub const CHROMIUM_OPENING: &str =
 const CHROMIUM_ANCHOR: &str = "has been blocked by CORS policy: ";
 pub const PREFLIGHT_PREFIX: &str =
     "Response to preflight request doesn't pass access control check: ";
-const FIREFOX_START: &str =
-    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource";
+/// Firefox's frame up to its URL (a macro, so openings can extend it).
+macro_rules! firefox_start {
+    () => {
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource"
+    };
+}
+const FIREFOX_START: &str = firefox_start!();
 const FIREFOX_REASON: &str = "(Reason: ";
 /// A reason shorter than this needs its opening before it.
 const SHORT_REASON: usize = 30;
@@ -82,9 +87,9 @@ const OPENINGS: [(Browser, &str, Option<&str>, bool, bool); 20] = [
         true,
         true,
     ),
-    (Browser::Firefox, concat!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource", " at {url}. "), None, false, false),
-    (Browser::Firefox, concat!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource", " at '{url}'. "), None, false, false),
-    (Browser::Firefox, concat!("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource", " "), None, false, false),
+    (Browser::Firefox, concat!(firefox_start!(), " at {url}. "), None, false, false),
+    (Browser::Firefox, concat!(firefox_start!(), " at '{url}'. "), None, false, false),
+    (Browser::Firefox, concat!(firefox_start!(), " "), None, false, false),
     (
         Browser::WebKit,
         "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: ",
