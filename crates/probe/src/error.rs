@@ -38,6 +38,9 @@ pub enum TlsFailure {
     Name,
     /// Not TLS at all, or no common version or cipher.
     Protocol,
+    /// The server refused every application protocol offered (ALPN): an
+    /// HTTP/2-only server asked with `--http1.1`.
+    Alpn,
 }
 
 impl TlsFailure {
@@ -51,6 +54,10 @@ impl TlsFailure {
             TlsFailure::Date
         } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
             TlsFailure::Name
+        } else if lower.contains("noapplicationprotocol")
+            || lower.contains("no application protocol")
+        {
+            TlsFailure::Alpn
         } else if lower.contains("corrupt message")
             || lower.contains("invalidcontenttype")
             || lower.contains("peerincompatible")
@@ -69,7 +76,7 @@ impl TlsFailure {
             TlsFailure::Authority => "ERR_CERT_AUTHORITY_INVALID",
             TlsFailure::Date => "ERR_CERT_DATE_INVALID",
             TlsFailure::Name => "ERR_CERT_COMMON_NAME_INVALID",
-            TlsFailure::Protocol => "ERR_SSL_PROTOCOL_ERROR",
+            TlsFailure::Protocol | TlsFailure::Alpn => "ERR_SSL_PROTOCOL_ERROR",
         }
     }
 }
@@ -100,8 +107,15 @@ pub enum ProbeError {
     },
     #[error("{target} reset the connection before sending a response")]
     Reset { target: String },
-    #[error("{target} closed the connection without sending any response")]
+    #[error("{target} closed the connection before a complete response (no bytes, or the headers cut off)")]
     EmptyResponse { target: String },
+    #[error("{target} sent {} of response headers; browsers stop at 256 KiB (Chromium's limit)", .bytes.map_or("more than 400 KiB".to_string(), |b| format!("{} KiB", b / 1024)))]
+    HeadersTooBig {
+        target: String,
+        /// The head's size when it was read whole; `None` when the HTTP
+        /// library stopped reading it (beyond about 400 KiB).
+        bytes: Option<usize>,
+    },
     #[error("{target} sent a response that is not valid HTTP: {detail}")]
     Protocol { target: String, detail: String },
     #[error("reading the body from {target} failed: {detail}")]
@@ -121,7 +135,8 @@ impl ProbeError {
             ProbeError::Timeout { stage, .. } => *stage,
             ProbeError::Protocol { .. }
             | ProbeError::Reset { .. }
-            | ProbeError::EmptyResponse { .. } => Stage::ResponseHeaders,
+            | ProbeError::EmptyResponse { .. }
+            | ProbeError::HeadersTooBig { .. } => Stage::ResponseHeaders,
             ProbeError::Body { .. } => Stage::ResponseBody,
             ProbeError::InvalidRequest { .. }
             | ProbeError::CaCert { .. }
@@ -147,6 +162,7 @@ impl ProbeError {
             ProbeError::Connect { .. } => Some("is the server running and listening on that port?"),
             ProbeError::Tls { code: TlsFailure::Date, .. } => Some("the server's certificate has expired or is not valid yet: renew it (or check this machine's clock)"),
             ProbeError::Tls { code: TlsFailure::Name, .. } => Some("the certificate does not name this host: check the URL's host name against the certificate's names (SAN), or use --resolve to reach the right server under its name"),
+            ProbeError::Tls { code: TlsFailure::Alpn, .. } => Some("the server accepts no protocol offered: with --http1.1 that means it speaks only HTTP/2 — drop --http1.1 (browsers offer HTTP/2 and would connect)"),
             ProbeError::Tls { code: TlsFailure::Protocol, .. } => Some("is the server speaking TLS on that port? (plain HTTP behind an https URL, or a TLS version or cipher no browser accepts)"),
             ProbeError::Tls { ca_given: true, .. } => Some("the certificate is not signed by the --cacert given, nor by a system root: check that the file holds the CA (or the server's own self-signed certificate)"),
             ProbeError::Tls { .. } => Some("for a self-signed or private CA certificate use --cacert FILE (or --insecure to skip verification)"),
@@ -156,6 +172,7 @@ impl ProbeError {
             ProbeError::Timeout { .. } => Some("the server accepted the request but sent no response; raise --timeout if it is just slow"),
             ProbeError::Protocol { .. } => Some("the server (or a proxy) answered with something that is not HTTP, or headers beyond the size limit"),
             ProbeError::Reset { .. } => Some("the server, or a proxy or firewall before it, dropped the connection: its logs say why (often a crash on this request)"),
+            ProbeError::HeadersTooBig { .. } => Some("the response's headers are larger than any browser reads: look for a header that grows without bound (cookies set on every request, a debug or trace header)"),
             ProbeError::EmptyResponse { .. } => Some("the server accepted the connection and closed it without answering: its logs say why (a crash, or plain HTTP sent to an HTTPS port)"),
             ProbeError::CaCert { .. } => Some("--cacert expects a PEM file with one or more certificates"),
             _ => None,
@@ -172,6 +189,7 @@ impl ProbeError {
             ProbeError::Protocol { .. } => "ERR_INVALID_HTTP_RESPONSE",
             ProbeError::Reset { .. } => "ERR_CONNECTION_RESET",
             ProbeError::EmptyResponse { .. } => "ERR_EMPTY_RESPONSE",
+            ProbeError::HeadersTooBig { .. } => "ERR_RESPONSE_HEADERS_TOO_BIG",
             ProbeError::Body { .. } => "ERR_CONTENT_LENGTH_MISMATCH",
             _ => "ERR_FAILED",
         }

@@ -260,8 +260,23 @@ fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String> {
                 if allowed.len() == 1 { "is" } else { "are" }
             ));
         } else if !user_blocked.is_empty() {
+            let why = report
+                .cells
+                .iter()
+                .filter(|c| {
+                    c.kind == get
+                        && !c.credentials
+                        && report.origins[c.origin].role == OriginRole::User
+                })
+                .find_map(|c| {
+                    c.browsers
+                        .iter()
+                        .find_map(|b| b.blocking.map(|id| reason(id, b.status)))
+                })
+                .map(|why| format!(": {why}"))
+                .unwrap_or_default();
             lines.push(format!(
-                "your origin{} {} {} blocked even for a simple GET",
+                "your origin{} {} {} blocked even for a simple GET{why}",
                 if user_blocked.len() == 1 { "" } else { "s" },
                 user_blocked.join(", "),
                 if user_blocked.len() == 1 { "is" } else { "are" }

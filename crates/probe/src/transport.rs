@@ -14,6 +14,14 @@ use url::Url;
 
 /// The longest URL the HTTP library (the `http` crate) can put on the wire.
 const MAX_URL_BYTES: usize = 65_534;
+/// How many response header lines are read: enough for any head under
+/// Chromium's 256 KiB (a shortest line is 4 bytes).
+const MAX_RESPONSE_HEADER_LINES: usize = 65_536;
+/// How much of a response body an exchange keeps (nothing reads further:
+/// CORS is decided on the headers).
+const KEPT_BODY_BYTES: usize = 64 * 1024;
+/// Chromium's limit on a response's head (`ERR_RESPONSE_HEADERS_TOO_BIG`).
+const MAX_HEAD_BYTES: usize = 256 * 1024;
 
 /// The User-Agent the probe sends (browsers always send one; some servers refuse requests without).
 pub const USER_AGENT: &str = concat!("cors-doctor/", env!("CARGO_PKG_VERSION"));
@@ -203,13 +211,19 @@ pub struct Client {
 
 impl Client {
     pub fn new(options: &TransportOptions) -> Result<Client, ProbeError> {
+        // reqwest is built without a crypto provider: ring, as everywhere
+        // else in the workspace. Already installed (a second client) is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .http1_title_case_headers()
+            // Browsers read any number of header lines; hyper's own cap on
+            // the head's size (about 400 KiB) stays, above Chromium's 256 KiB.
+            .http1_max_headers(MAX_RESPONSE_HEADER_LINES)
             .pool_max_idle_per_host(4)
-            .danger_accept_invalid_certs(options.insecure);
+            .tls_danger_accept_invalid_certs(options.insecure);
         if options.http1_only {
             builder = builder.http1_only();
         }
@@ -349,7 +363,20 @@ impl Client {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let mut response = match builder.send().await {
+        // Like Chromium, a request whose connection dropped before any
+        // response is sent once more, on a fresh connection: a keep-alive
+        // connection the server closed meanwhile is not the server's answer.
+        let retry = builder.try_clone();
+        let mut sent_once = builder.send().await;
+        if let (Err(e), Some(retry)) = (&sent_once, retry) {
+            if matches!(
+                classify(e, &target, &request.url, self.options.timeout, false),
+                ProbeError::Reset { .. } | ProbeError::EmptyResponse { .. }
+            ) {
+                sent_once = retry.send().await;
+            }
+        }
+        let mut response = match sent_once {
             Ok(response) => response,
             Err(e) => {
                 let mut error = classify(&e, &target, &request.url, self.options.timeout, false);
@@ -367,7 +394,7 @@ impl Client {
             _ => HttpVersion::Http1_1,
         };
         let mut lossy_headers = false;
-        let headers = response
+        let headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(name, value)| {
@@ -381,20 +408,34 @@ impl Client {
                 (name.as_str().to_string(), text)
             })
             .collect();
+        let head_bytes = head_size(status.as_u16(), &headers);
+        if head_bytes > MAX_HEAD_BYTES {
+            return Err(ProbeError::HeadersTooBig {
+                target,
+                bytes: Some(head_bytes),
+            });
+        }
         let remote_addr = response.remote_addr();
         let mut body = Vec::new();
+        let mut body_read = 0usize;
         let mut body_truncated = false;
         let mut body_error = None;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    let room = self.options.max_body_bytes.saturating_sub(body.len());
-                    if chunk.len() > room {
-                        body.extend_from_slice(&chunk[..room]);
+                    // Read up to the cap (a failing body is found), keep a
+                    // prefix: a scan holds a hundred exchanges.
+                    let keep = KEPT_BODY_BYTES
+                        .min(self.options.max_body_bytes)
+                        .saturating_sub(body.len())
+                        .min(chunk.len());
+                    body.extend_from_slice(&chunk[..keep]);
+                    body_read += chunk.len();
+                    if body_read > self.options.max_body_bytes {
                         body_truncated = true;
                         break;
                     }
-                    body.extend_from_slice(&chunk);
+                    body_truncated |= keep < chunk.len();
                 }
                 Ok(None) => break,
                 // The headers arrived: the CORS check runs on them, as in a
@@ -421,6 +462,18 @@ impl Client {
             elapsed: started.elapsed(),
         })
     }
+}
+
+/// The head's size on the wire (HTTP/1.1 framing), as Chromium counts it
+/// against its limit.
+fn head_size(status: u16, headers: &[(String, String)]) -> usize {
+    let status_line = format!("HTTP/1.1 {status} \r\n").len();
+    status_line
+        + headers
+            .iter()
+            .map(|(name, value)| name.len() + 2 + value.len() + 2)
+            .sum::<usize>()
+        + 2
 }
 
 fn target_of(url: &Url) -> String {
@@ -504,16 +557,17 @@ fn classify(
         };
         return ProbeError::InvalidRequest { detail };
     }
-    // hyper reads at most 100 header lines (httparse's TooManyHeaders and an
-    // oversized head both read "message head is too large").
+    // hyper stops reading a head beyond about 400 KiB (or
+    // MAX_RESPONSE_HEADER_LINES lines, which cannot fit in 256 KiB).
     if lower.contains("message head is too large") {
-        return ProbeError::Protocol {
+        return ProbeError::HeadersTooBig {
             target,
-            detail: "the response's headers are too many or too large for cors-doctor's HTTP library (at most 100 header lines); Chromium reads any number of lines up to 256 KiB in all, so this may be cors-doctor's limit rather than the server's fault".to_string(),
+            bytes: None,
         };
     }
     let tls = has_source::<rustls::Error>(error)
         || lower.contains("certificate")
+        || lower.contains("received fatal alert")
         || lower.contains("tls handshake")
         || lower.contains("invalidcontenttype")
         || lower.contains("received corrupt message");

@@ -82,6 +82,16 @@ impl ServerCertVerifier for PinnedOrWebPki {
             now,
         ) {
             Ok(verified) => Ok(verified),
+            // Pinning waives the chain, never the dates (curl and browsers
+            // refuse an expired certificate they were told to trust).
+            Err(
+                error @ rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::Expired
+                    | rustls::CertificateError::ExpiredContext { .. }
+                    | rustls::CertificateError::NotValidYet
+                    | rustls::CertificateError::NotValidYetContext { .. },
+                ),
+            ) => Err(error),
             Err(error)
                 if self
                     .pinned

@@ -67,9 +67,13 @@ fn read(source: impl Read, name: &str, recognizer: &Recognizer) -> Result<Input,
         if !more {
             break;
         }
-        let text = String::from_utf8_lossy(&line);
+        let text = lenient_utf8(&line);
         if start.len() < KEPT_START {
-            start.push_str(&text);
+            let mut end = (KEPT_START - start.len()).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            start.push_str(&text[..end]);
             start.push('\n');
         }
         stream.push_line(&text, number);
@@ -78,6 +82,20 @@ fn read(source: impl Read, name: &str, recognizer: &Recognizer) -> Result<Input,
         recognition: stream.finish(),
         start,
     })
+}
+
+/// The line as text, each byte that is not UTF-8 read as `?`: one byte for
+/// one byte (U+FFFD would triple a line of binary noise).
+fn lenient_utf8(line: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(line) {
+        return text.into();
+    }
+    let mut text = String::with_capacity(line.len());
+    for chunk in line.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    text.into()
 }
 
 enum LineError {

@@ -115,7 +115,7 @@ async fn login_page_is_html() {
 #[tokio::test]
 async fn plain_http2_with_prior_knowledge_and_head_work() {
     let lab = Lab::start().await;
-    let h2 = reqwest::Client::builder()
+    let h2 = crate::support::builder()
         .http2_prior_knowledge()
         .build()
         .unwrap();

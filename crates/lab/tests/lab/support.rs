@@ -61,9 +61,16 @@ async fn bind() -> (
     (listener, stop, shutdown)
 }
 
+/// reqwest's builder, with ring installed as the process's TLS provider
+/// (the workspace builds reqwest without one).
+pub fn builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// A reqwest client that never follows redirects.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -75,7 +82,7 @@ pub fn trusting_client(
     addr: std::net::SocketAddr,
 ) -> reqwest::ClientBuilder {
     let root = reqwest::Certificate::from_pem(tls.cert_pem.as_bytes()).unwrap();
-    reqwest::Client::builder()
+    builder()
         .add_root_certificate(root)
         .resolve("localhost", addr)
         .redirect(reqwest::redirect::Policy::none())
