@@ -266,6 +266,10 @@ add('redirect-301-post', 'POST answered 301 (becomes GET)', { request: { method:
 add('redirect-after-preflight', 'PUT + X-Foo preflighted, actual answered 307 to r2', { request: PUT, routes: [pre(okHdrs), pre(okHdrs, 204, R2), hop(API, R2, [acao()], 307), fin(R2, [acao()])] });
 add('redirect-after-preflight-cross-origin', 'PUT + X-Foo preflighted, actual 307 to other.test (new preflight with Origin null)', { request: PUT, routes: [pre(okHdrs), pre([acao('null'), acam('PUT'), acah('x-foo')], 204, OTHER), hop(API, OTHER, [acao()], 307), fin(OTHER, [acao('null')])] });
 add('redirect-to-data-url', 'redirect to a data: URL', { routes: [hop(API, 'data:text/plain,hi')] });
+add('redirect-to-file-url', 'redirect to a file: URL', { routes: [hop(API, 'file:///etc/hostname')] });
+add('redirect-to-ftp-url', 'redirect to an ftp: URL', { routes: [hop(API, 'ftp://api.test:{P2}/x')] });
+add('redirect-to-javascript-url', 'redirect to a javascript: URL', { routes: [hop(API, 'javascript:void(0)')] });
+add('redirect-to-about-blank', 'redirect to about:blank', { routes: [hop(API, 'about:blank')] });
 add('redirect-xhr-no-acao-on-redirect', 'XHR: 302 without ACAO', { request: { api: 'xhr' }, routes: [hop(API, R2, []), fin(R2, [acao()])] });
 add('redirect-xhr-cross-origin-acao-exact', 'XHR: 302 to other.test, target ACAO = page origin', { request: { api: 'xhr' }, routes: [hop(API, OTHER), fin(OTHER, [acao()])] });
 add('redirect-manual-mode', 'fetch redirect:"manual" → opaqueredirect', { request: { init: { redirect: 'manual' } }, routes: [hop(API, R2), fin(R2, [acao()])] });

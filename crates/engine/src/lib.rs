@@ -25,7 +25,8 @@ mod catalogue_table;
 pub mod classify;
 pub mod cors_headers;
 mod diff;
-pub mod exchanges;
+pub mod driver;
+mod exchanges;
 pub mod expose;
 pub mod flow;
 pub mod headers;
@@ -34,6 +35,8 @@ pub mod message;
 pub mod method;
 pub mod mime;
 pub mod origin;
+pub mod outcome;
+pub mod planned;
 pub mod range;
 pub mod recognize;
 pub mod request;
@@ -43,12 +46,12 @@ pub use browser::{AddressSpace, Browser};
 pub use catalogue::{Cause, Entry, FindingId, Severity};
 pub use classify::{classify, Classification, PreflightReason};
 pub use diff::origin_difference;
-pub use exchanges::Exchanges;
-pub use flow::{
-    evaluate, evaluate_cached, BrowserOutcome, Exchange, Finding, Flow, Outcome, PlannedRequest,
-    RequestPurpose, Response, Stage, Values, Verdict,
-};
+pub use driver::{evaluate, evaluate_cached, Answer, Driver};
+pub use flow::Flow;
+pub use message::{Stage, Values};
 pub use origin::Origin;
+pub use outcome::{BrowserOutcome, Finding, Outcome, Verdict};
+pub use planned::{Exchange, PlannedRequest, RequestPurpose, Response};
 
 /// The most redirects any browser follows (20).
 pub fn flow_redirect_limit() -> usize {

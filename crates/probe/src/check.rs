@@ -7,10 +7,10 @@
 use crate::allow_answer::AllowAnswer;
 use crate::error::ProbeError;
 use crate::transport::{Client, Exchange, OutgoingRequest};
-use cors_engine::Exchanges;
+use cors_engine::{Answer, Driver};
 use cors_engine::{
-    Browser, BrowserOutcome, Finding, FindingId, Flow, Outcome, PlannedRequest, Request,
-    RequestPurpose, Response, Severity, Stage, Values,
+    Browser, Finding, FindingId, Flow, Outcome, PlannedRequest, Request, RequestPurpose, Response,
+    Severity, Stage, Values,
 };
 
 /// The origin used to find out whether the server reflects any origin.
@@ -81,9 +81,7 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
             request = &with_space;
         }
     }
-    let mut exchanges = Exchanges::new();
     let mut wire: Vec<WireExchange> = Vec::new();
-    let mut browsers: Vec<BrowserOutcome> = Vec::new();
     let second = async {
         if check.probe_second_origin {
             probe_second_origin(request, client).await
@@ -91,49 +89,31 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
             None
         }
     };
+    // The engine's driver says what to send; one request at a time, in its
+    // order, so the report lists them as a browser would send them.
     let main = async {
+        let mut driver = Driver::new();
         for &browser in &check.browsers {
-            let mut flow = Flow::start(request, browser);
-            let mut steps = Vec::new();
-            for _ in 0..Flow::MAX_STEPS {
-                let index = match exchanges.answering(&flow) {
-                    Some(i) => i,
-                    None => {
-                        let Some(planned) = flow.next_request() else {
-                            break;
-                        };
-                        let outgoing = OutgoingRequest::planned(&planned, check.body.as_deref());
-                        let result = client.send(&outgoing).await;
-                        let response = match &result {
-                            Ok(x) => Ok(Response {
-                                status: x.status,
-                                headers: x.headers.clone(),
-                            }),
-                            Err(e) => Err((
-                                e.net_error().to_string(),
-                                e.webkit_description().to_string(),
-                            )),
-                        };
-                        wire.push(WireExchange {
-                            planned: planned.clone(),
-                            result,
-                        });
-                        exchanges.record(planned, response)
-                    }
-                };
-                steps.push(index);
-                exchanges.feed(&mut flow, index);
-            }
-            let mut outcome = flow.outcome();
-            outcome.steps = steps;
-            browsers.push(outcome);
+            driver.add(Flow::start(request, browser));
         }
+        loop {
+            let tickets = driver.wanted();
+            if tickets.is_empty() {
+                break;
+            }
+            for ticket in tickets {
+                let Some(planned) = driver.request(ticket).cloned() else {
+                    continue;
+                };
+                let outgoing = OutgoingRequest::planned(&planned, check.body.as_deref());
+                let result = client.send(&outgoing).await;
+                driver.answer(ticket, answer_of(&result));
+                wire.push(WireExchange { planned, result });
+            }
+        }
+        driver.finish()
     };
-    let ((), second_origin) = tokio::join!(main, second);
-    let outcome = Outcome {
-        browsers,
-        exchanges: exchanges.into_vec(),
-    };
+    let (outcome, second_origin) = tokio::join!(main, second);
     let cross_request_findings = cross_request_findings(request, &outcome, second_origin.as_ref());
     CheckReport {
         request: request.clone(),
@@ -141,6 +121,21 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
         wire,
         second_origin,
         cross_request_findings,
+    }
+}
+
+/// What the engine is told about a request sent: the response's status and
+/// headers, or the network failure as Chromium and WebKit name it.
+pub(crate) fn answer_of(result: &Result<crate::transport::Exchange, ProbeError>) -> Answer {
+    match result {
+        Ok(x) => Ok(Response {
+            status: x.status,
+            headers: x.headers.clone(),
+        }),
+        Err(e) => Err((
+            e.net_error().to_string(),
+            e.webkit_description().to_string(),
+        )),
     }
 }
 

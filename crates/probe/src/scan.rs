@@ -5,14 +5,11 @@
 //! within a concurrency limit and an optional rate limit.
 
 use crate::allow_answer::AllowAnswer;
+use crate::check::answer_of;
 use crate::error::ProbeError;
 use crate::scan_matrix::{origins, request_kinds, RequestKind, ScanOrigin};
 use crate::transport::{Client, OutgoingRequest};
-use cors_engine::{
-    Browser, CredentialsMode, Exchanges, FindingId, Flow, Origin, PlannedRequest, Request,
-    Response, Verdict,
-};
-use std::collections::{HashMap, HashSet};
+use cors_engine::{Browser, CredentialsMode, Driver, FindingId, Flow, Origin, Request, Verdict};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -103,17 +100,6 @@ impl ScanReport {
 
 /// What identifies a request on the wire. The probe has no cookies of the
 /// user's, so a credentialed and a non-credentialed request are the same bytes.
-type WireKey = (String, String, Vec<(String, String)>, bool);
-
-fn wire_key(p: &PlannedRequest) -> WireKey {
-    (
-        p.method.clone(),
-        p.url.to_string(),
-        p.owned_headers(),
-        p.with_body,
-    )
-}
-
 /// The method and header name no real configuration lists: if they come
 /// back in the allow lists, the server echoes whatever a preflight asks for.
 pub const PROBE_METHOD: &str = "CORSDOCTORPROBE";
@@ -228,47 +214,38 @@ pub async fn run_scan(
             }
         }
     }
-    let mut flows: Vec<(usize, Flow)> = Vec::new();
+    // The engine's driver: every cell × browser a flow; each distinct
+    // request on the wire sent once (no cookies go out, so the credentials
+    // mode does not make a second request), its answer fed to every flow.
+    let mut driver = Driver::new().credentials_not_on_wire();
+    let mut flow_cells = Vec::with_capacity(cell_requests.len() * scan.browsers.len());
     for (ci, (_, _, _, request)) in cell_requests.iter().enumerate() {
         for &browser in &scan.browsers {
-            flows.push((ci, Flow::start(request, browser)));
+            driver.add(Flow::start(request, browser));
+            flow_cells.push(ci);
         }
     }
-    // Each distinct request on the wire, sent once; its response indexed once
-    // for every flow it answers.
-    let mut exchanges = Exchanges::new();
-    let mut sent: HashMap<WireKey, usize> = HashMap::new();
-    // The exchange whose response last reached each flow.
-    let mut last_response: Vec<Option<usize>> = vec![None; flows.len()];
     let mut network_error = discovery_error;
     let semaphore = Arc::new(tokio::sync::Semaphore::new(scan.concurrency.max(1)));
     let spacing = scan
         .rate_per_second
         .filter(|r| *r > 0)
         .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
-    // Waves: every unfinished flow names its next request; the distinct new
-    // ones are sent concurrently; every flow then gets its answer.
-    for _wave in 0..Flow::MAX_STEPS {
-        let mut wanted: Vec<(usize, WireKey)> = Vec::new();
-        // In the order the flows ask, so a rate-limited scan is reproducible.
-        let mut to_send: Vec<(WireKey, PlannedRequest)> = Vec::new();
-        let mut queued: HashSet<WireKey> = HashSet::new();
-        for (i, (_, flow)) in flows.iter().enumerate() {
-            let Some(planned) = flow.next_request() else {
-                continue;
-            };
-            let key = wire_key(&planned);
-            if !sent.contains_key(&key) && queued.insert(key.clone()) {
-                to_send.push((key.clone(), planned));
-            }
-            wanted.push((i, key));
-        }
-        if wanted.is_empty() {
+    // Waves: the driver hands out the new requests every unfinished flow
+    // needs (in the order the flows ask, so a rate-limited scan is
+    // reproducible); they are sent concurrently and answered as they come.
+    loop {
+        let tickets = driver.wanted();
+        if tickets.is_empty() {
             break;
         }
-        let known = requests_sent + to_send.len();
+        let known = requests_sent + tickets.len();
         let mut tasks = tokio::task::JoinSet::new();
-        for (key, planned) in to_send {
+        for ticket in tickets {
+            let Some(planned) = driver.request(ticket) else {
+                continue;
+            };
+            let outgoing = OutgoingRequest::planned(planned, Some(b"cors-doctor scan"));
             let permit = semaphore.clone().acquire_owned().await;
             if let Some(spacing) = spacing {
                 tokio::time::sleep(spacing).await;
@@ -276,49 +253,24 @@ pub async fn run_scan(
             let client = client.clone();
             tasks.spawn(async move {
                 let _permit = permit;
-                let result = client
-                    .send(&OutgoingRequest::planned(
-                        &planned,
-                        Some(b"cors-doctor scan"),
-                    ))
-                    .await;
-                (key, planned, result)
+                (ticket, client.send(&outgoing).await)
             });
         }
         while let Some(joined) = tasks.join_next().await {
-            let Ok((key, planned, result)) = joined else {
+            let Ok((ticket, result)) = joined else {
                 continue;
             };
             requests_sent += 1;
             progress(requests_sent, known);
-            let answer = match result {
-                Ok(x) => Ok(Response {
-                    status: x.status,
-                    headers: x.headers,
-                }),
-                Err(e) => {
-                    let answer = Err((
-                        e.net_error().to_string(),
-                        e.webkit_description().to_string(),
-                    ));
-                    if network_error.is_none() && e.is_unreachable() {
-                        network_error = Some(e);
-                    }
-                    answer
+            driver.answer(ticket, answer_of(&result));
+            if let Err(e) = result {
+                if network_error.is_none() && e.is_unreachable() {
+                    network_error = Some(e);
                 }
-            };
-            sent.insert(key, exchanges.record(planned, answer));
-        }
-        for (i, key) in wanted {
-            let Some(&index) = sent.get(&key) else {
-                continue;
-            };
-            if exchanges.get(index).is_some_and(|e| e.response.is_ok()) {
-                last_response[i] = Some(index);
             }
-            exchanges.feed(&mut flows[i].1, index);
         }
     }
+    let finished = driver.finish();
     let mut cells: Vec<Cell> = cell_requests
         .iter()
         .map(|(oi, ki, credentials, _)| Cell {
@@ -331,14 +283,16 @@ pub async fn run_scan(
             vary_origin: false,
         })
         .collect();
-    for ((ci, flow), response) in flows.into_iter().zip(last_response) {
-        let outcome = flow.outcome();
+    for (outcome, ci) in finished.browsers.iter().zip(flow_cells) {
         let blocking = outcome.blocking().map(|f| (f.id, f.values.status));
         let cell = &mut cells[ci];
         if cell.browsers.is_empty() {
-            let response = response
-                .and_then(|index| exchanges.get(index))
-                .and_then(|e| e.response.as_ref().ok());
+            // The last response that reached this flow.
+            let response = outcome
+                .steps
+                .iter()
+                .rev()
+                .find_map(|&index| finished.exchanges.get(index)?.response.as_ref().ok());
             if let Some(r) = response {
                 let answer = AllowAnswer::of(&r.headers);
                 cell.allow_origin = answer.allow_origin;

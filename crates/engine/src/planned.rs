@@ -1,0 +1,243 @@
+//! What a browser puts on the wire and what comes back, as data: the planned
+//! request (with the headers every browser adds), the response, and one
+//! exchange of the two.
+
+use url::Url;
+
+/// `Sec-Fetch-Site` values, by how the target relates to the page.
+const FETCH_SITES: [&str; 3] = ["same-origin", "same-site", "cross-site"];
+/// `Sec-Fetch-Mode` values, by request mode.
+const FETCH_MODES: [&str; 3] = ["cors", "no-cors", "same-origin"];
+
+/// `Accept: */*` then the fetch metadata, for every site and mode, so a
+/// planned request points at its lines instead of building them.
+pub(crate) static BROWSER_HEADERS: [[[(&str, &str); 4]; 3]; 3] = {
+    let mut table = [[[("", ""); 4]; 3]; 3];
+    let mut site = 0;
+    while site < 3 {
+        let mut mode = 0;
+        while mode < 3 {
+            table[site][mode] = [
+                ("Accept", "*/*"),
+                ("Sec-Fetch-Site", FETCH_SITES[site]),
+                ("Sec-Fetch-Mode", FETCH_MODES[mode]),
+                ("Sec-Fetch-Dest", "empty"),
+            ];
+            mode += 1;
+        }
+        site += 1;
+    }
+    table
+};
+
+/// Why a request is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestPurpose {
+    Preflight,
+    Actual,
+}
+
+/// A request the browser puts on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PlannedRequest {
+    pub purpose: RequestPurpose,
+    pub method: String,
+    pub url: Url,
+    /// The headers that matter for CORS: `Origin`, `Access-Control-Request-*`
+    /// and the script's own headers, in the order the browser sends them.
+    pub headers: Vec<(String, String)>,
+    /// Headers the browser adds that servers rarely look at (Accept,
+    /// Sec-Fetch-*); they may differ per browser.
+    pub browser_headers: &'static [(&'static str, &'static str)],
+    /// Whether cookies/HTTP auth go with the request.
+    pub credentials: bool,
+    /// Whether the request carries the script's body.
+    pub with_body: bool,
+}
+
+impl PlannedRequest {
+    /// A copy of [`PlannedRequest::headers`].
+    pub fn owned_headers(&self) -> Vec<(String, String)> {
+        self.headers.clone()
+    }
+
+    /// Every header line on the wire: the CORS-relevant ones, then the
+    /// browser's own that the script did not set.
+    pub fn wire_headers(&self) -> Vec<(String, String)> {
+        let mut lines = self.headers.clone();
+        for (name, value) in self.browser_headers {
+            if !self
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                lines.push((name.to_string(), value.to_string()));
+            }
+        }
+        lines
+    }
+
+    /// The hash [`NextRequest::wire_hash`] gives the flow's next request
+    /// this was built from (`credentials`: whether that flag counts).
+    pub(crate) fn wire_hash(&self, credentials: bool) -> u64 {
+        let mut h = WireHasher::start(self.purpose, &self.method, &self.url, self.with_body);
+        if credentials {
+            h.credentials(self.credentials);
+        }
+        for (name, value) in &self.headers {
+            h.line(name, value);
+        }
+        h.finish()
+    }
+
+    /// Two planned requests with the same key get the same answer from any
+    /// sane server; the probe sends each key once.
+    pub fn key(&self) -> (RequestPurpose, &str, &str, &[(String, String)], bool, bool) {
+        (
+            self.purpose,
+            &self.method,
+            self.url.as_str(),
+            &self.headers,
+            self.credentials,
+            self.with_body,
+        )
+    }
+}
+
+/// Hashes the parts of a request that tell it apart on the wire, in one
+/// order for a [`NextRequest`] and the [`PlannedRequest`] built from it.
+struct WireHasher(std::collections::hash_map::DefaultHasher);
+
+impl WireHasher {
+    fn start(purpose: RequestPurpose, method: &str, url: &Url, with_body: bool) -> WireHasher {
+        use std::hash::Hash;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        purpose.hash(&mut h);
+        method.hash(&mut h);
+        url.as_str().hash(&mut h);
+        with_body.hash(&mut h);
+        WireHasher(h)
+    }
+
+    fn credentials(&mut self, credentials: bool) {
+        std::hash::Hash::hash(&(credentials, 0xc_u8), &mut self.0);
+    }
+
+    fn line(&mut self, name: &str, value: &str) {
+        std::hash::Hash::hash(name, &mut self.0);
+        std::hash::Hash::hash(value, &mut self.0);
+    }
+
+    fn finish(self) -> u64 {
+        std::hash::Hasher::finish(&self.0)
+    }
+}
+
+/// A response as data.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Response {
+    pub status: u16,
+    /// Header lines in order, duplicates kept.
+    pub headers: Vec<(String, String)>,
+}
+
+/// One request sent during [`evaluate`] and what came back, shared by every
+/// browser that sent the same request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    pub request: PlannedRequest,
+    /// The response, or Chromium's net error name and a description.
+    pub response: Result<Response, (String, String)>,
+}
+
+/// The next request of a flow, borrowed from it: what [`PlannedRequest`]
+/// owns, built only when the request is new (see [`Flow::next_request`]).
+pub(crate) struct NextRequest<'a> {
+    pub(crate) purpose: RequestPurpose,
+    pub(crate) method: &'a str,
+    pub(crate) url: &'a Url,
+    pub(crate) origin: Option<&'a str>,
+    /// `Access-Control-Request-Method` and `-Headers` of a preflight.
+    pub(crate) preflight: Option<(&'a str, Option<&'a str>)>,
+    /// The script's headers (actual requests only).
+    pub(crate) script_headers: &'a [(String, String)],
+    pub(crate) credentials: bool,
+    pub(crate) with_body: bool,
+}
+
+impl<'a> NextRequest<'a> {
+    /// The browser's own CORS lines (`Origin`, `Access-Control-Request-*`),
+    /// sent before the script's headers.
+    fn own_lines(&self) -> ([(&'static str, &'a str); 3], usize) {
+        let mut lines = [("", ""); 3];
+        let mut count = 0;
+        let mut add = |name, value| {
+            if let Some(line) = lines.get_mut(count) {
+                *line = (name, value);
+                count += 1;
+            }
+        };
+        if let Some(origin) = self.origin {
+            add("Origin", origin);
+        }
+        if let Some((method, headers)) = self.preflight {
+            add("Access-Control-Request-Method", method);
+            if let Some(headers) = headers {
+                add("Access-Control-Request-Headers", headers);
+            }
+        }
+        (lines, count)
+    }
+
+    /// The CORS-relevant header lines in the order the browser sends them.
+    pub(crate) fn header_lines(&self) -> Vec<(String, String)> {
+        let (own, count) = self.own_lines();
+        let own = own.get(..count).unwrap_or(&[]);
+        let mut lines = Vec::with_capacity(own.len() + self.script_headers.len());
+        lines.extend(own.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+        lines.extend_from_slice(self.script_headers);
+        lines
+    }
+
+    /// A hash that [`NextRequest::is`] agrees with: equal for requests it
+    /// calls the same ([`PlannedRequest::wire_hash`] of the built request).
+    pub(crate) fn wire_hash(&self, credentials: bool) -> u64 {
+        let (own, count) = self.own_lines();
+        let own = own.get(..count).unwrap_or(&[]);
+        let mut h = WireHasher::start(self.purpose, self.method, self.url, self.with_body);
+        if credentials {
+            h.credentials(self.credentials);
+        }
+        for (name, value) in own {
+            h.line(name, value);
+        }
+        for (name, value) in self.script_headers {
+            h.line(name, value);
+        }
+        h.finish()
+    }
+
+    /// Whether `planned` is this request (same [`PlannedRequest::key`];
+    /// the credentials flag only when `credentials` says it matters).
+    pub(crate) fn is(&self, planned: &PlannedRequest, credentials: bool) -> bool {
+        if planned.purpose != self.purpose
+            || (credentials && planned.credentials != self.credentials)
+            || planned.with_body != self.with_body
+            || planned.method != self.method
+            || planned.url.as_str() != self.url.as_str()
+        {
+            return false;
+        }
+        let (own, count) = self.own_lines();
+        let own = own.get(..count).unwrap_or(&[]);
+        let (planned_own, planned_script) = planned
+            .headers
+            .split_at(own.len().min(planned.headers.len()));
+        planned_script == self.script_headers
+            && planned_own.len() == own.len()
+            && planned_own
+                .iter()
+                .zip(own)
+                .all(|((pn, pv), (n, v))| pn == n && pv == v)
+    }
+}
