@@ -23,11 +23,13 @@ pub type Answer = Result<Response, (String, String)>;
 #[derive(Debug)]
 pub struct Driver<'r> {
     flows: Vec<Flow<'r>>,
-    /// The exchanges each flow went through, in order.
-    steps: Vec<Vec<usize>>,
+    /// Per flow: the exchanges it went through, in order, and the ticket it
+    /// waits for.
+    progress: Vec<(Vec<usize>, Option<usize>)>,
     exchanges: Exchanges,
-    /// Requests handed out by [`Driver::wanted`]: `Some` until answered.
-    in_flight: Vec<Option<PlannedRequest>>,
+    /// Per ticket handed out by [`Driver::wanted`]: its request until it is
+    /// answered, then the exchange the answer became.
+    tickets: Vec<(Option<PlannedRequest>, Option<usize>)>,
     in_flight_lookup: RequestIndex,
     credentials_on_wire: bool,
 }
@@ -42,9 +44,9 @@ impl<'r> Driver<'r> {
     pub fn new() -> Driver<'r> {
         Driver {
             flows: Vec::with_capacity(3),
-            steps: Vec::with_capacity(3),
+            progress: Vec::with_capacity(3),
             exchanges: Exchanges::new(),
-            in_flight: Vec::with_capacity(2),
+            tickets: Vec::with_capacity(2),
             in_flight_lookup: RequestIndex::default(),
             credentials_on_wire: true,
         }
@@ -60,7 +62,7 @@ impl<'r> Driver<'r> {
     /// Adds a flow; its outcome comes back at this position.
     pub fn add(&mut self, flow: Flow<'r>) -> usize {
         self.flows.push(flow);
-        self.steps.push(Vec::with_capacity(2));
+        self.progress.push((Vec::with_capacity(2), None));
         self.flows.len() - 1
     }
 
@@ -71,6 +73,19 @@ impl<'r> Driver<'r> {
         for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
             let origin: Cow<'r, str> = Cow::Owned(origin.clone());
             self.add(Flow::start_with(request, browser, class, origin));
+        }
+    }
+
+    /// [`Driver::add_request`] with the request's origin serialised by the
+    /// caller, borrowed by every flow (the evaluation's hot path).
+    fn add_request_as(&mut self, request: &'r Request, origin: &'r str, browsers: &[Browser]) {
+        for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
+            self.add(Flow::start_with(
+                request,
+                browser,
+                class,
+                Cow::Borrowed(origin),
+            ));
         }
     }
 
@@ -86,8 +101,18 @@ impl<'r> Driver<'r> {
     /// [`Driver::answer`]. Empty when every flow is done or waits for a
     /// request already handed out.
     pub fn wanted(&mut self) -> Range<usize> {
-        let first = self.in_flight.len();
-        for (flow, steps) in self.flows.iter_mut().zip(&mut self.steps) {
+        let first = self.tickets.len();
+        for (flow, (steps, waiting)) in self.flows.iter_mut().zip(&mut self.progress) {
+            // The request this flow waits for: fed once answered, with no
+            // search (the common case of every flow at every wave).
+            if let Some(ticket) = *waiting {
+                let Some(&(_, Some(index))) = self.tickets.get(ticket) else {
+                    continue;
+                };
+                *waiting = None;
+                steps.push(index);
+                self.exchanges.feed(flow, index);
+            }
             while steps.len() < Flow::MAX_STEPS {
                 let Some(next) = flow.next() else {
                     break;
@@ -97,47 +122,54 @@ impl<'r> Driver<'r> {
                     self.exchanges.feed(flow, index);
                     continue;
                 }
-                let in_flight = &self.in_flight;
+                let tickets = &self.tickets;
                 let asked = self.in_flight_lookup.find(
                     &next,
                     self.credentials_on_wire,
-                    |i| in_flight.get(i)?.as_ref(),
-                    in_flight.len(),
+                    |i| tickets.get(i)?.0.as_ref(),
+                    tickets.len(),
                 );
-                if asked.is_none() {
-                    let planned = flow.planned(next);
-                    let earlier = in_flight
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, p)| Some((i, p.as_ref()?)));
-                    self.in_flight_lookup.note(
-                        in_flight.len(),
-                        &planned,
-                        earlier,
-                        self.credentials_on_wire,
-                    );
-                    self.in_flight.push(Some(planned));
-                }
+                *waiting = Some(match asked {
+                    Some(ticket) => ticket,
+                    None => {
+                        let planned = flow.planned(next);
+                        let earlier = tickets
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, (p, _))| Some((i, p.as_ref()?)));
+                        self.in_flight_lookup.note(
+                            tickets.len(),
+                            &planned,
+                            earlier,
+                            self.credentials_on_wire,
+                        );
+                        self.tickets.push((Some(planned), None));
+                        self.tickets.len() - 1
+                    }
+                });
                 break;
             }
         }
-        first..self.in_flight.len()
+        first..self.tickets.len()
     }
 
     /// The request of `ticket`, until it is answered.
     pub fn request(&self, ticket: usize) -> Option<&PlannedRequest> {
-        self.in_flight.get(ticket)?.as_ref()
+        self.tickets.get(ticket)?.0.as_ref()
     }
 
     /// What came back for `ticket`; returns the exchange's index (`None`
     /// for an unknown or already answered ticket).
     pub fn answer(&mut self, ticket: usize, answer: Answer) -> Option<usize> {
-        let planned = self.in_flight.get_mut(ticket)?.take()?;
+        let planned = self.tickets.get_mut(ticket)?.0.take()?;
         self.in_flight_lookup.forget(ticket, &planned);
-        Some(
-            self.exchanges
-                .record(planned, answer, self.credentials_on_wire),
-        )
+        let index = self
+            .exchanges
+            .record(planned, answer, self.credentials_on_wire);
+        if let Some(slot) = self.tickets.get_mut(ticket) {
+            slot.1 = Some(index);
+        }
+        Some(index)
     }
 
     /// Exchange `index` (in the order answered).
@@ -155,8 +187,8 @@ impl<'r> Driver<'r> {
         let browsers = self
             .flows
             .into_iter()
-            .zip(self.steps)
-            .map(|(flow, steps)| {
+            .zip(self.progress)
+            .map(|(flow, (steps, _))| {
                 let mut outcome: BrowserOutcome = flow.outcome();
                 outcome.steps = steps;
                 outcome
@@ -196,8 +228,9 @@ pub fn evaluate(
     browsers: &[Browser],
     responder: impl FnMut(&PlannedRequest) -> Answer,
 ) -> Outcome {
+    let origin = request.origin.serialize();
     let mut driver = Driver::new();
-    driver.add_request(request, browsers);
+    driver.add_request_as(request, &origin, browsers);
     driver.run(responder).finish()
 }
 
@@ -211,8 +244,9 @@ pub fn evaluate_cached(
     now: u64,
     responder: impl FnMut(&PlannedRequest) -> Answer,
 ) -> Outcome {
+    let origin = request.origin.serialize();
     let mut driver = Driver::new();
-    driver.add_request(request, browsers);
+    driver.add_request_as(request, &origin, browsers);
     for flow in driver.flows_mut() {
         flow.use_cache(cache, now);
     }

@@ -68,6 +68,9 @@ impl RequestIndex {
 
     /// Forgets that `planned` is at `position` (an in-flight request answered).
     pub(crate) fn forget(&mut self, position: usize, planned: &PlannedRequest) {
+        if self.by_hash.is_empty() {
+            return;
+        }
         if let Some(positions) = self.by_hash.get_mut(&planned.wire_hash(self.credentials)) {
             positions.retain(|p| *p != position);
         }
