@@ -421,3 +421,114 @@ fn engine_agrees_with_recorded_browsers() {
         all_failures.join("\n")
     );
 }
+
+/// The requests each browser really sent (the recording's server log) with
+/// the scenario's responses, fed to the observed-traffic entry point, must
+/// reach the live flow's verdict and console lines. Left out, and counted:
+/// what the wire does not tell (`credentials: include` without cookies, the
+/// mode over http,
+/// XMLHttpRequest against fetch, other initiators, Local Network Access,
+/// refused connections, requests never sent, repeats served by a cache).
+#[test]
+fn recorded_traffic_reaches_the_live_verdicts() {
+    use cors_engine::{evaluate, evaluate_observed, ObservedExchange};
+    let defs = scenarios();
+    let dir = std::env::var_os("CORS_CONFORMANCE_RESULTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("results"));
+    let mut failures = Vec::new();
+    for (file, browser) in [
+        ("chromium.json", Browser::Chromium),
+        ("firefox.json", Browser::Firefox),
+        ("webkit.json", Browser::WebKit),
+    ] {
+        let results = read(&dir.join(file));
+        let (mut compared, mut left_out) = (0, 0);
+        for recorded in results["scenarios"].as_array().unwrap() {
+            let id = recorded["id"].as_str().unwrap();
+            let Some(def) = defs.get(id) else { continue };
+            let ports = &recorded["ports"];
+            let r = &def["request"];
+            let observation = &recorded["observations"][0];
+            let log = observation["serverLog"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let expressible = r["api"].as_str().unwrap_or("fetch") == "fetch"
+                && r["credentials"] != "include"
+                // Sec-Fetch-Mode is sent to secure URLs only: over http the
+                // wire does not tell no-cors from cors.
+                && r["mode"].as_str().unwrap_or("cors") == "cors"
+                && !def["chromiumAddressSpaces"].is_object()
+                && !def["closedPorts"].is_array()
+                && r["init"].is_null()
+                && !log.is_empty();
+            let Some(Replay {
+                request, routes, ..
+            }) = replay(def, ports, browser)
+            else {
+                continue;
+            };
+            if !expressible {
+                left_out += 1;
+                continue;
+            }
+            let exchanges: Vec<ObservedExchange> = log
+                .iter()
+                .filter_map(|entry| {
+                    let url = Url::parse(entry["url"].as_str()?).ok()?;
+                    let method = entry["method"].as_str()?.to_string();
+                    let request_headers = entry["rawHeaders"]
+                        .as_array()?
+                        .iter()
+                        .filter_map(|p| {
+                            Some((p[0].as_str()?.to_string(), p[1].as_str()?.to_string()))
+                        })
+                        .collect();
+                    Some(ObservedExchange {
+                        response: Ok(respond(&routes, &method, &url)),
+                        method,
+                        url,
+                        request_headers,
+                        from_cache: false,
+                    })
+                })
+                .collect();
+            let live = evaluate(&request, &[browser], |p| {
+                Ok(respond(&routes, &p.method, &p.url))
+            });
+            let live = &live.browsers[0];
+            let fetches = evaluate_observed(browser, &exchanges, Some(&request.page_url));
+            let Some(fetch) = fetches.first() else {
+                // Same-origin requests send no Origin: nothing cross-origin to judge.
+                if request.origin.same_origin_as_url(&request.url) {
+                    left_out += 1;
+                } else {
+                    failures.push(format!(
+                        "{browser} {id}: no fetch found in {} requests",
+                        exchanges.len()
+                    ));
+                }
+                continue;
+            };
+            compared += 1;
+            if fetch.outcome.verdict != live.verdict || fetch.outcome.console != live.console {
+                failures.push(format!(
+                    "{browser} {id}: observed {:?} {:#?}\n    live {:?} {:#?}",
+                    fetch.outcome.verdict, fetch.outcome.console, live.verdict, live.console
+                ));
+            }
+        }
+        println!("{browser}: observed traffic of {compared} scenarios agrees with the live flow; {left_out} left out (not told by the wire)");
+        assert!(
+            compared >= 150,
+            "{browser}: only {compared} scenarios compared"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -115,6 +115,15 @@ impl<'r> Flow<'r> {
         }
     }
 
+    /// Skips the preflight as a browser does when its preflight cache holds
+    /// one (recorded traffic shows the actual request without it).
+    pub fn assume_preflight_cached(&mut self) {
+        if self.state == State::Preflight {
+            self.state = State::Actual;
+            self.preflight_cached = true;
+        }
+    }
+
     /// Records what this flow teaches the browser's preflight cache: a
     /// passed preflight is stored for its max-age; a failed request evicts
     /// the entry in Firefox (Chromium 156 keeps it — conformance:

@@ -1,0 +1,107 @@
+//! The observed-traffic entry point on hand-made recordings (the recorded
+//! browsers' own traffic is replayed in `conformance.rs`): what only a
+//! recording shows — a preflight answered by the browser's cache, a
+//! response from the HTTP cache, requests that are not a script's CORS
+//! requests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+use cors_engine::{evaluate_observed, Browser, ObservedExchange, Response, Verdict};
+use url::Url;
+
+fn exchange(
+    method: &str,
+    headers: &[(&str, &str)],
+    status: u16,
+    response: &[(&str, &str)],
+) -> ObservedExchange {
+    let pairs = |p: &[(&str, &str)]| {
+        p.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    };
+    ObservedExchange {
+        method: method.to_string(),
+        url: Url::parse("https://api.example.com/items").unwrap(),
+        request_headers: pairs(headers),
+        response: Ok(Response {
+            status,
+            headers: pairs(response),
+        }),
+        from_cache: false,
+    }
+}
+
+const ORIGIN: (&str, &str) = ("Origin", "https://app.example.com");
+const ALLOW: (&str, &str) = ("Access-Control-Allow-Origin", "https://app.example.com");
+
+#[test]
+fn a_put_without_its_preflight_was_answered_by_the_preflight_cache() {
+    let put = exchange(
+        "PUT",
+        &[ORIGIN, ("Content-Type", "application/json")],
+        200,
+        &[ALLOW],
+    );
+    for browser in Browser::ALL {
+        let fetches = evaluate_observed(browser, std::slice::from_ref(&put), None);
+        assert_eq!(fetches.len(), 1);
+        assert!(fetches[0].preflight_from_cache, "{browser}");
+        assert_eq!(fetches[0].preflight, None);
+        assert_eq!(fetches[0].outcome.verdict, Verdict::Allowed, "{browser}");
+    }
+}
+
+#[test]
+fn a_recorded_preflight_is_paired_with_its_request_and_judged() {
+    let preflight = exchange(
+        "OPTIONS",
+        &[
+            ORIGIN,
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+        204,
+        &[ALLOW, ("Access-Control-Allow-Methods", "PUT")],
+    );
+    let put = exchange(
+        "PUT",
+        &[ORIGIN, ("Content-Type", "application/json")],
+        200,
+        &[ALLOW],
+    );
+    let fetches = evaluate_observed(Browser::Chromium, &[preflight.clone(), put], None);
+    assert_eq!(fetches.len(), 1);
+    let fetch = &fetches[0];
+    assert_eq!((fetch.request, fetch.preflight), (1, Some(0)));
+    assert!(!fetch.preflight_from_cache);
+    // Content-Type is not in Access-Control-Allow-Headers.
+    assert_eq!(fetch.outcome.verdict, Verdict::Blocked);
+    assert!(
+        fetch.outcome.console[0].contains("Request header field content-type is not allowed"),
+        "{:?}",
+        fetch.outcome.console
+    );
+    // The preflight alone (the browser stopped there): the same verdict.
+    let fetches = evaluate_observed(Browser::Chromium, &[preflight], None);
+    assert_eq!(fetches.len(), 1);
+    assert_eq!(fetches[0].outcome.verdict, Verdict::Blocked);
+}
+
+#[test]
+fn a_response_from_the_http_cache_is_marked_and_requests_without_origin_are_not_fetches() {
+    let mut get = exchange(
+        "GET",
+        &[ORIGIN],
+        200,
+        &[("Access-Control-Allow-Origin", "https://other.example.com")],
+    );
+    get.from_cache = true;
+    let navigation = exchange("GET", &[], 200, &[]);
+    let fetches = evaluate_observed(Browser::Firefox, &[navigation, get], None);
+    assert_eq!(fetches.len(), 1);
+    assert_eq!(fetches[0].request, 1);
+    assert!(fetches[0].from_http_cache);
+    // The cached answer names another origin: the stale-cache cause.
+    assert_eq!(fetches[0].outcome.verdict, Verdict::Blocked);
+}
