@@ -7,6 +7,7 @@ pub mod check_json;
 pub mod check_text;
 pub mod curl;
 pub mod explain;
+pub mod explain_docs;
 pub mod findings;
 pub mod scan_json;
 pub mod scan_text;
