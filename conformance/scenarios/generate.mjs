@@ -138,6 +138,24 @@ trig('trigger-accept-language-underscore', 'Accept-Language en_US', { headers: [
 trig('trigger-content-language-paren', 'Content-Language de(DE)', { headers: [['Content-Language', 'de(DE)']] });
 trig('trigger-dpr-ok', 'DPR 1.25 (Chromium-only safelist)', { headers: [['DPR', '1.25']] });
 trig('trigger-dpr-bad', 'DPR 1. (not safelisted)', { headers: [['DPR', '1.']] });
+// Repeated names: Headers.append combines the values with ", " before the
+// safelist and size rules see them.
+const a64 = 'a'.repeat(64);
+const dupCases = [
+  ['ct-text-plain', 'POST', [['Content-Type', 'text/plain'], ['Content-Type', 'text/plain']]],
+  ['ct-case', 'POST', [['content-type', 'text/plain'], ['Content-Type', 'text/plain']]],
+  ['ct-plain-then-json', 'POST', [['Content-Type', 'text/plain'], ['Content-Type', 'application/json']]],
+  ['accept-short', 'GET', [['Accept', 'a'], ['Accept', 'b']]],
+  ['accept-over-128', 'GET', [['Accept', a64], ['Accept', a64]]],
+  ['accept-at-128', 'GET', [['Accept', 'a'.repeat(62)], ['Accept', 'a'.repeat(64)]]],
+  ['accept-language', 'GET', [['Accept-Language', 'en'], ['Accept-Language', 'de']]],
+  ['content-language', 'GET', [['Content-Language', 'en'], ['Content-Language', 'de']]],
+  ['range', 'GET', [['Range', 'bytes=0-1'], ['Range', 'bytes=2-3']]],
+  ['x-foo', 'GET', [['X-Foo', '1'], ['X-Foo', '2']]],
+  ['x-foo-and-x-bar', 'GET', [['X-Foo', '1'], ['X-Bar', '2'], ['x-foo', '3']]],
+  ['accept-and-x-foo', 'GET', [['Accept', 'a'], ['X-Foo', '1'], ['Accept', 'b']]],
+];
+for (const [k, method, headers] of dupCases) trig(`trigger-dup-${k}`, `${method} with a repeated header: ${headers.map(([n, v]) => n + ': ' + (v.length > 20 ? v.length + ' bytes' : v)).join(' + ')}`, { method, body: method === 'POST' ? 'x' : undefined, headers });
 trig('trigger-save-data-on', 'Save-Data on (Chromium-only safelist)', { headers: [['Save-Data', 'on']] });
 const ones = (n) => '1'.repeat(n);
 const budget = (widthLen, ctLen = 108) => [['Content-Type', 'text/plain; charset=' + ones(ctLen)], ['Accept', ones(128)], ['Accept-Language', ones(128)], ['Content-Language', ones(128)],

@@ -103,17 +103,15 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
             all_sent = false;
         }
     }
-    // Most requests send every header the script set: no copy then.
-    let filtered_headers = (!all_sent).then(|| {
-        request
-            .headers
-            .iter()
-            .filter(|(n, v)| {
-                !is_forbidden_request_header(n, v)
-                    && (request.mode != Mode::NoCors || survives_no_cors(n, v, browser))
-            })
-            .cloned()
-            .collect::<Vec<_>>()
+    // Most requests send every header the script set, each name once: no
+    // copy then.
+    let repeated = has_repeated_names(&request.headers);
+    let filtered_headers = (!all_sent || repeated).then(|| {
+        let sent = request.headers.iter().filter(|(n, v)| {
+            !is_forbidden_request_header(n, v)
+                && (request.mode != Mode::NoCors || survives_no_cors(n, v, browser))
+        });
+        combine_repeated(sent)
     });
     let headers = filtered_headers.as_deref().unwrap_or(&request.headers);
     let blocked = blocked_before_network(request, &method, same_origin, browser);
@@ -135,6 +133,49 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
         unsafe_headers: unsafe_list,
         access_control_request_headers,
     }
+}
+
+/// Past this many headers, repeated names are found through a hash set.
+const PAIRWISE_LIMIT: usize = 16;
+
+/// Whether two headers share a name (case-insensitively).
+fn has_repeated_names(headers: &[(String, String)]) -> bool {
+    if headers.len() <= PAIRWISE_LIMIT {
+        return headers
+            .iter()
+            .enumerate()
+            .any(|(i, (a, _))| headers[..i].iter().any(|(b, _)| a.eq_ignore_ascii_case(b)));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(headers.len());
+    !headers
+        .iter()
+        .all(|(n, _)| seen.insert(n.to_ascii_lowercase()))
+}
+
+/// The headers as a script's `Headers` holds them: a repeated name is one
+/// header, named as first written, its values joined with `", "` — what
+/// browsers send and what the safelist and its size limits see
+/// (conformance: trigger-dup-*).
+fn combine_repeated<'a>(
+    headers: impl Iterator<Item = &'a (String, String)>,
+) -> Vec<(String, String)> {
+    let mut combined: Vec<(String, String)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (name, value) in headers {
+        match at.get(&name.to_ascii_lowercase()) {
+            Some(&i) => {
+                if let Some((_, first)) = combined.get_mut(i) {
+                    first.push_str(", ");
+                    first.push_str(value);
+                }
+            }
+            None => {
+                at.insert(name.to_ascii_lowercase(), combined.len());
+                combined.push((name.clone(), value.clone()));
+            }
+        }
+    }
+    combined
 }
 
 /// [`classify`] for each of `browsers`, in order, computed once and shared
