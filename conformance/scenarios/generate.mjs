@@ -155,6 +155,19 @@ const dupCases = [
   ['x-foo-and-x-bar', 'GET', [['X-Foo', '1'], ['X-Bar', '2'], ['x-foo', '3']]],
   ['accept-and-x-foo', 'GET', [['Accept', 'a'], ['X-Foo', '1'], ['Accept', 'b']]],
 ];
+// Headers a script may try to set that the browser drops, keeps or
+// preflights, per browser.
+const setCases = [
+  ['user-agent', 'User-Agent', 'cors-doctor-test'], ['referer', 'Referer', 'http://app.test/x'],
+  ['cookie', 'Cookie', 'a=1'], ['accept-charset', 'Accept-Charset', 'utf-8'], ['accept-encoding', 'Accept-Encoding', 'br'],
+  ['content-length', 'Content-Length', '5'], ['date', 'Date', 'Tue, 01 Dec 2026 00:00:00 GMT'], ['dnt', 'DNT', '1'],
+  ['origin', 'Origin', 'http://evil.test'], ['connection', 'Connection', 'close'], ['keep-alive', 'Keep-Alive', 'timeout=5'],
+  ['via', 'Via', '1.1 proxy'], ['te', 'TE', 'trailers'], ['upgrade', 'Upgrade', 'websocket'], ['expect', 'Expect', '100-continue'],
+  ['proxy-foo', 'Proxy-Foo', '1'], ['sec-foo', 'Sec-Foo', '1'], ['acrm', 'Access-Control-Request-Method', 'PUT'],
+  ['override-put', 'X-HTTP-Method-Override', 'PUT'], ['override-connect', 'X-HTTP-Method-Override', 'CONNECT'],
+  ['override-trace-list', 'X-Method-Override', 'GET, TRACE'], ['host', 'Host', 'other.test'],
+];
+for (const [k, name, value] of setCases) trig(`trigger-set-${k}`, `GET with the script setting ${name}: ${value}`, { headers: [[name, value]] });
 for (const [k, method, headers] of dupCases) trig(`trigger-dup-${k}`, `${method} with a repeated header: ${headers.map(([n, v]) => n + ': ' + (v.length > 20 ? v.length + ' bytes' : v)).join(' + ')}`, { method, body: method === 'POST' ? 'x' : undefined, headers });
 trig('trigger-save-data-on', 'Save-Data on (Chromium-only safelist)', { headers: [['Save-Data', 'on']] });
 const ones = (n) => '1'.repeat(n);

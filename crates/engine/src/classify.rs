@@ -8,7 +8,8 @@ use crate::method::{is_cors_safelisted, is_forbidden, normalize};
 use crate::origin::is_url_potentially_trustworthy;
 use crate::request::{Initiator, Mode, RedirectMode, Request};
 use crate::safelist::{
-    check_safelisted, is_forbidden_request_header, unsafe_headers_of_sent, UnsafeHeader,
+    check_safelisted, dropped_silently, is_forbidden_request_header, unsafe_headers_of_sent,
+    UnsafeHeader,
 };
 use std::sync::Arc;
 use url::Url;
@@ -96,7 +97,7 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
     let mut dropped: Vec<String> = Vec::new();
     let mut all_sent = true;
     for (name, value) in &request.headers {
-        if is_forbidden_request_header(name, value) {
+        if is_forbidden_request_header(name, value) || dropped_silently(name, browser) {
             dropped.push(name.clone());
             all_sent = false;
         } else if request.mode == Mode::NoCors && !survives_no_cors(name, value, browser) {
@@ -109,6 +110,7 @@ pub fn classify(request: &Request, browser: Browser) -> Classification {
     let filtered_headers = (!all_sent || repeated).then(|| {
         let sent = request.headers.iter().filter(|(n, v)| {
             !is_forbidden_request_header(n, v)
+                && !dropped_silently(n, browser)
                 && (request.mode != Mode::NoCors || survives_no_cors(n, v, browser))
         });
         combine_repeated(sent)

@@ -194,9 +194,18 @@ pub fn depends_on_browser(headers: &[(String, String)]) -> bool {
     headers.iter().any(|(name, value)| {
         total = total.saturating_add(value.len());
         CHROMIUM_EXTRA.iter().any(|n| n.eq_ignore_ascii_case(name))
+            || dropped_silently(name, Browser::Chromium)
             || (name.eq_ignore_ascii_case("accept") && !value.is_ascii())
             || (name.eq_ignore_ascii_case("range") && !value.starts_with("bytes="))
     }) || total > SAFELIST_BUDGET
+}
+
+/// Headers the spec lets a script set but `browser` drops without a word
+/// and without a preflight: Chromium sends its own `User-Agent`
+/// (conformance: trigger-set-user-agent; Firefox and WebKit preflight it
+/// and send the script's).
+pub fn dropped_silently(name: &str, browser: Browser) -> bool {
+    browser == Browser::Chromium && name.eq_ignore_ascii_case("user-agent")
 }
 
 /// `Some(valid?)` for the headers Chromium adds to the safelist, `None` otherwise.

@@ -67,17 +67,33 @@ fn classification(out: &mut String, report: &CheckReport, p: &Palette) {
         );
         return;
     }
-    if !c.dropped_headers.is_empty() {
+    // Which browsers drop which headers (Chromium alone drops User-Agent).
+    let mut dropped: Vec<(&str, Vec<cors_engine::Browser>)> = Vec::new();
+    for b in &report.outcome.browsers {
+        for name in &b.classification.dropped_headers {
+            match dropped.iter_mut().find(|(n, _)| *n == name.as_str()) {
+                Some((_, by)) => by.push(b.browser),
+                None => dropped.push((name, vec![b.browser])),
+            }
+        }
+    }
+    for (name, by) in &dropped {
+        let who = if by.len() == report.outcome.browsers.len() {
+            "the browser".to_string()
+        } else {
+            crate::words::browser_list(by)
+        };
+        let everywhere = by.len() == report.outcome.browsers.len();
         let _ = writeln!(
             out,
-            "{} the browser drops {} (scripts cannot set {}).",
+            "{} {who} {} {name}: scripts cannot set it{}.",
             p.warn("!"),
-            c.dropped_headers.join(", "),
-            if c.dropped_headers.len() == 1 {
-                "it"
+            if by.len() == 1 || everywhere {
+                "drops"
             } else {
-                "them"
-            }
+                "drop"
+            },
+            if everywhere { "" } else { " there" },
         );
     }
     if c.blocked_before_network.is_some() {
