@@ -177,6 +177,14 @@ trig('trigger-budget-1024', 'safelisted headers total exactly 1024 bytes + hoge'
 trig('trigger-budget-1025', 'safelisted headers total 1025 bytes + hoge', { method: 'POST', body: 'x', headers: budget(127) });
 trig('trigger-budget-ct-too-long', 'Content-Type 148 bytes, rest within budget', { method: 'POST', body: 'x', headers: budget(126, 128) });
 trig('trigger-budget-standard-only', 'four standard safelisted headers of 128 bytes each (512 total)', { method: 'POST', body: 'x', headers: [['Content-Type', 'text/plain; charset=' + ones(108)], ['Accept', ones(128)], ['Accept-Language', ones(128)], ['Content-Language', ones(128)]] });
+const onlySafelisted = (widthLen) => budget(widthLen).filter(([n]) => n !== 'hoge');
+trig('trigger-budget-1024-only-safelisted', 'safelisted headers total exactly 1024 bytes, nothing else', { method: 'POST', body: 'x', headers: onlySafelisted(126) });
+trig('trigger-budget-1025-only-safelisted', 'safelisted headers total 1025 bytes, nothing else', { method: 'POST', body: 'x', headers: onlySafelisted(127) });
+trig('trigger-budget-1025-reordered', 'safelisted headers total 1025 bytes, Width first', { method: 'POST', body: 'x', headers: [...onlySafelisted(127)].reverse() });
+const budgetAllowing = (id, d, allowed) => add(id, d, { request: { method: 'POST', body: 'x', headers: budget(127) }, routes: [pre([acao(), acam('*'), acah(allowed)]), actual([acao()])] });
+budgetAllowing('trigger-budget-1025-allow-hoge', 'safelisted headers over 1024 bytes, preflight allows only hoge: which header is named', 'hoge');
+budgetAllowing('trigger-budget-1025-allow-ct-hoge', 'safelisted headers over 1024 bytes, preflight allows content-type and hoge', 'content-type, hoge');
+budgetAllowing('trigger-budget-1025-allow-all-named', 'safelisted headers over 1024 bytes, preflight names every header', 'accept, accept-language, content-language, content-type, device-memory, dpr, hoge, save-data, viewport-width, width');
 trig('trigger-xhr-upload-listener', 'XHR POST with an upload progress listener', { api: 'xhr', method: 'POST', body: 'x', xhrUploadListener: true });
 trig('trigger-xhr-no-upload-listener', 'XHR POST without an upload listener', { api: 'xhr', method: 'POST', body: 'x' });
 trig('trigger-forbidden-header-ignored', 'forbidden header (Cookie) set by script is dropped', { headers: [['Cookie', 'a=b'], ['Accept-Charset', 'x']] });
@@ -192,6 +200,8 @@ for (const st of [301, 302, 307, 308]) {
   pf(`preflight-redirect-${st}-cors`, `preflight answered ${st} with CORS headers`, pre([...okHdrs, ['Location', 'http://api.test:{P2}/other']], st));
 }
 pf('preflight-redirect-302-nocors', 'preflight answered 302 without CORS headers', pre([['Location', 'http://api.test:{P2}/other']], 302));
+pf('preflight-redirect-303-cors', 'preflight answered 303 with CORS headers', pre([...okHdrs, ['Location', 'http://api.test:{P2}/other']], 303));
+for (const st of [301, 303, 307, 308]) pf(`preflight-redirect-${st}-nocors`, `preflight answered ${st} without CORS headers`, pre([['Location', 'http://api.test:{P2}/other']], st));
 for (const st of [401, 403, 404, 405, 500]) {
   pf(`preflight-status-${st}-cors`, `preflight ${st} with CORS headers`, pre(okHdrs, st));
   pf(`preflight-status-${st}-nocors`, `preflight ${st} without CORS headers`, pre([], st));
@@ -296,6 +306,26 @@ add('redirect-307-post', 'POST answered 307 (stays POST)', { request: { method: 
 add('redirect-301-post', 'POST answered 301 (becomes GET)', { request: { method: 'POST', body: 'x' }, routes: [hop(API, R2, [acao()], 301), fin(R2, [acao()])] });
 add('redirect-after-preflight', 'PUT + X-Foo preflighted, actual answered 307 to r2', { request: PUT, routes: [pre(okHdrs), pre(okHdrs, 204, R2), hop(API, R2, [acao()], 307), fin(R2, [acao()])] });
 add('redirect-after-preflight-cross-origin', 'PUT + X-Foo preflighted, actual 307 to other.test (new preflight with Origin null)', { request: PUT, routes: [pre(okHdrs), pre([acao('null'), acam('PUT'), acah('x-foo')], 204, OTHER), hop(API, OTHER, [acao()], 307), fin(OTHER, [acao('null')])] });
+// A preflighted request redirected: 301/302 turn POST into GET and 303 any
+// method but HEAD (dropping the body and its headers); what is sent next.
+const JSONPOST = { method: 'POST', headers: [['Content-Type', 'application/json']], body: '{}' };
+const XFOOPOST = { method: 'POST', headers: [['X-Foo', '1']], body: 'x' };
+const okJson = [acao(), acam('POST'), acah('content-type')];
+const okXfooGet = [acao(), acam('GET, POST, PUT'), acah('x-foo')];
+for (const st of [301, 302, 303]) add(`redirect-pf-post-json-${st}`, `POST application/json preflighted, actual answered ${st} to r2`, { request: JSONPOST, routes: [pre(okJson), pre(okJson, 204, R2), hop(API, R2, [acao()], st), fin(R2, [acao()])] });
+add('redirect-pf-post-json-307', 'POST application/json preflighted, actual answered 307 to r2 (stays POST)', { request: JSONPOST, routes: [pre(okJson), pre(okJson, 204, R2), hop(API, R2, [acao()], 307), fin(R2, [acao()])] });
+for (const st of [301, 302, 303]) add(`redirect-pf-post-xfoo-${st}`, `POST + X-Foo preflighted, actual answered ${st} to r2 (X-Foo stays)`, { request: XFOOPOST, routes: [pre(okXfooGet), pre(okXfooGet, 204, R2), hop(API, R2, [acao()], st), fin(R2, [acao()])] });
+add('redirect-pf-put-xfoo-303', 'PUT + X-Foo preflighted, actual answered 303 (becomes GET + X-Foo)', { request: PUT, routes: [pre(okXfooGet), pre(okXfooGet, 204, R2), hop(API, R2, [acao()], 303), fin(R2, [acao()])] });
+add('redirect-pf-put-xfoo-301', 'PUT + X-Foo preflighted, actual answered 301 (stays PUT)', { request: PUT, routes: [pre(okXfooGet), pre(okXfooGet, 204, R2), hop(API, R2, [acao()], 301), fin(R2, [acao()])] });
+add('redirect-pf-delete-303', 'DELETE preflighted, actual answered 303 (becomes a simple GET)', { request: { method: 'DELETE' }, routes: [pre([acao(), acam('DELETE')]), pre([acao(), acam('DELETE')], 204, R2), hop(API, R2, [acao()], 303), fin(R2, [acao()])] });
+add('redirect-pf-put-xfoo-303-cross-origin', 'PUT + X-Foo preflighted, 303 to other.test (GET + X-Foo, Origin null)', { request: PUT, routes: [pre(okXfooGet), pre([acao('null'), acam('GET'), acah('x-foo')], 204, OTHER), hop(API, OTHER, [acao()], 303), fin(OTHER, [acao('null')])] });
+add('redirect-pf-put-xfoo-303-no-second-preflight-answer', 'PUT + X-Foo preflighted, 303 to r2 whose preflight allows no headers', { request: PUT, routes: [pre(okXfooGet), pre([acao(), acam('GET')], 204, R2), hop(API, R2, [acao()], 303), fin(R2, [acao()])] });
+// Userinfo in a redirect's Location, neighbours of redirect-userinfo-*.
+add('redirect-userinfo-user-only-same-origin', 'redirect Location with user@ (no password) to the API origin', { routes: [hop(API, 'http://user@api.test:{P2}/r2'), fin(R2, [acao()])] });
+add('redirect-userinfo-password-only-same-origin', 'redirect Location with :pass@ (no user name) to the API origin', { routes: [hop(API, 'http://:pass@api.test:{P2}/r2'), fin(R2, [acao()])] });
+add('redirect-userinfo-user-only-cross-origin', 'redirect Location with user@ to another origin', { routes: [hop(API, 'http://user@other.test:{P3}/r3'), fin(OTHER, [acao('*')])] });
+add('redirect-userinfo-same-origin-307-post', 'POST answered 307 to the API origin with user:pass@', { request: { method: 'POST', body: 'x' }, routes: [hop(API, 'http://user:pass@api.test:{P2}/r2', [acao()], 307), fin(R2, [acao()])] });
+add('redirect-userinfo-same-origin-preflighted', 'PUT + X-Foo preflighted, actual 307 to the API origin with user:pass@', { request: PUT, routes: [pre(okHdrs), pre(okHdrs, 204, R2), hop(API, 'http://user:pass@api.test:{P2}/r2', [acao()], 307), fin(R2, [acao()])] });
 add('redirect-to-data-url', 'redirect to a data: URL', { routes: [hop(API, 'data:text/plain,hi')] });
 add('redirect-to-file-url', 'redirect to a file: URL', { routes: [hop(API, 'file:///etc/hostname')] });
 add('redirect-to-ftp-url', 'redirect to an ftp: URL', { routes: [hop(API, 'ftp://api.test:{P2}/x')] });

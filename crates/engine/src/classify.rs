@@ -259,6 +259,21 @@ mod tests {
     use super::*;
     use crate::request::CredentialsMode;
 
+    #[test]
+    fn repeated_names_are_combined_below_and_above_the_pairwise_limit() {
+        for count in [3, PAIRWISE_LIMIT + 5] {
+            let mut headers: Vec<(String, String)> = (0..count)
+                .map(|i| (format!("X-H{i}"), i.to_string()))
+                .collect();
+            assert!(!has_repeated_names(&headers), "{count}");
+            headers.push(("x-h1".to_string(), "again".to_string()));
+            assert!(has_repeated_names(&headers), "{count}");
+            let combined = combine_repeated(headers.iter());
+            assert_eq!(combined.len(), count);
+            assert_eq!(combined[1], ("X-H1".to_string(), "1, again".to_string()));
+        }
+    }
+
     fn req(page: &str, url: &str) -> Request {
         Request::new(Url::parse(page).unwrap(), Url::parse(url).unwrap())
     }
