@@ -228,16 +228,17 @@ fn replay(
                 && e.header("access-control-request-method") == Some(request.method.as_str())
         }),
     };
-    if first_preflight.is_some() {
-        request.force_preflight = true;
-    }
     let mut flow = Flow::start(&request, browser);
-    let mut preflight_from_cache = false;
-    if first_preflight.is_none()
-        && flow
-            .next_request()
+    let wants_preflight = |flow: &Flow| {
+        flow.next_request()
             .is_some_and(|p| p.purpose == RequestPurpose::Preflight)
-    {
+    };
+    if first_preflight.is_some() && !wants_preflight(&flow) {
+        request.force_preflight = true;
+        flow = Flow::start(&request, browser);
+    }
+    let mut preflight_from_cache = false;
+    if first_preflight.is_none() && wants_preflight(&flow) {
         flow.assume_preflight_cached();
         preflight_from_cache = true;
     }
