@@ -10,7 +10,7 @@ use crate::classify::classify_each;
 use crate::exchanges::{Exchanges, RequestIndex};
 use crate::flow::Flow;
 use crate::outcome::{BrowserOutcome, Outcome};
-use crate::planned::{Exchange, PlannedRequest, Response};
+use crate::planned::{PlannedRequest, Response};
 use crate::request::Request;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -70,22 +70,23 @@ impl<'r> Driver<'r> {
     /// classification shared by the browsers that agree).
     pub fn add_request(&mut self, request: &'r Request, browsers: &[Browser]) {
         let origin = request.origin.serialize();
-        for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
-            let origin: Cow<'r, str> = Cow::Owned(origin.clone());
-            self.add(Flow::start_with(request, browser, class, origin));
-        }
+        self.add_classified(request, browsers, |_| Cow::Owned(origin.clone()));
     }
 
     /// [`Driver::add_request`] with the request's origin serialised by the
     /// caller, borrowed by every flow (the evaluation's hot path).
     fn add_request_as(&mut self, request: &'r Request, origin: &'r str, browsers: &[Browser]) {
+        self.add_classified(request, browsers, |_| Cow::Borrowed(origin));
+    }
+
+    fn add_classified(
+        &mut self,
+        request: &'r Request,
+        browsers: &[Browser],
+        origin: impl Fn(Browser) -> Cow<'r, str>,
+    ) {
         for (&browser, class) in browsers.iter().zip(classify_each(request, browsers)) {
-            self.add(Flow::start_with(
-                request,
-                browser,
-                class,
-                Cow::Borrowed(origin),
-            ));
+            self.add(Flow::start_with(request, browser, class, origin(browser)));
         }
     }
 
@@ -170,16 +171,6 @@ impl<'r> Driver<'r> {
             slot.1 = Some(index);
         }
         Some(index)
-    }
-
-    /// Exchange `index` (in the order answered).
-    pub fn exchange(&self, index: usize) -> Option<&Exchange> {
-        self.exchanges.get(index)
-    }
-
-    /// Number of exchanges so far.
-    pub fn exchange_count(&self) -> usize {
-        self.exchanges.len()
     }
 
     /// Every flow's outcome, in the order added, and every exchange.

@@ -142,14 +142,6 @@ impl Exchanges {
         }
     }
 
-    pub fn get(&self, index: usize) -> Option<&Exchange> {
-        self.list.get(index)
-    }
-
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
     pub fn into_vec(self) -> Vec<Exchange> {
         self.list
     }

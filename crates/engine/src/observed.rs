@@ -65,28 +65,17 @@ pub struct ObservedFetch {
     pub outcome: BrowserOutcome,
 }
 
-/// Headers the browser (not the script) puts on a request: they are not
-/// the script's, and most are forbidden to it anyway.
-fn set_by_browser(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name.starts_with("sec-")
-        || name.starts_with("proxy-")
+/// Headers the browser (not the script) puts on a request: the ones a
+/// script is forbidden to set, and the ones every browser adds of its own
+/// that a script rarely does.
+fn set_by_browser(name: &str, value: &str) -> bool {
+    crate::safelist::is_forbidden_request_header(name, value)
         || matches!(
-            name.as_str(),
-            "host"
-                | "origin"
-                | "referer"
-                | "cookie"
-                | "user-agent"
-                | "accept-encoding"
+            name.to_ascii_lowercase().as_str(),
+            "user-agent"
                 | "accept-language"
-                | "connection"
-                | "content-length"
-                | "keep-alive"
                 | "priority"
-                | "te"
                 | "upgrade-insecure-requests"
-                | "dnt"
                 | "pragma"
                 | "cache-control"
                 | "if-none-match"
@@ -128,7 +117,7 @@ fn script_request(exchange: &ObservedExchange, page: Option<&Url>) -> Option<Req
         .filter(|(name, value)| {
             // The browser's default Accept; a script's own stays.
             let default_accept = name.eq_ignore_ascii_case("accept") && value == "*/*";
-            !(set_by_browser(name) || default_accept)
+            !(set_by_browser(name, value) || default_accept)
         })
         .cloned()
         .collect();

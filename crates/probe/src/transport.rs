@@ -408,7 +408,7 @@ impl Client {
                 (name.as_str().to_string(), text)
             })
             .collect();
-        let head_bytes = head_size(status.as_u16(), &headers);
+        let head_bytes = head_size(&headers);
         if head_bytes > MAX_HEAD_BYTES {
             return Err(ProbeError::HeadersTooBig {
                 target,
@@ -466,8 +466,10 @@ impl Client {
 
 /// The head's size on the wire (HTTP/1.1 framing), as Chromium counts it
 /// against its limit.
-fn head_size(status: u16, headers: &[(String, String)]) -> usize {
-    let status_line = format!("HTTP/1.1 {status} \r\n").len();
+fn head_size(headers: &[(String, String)]) -> usize {
+    // "HTTP/1.1 " + the three-digit status + " " + CRLF (the reason phrase
+    // is not kept).
+    let status_line = "HTTP/1.1 ".len() + 3 + 1 + 2;
     status_line
         + headers
             .iter()

@@ -62,8 +62,9 @@ pub fn check_command(finding: &cors_engine::Finding, stage: Stage) -> Option<Str
     Some(parts.join(" "))
 }
 
-/// `text` quoted for a POSIX shell when it needs it.
-pub fn quote(text: &str) -> String {
+/// `text` quoted for a POSIX shell when it needs it (explain's own rule,
+/// which leaves `=` bare, unlike `curl.rs`'s).
+fn quote(text: &str) -> String {
     if text
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+".contains(&b))
