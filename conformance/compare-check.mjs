@@ -39,6 +39,13 @@ const sameConsole = (browser, seen, ours) => {
   return JSON.stringify([...seen].sort()) === JSON.stringify([...ours].sort());
 };
 const browserConsole = (o) => (o.console || []).map((c) => c.text).filter((t) => !t.startsWith('Cookie “'));
+// Ports are assigned per run (by position in the filtered list): results merged
+// from runs with different filters name the same scenario's ports differently.
+const portless = (ports, text) => {
+  let out = text;
+  for (const [k, v] of Object.entries(ports || {})) out = out.split(`:${v}`).join(`:{${k}}`);
+  return out;
+};
 
 let failures = [];
 let version = '';
@@ -74,10 +81,12 @@ for (const browser of ['chromium', 'firefox', 'webkit']) {
     const browserOpaque = theirs.type === 'opaque';
     const checkOk = verdictOf.verdict === 'allowed' || verdictOf.verdict === 'opaque';
     judge('verdict', browserOk === checkOk && (!browserOk || browserOpaque === (verdictOf.verdict === 'opaque')), `browser ${theirs.outcome} ${theirs.type || theirs.error || ''}, check ${verdictOf.verdict}`);
-    const seen = browserConsole(theirs);
-    const checkLines = checkConsole(browser, verdictOf.console);
+    const seen = browserConsole(theirs).map((t) => portless(b.ports, t));
+    const checkLines = checkConsole(browser, verdictOf.console).map((t) => portless(c.ports, t));
     judge('console', sameConsole(browser, seen, checkLines), `\n    browser: ${JSON.stringify(seen)}\n    check:   ${JSON.stringify(checkLines)}`);
-    judge('preflight', preflightOf(theirs) === preflightOf(ours), `browser ${preflightOf(theirs)}, check ${preflightOf(ours)}`);
+    const theirPreflight = portless(b.ports, preflightOf(theirs) ?? 'none');
+    const ourPreflight = portless(c.ports, preflightOf(ours) ?? 'none');
+    judge('preflight', theirPreflight === ourPreflight, `browser ${theirPreflight}, check ${ourPreflight}`);
   }
   const n = tally.compared;
   lines.push(`check vs ${browser} ${recorded.version}: ${n} scenarios (first request); agreement: verdict ${tally.verdict}/${n}, console ${tally.console}/${n}, preflight ${tally.preflight}/${n}; ${tally.listed} listed divergences; ${tally.notExpressible} not expressible as a check`);

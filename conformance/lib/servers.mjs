@@ -132,6 +132,7 @@ export class ServerPool {
         if (viaProxy) entry.viaProxy = true;
         if (body.length) entry.body = body.toString('utf8').slice(0, 2000);
         const out = this._respond(entry);
+        if (out.fault) { breakConnection(sock, out); return; }
         sock.write(out);
         if ((get('connection') || '').toLowerCase() === 'close') { sock.end(); return; }
       }
@@ -175,6 +176,7 @@ export class ServerPool {
     this.log.push(entry);
     if (route) {
       entry.route = route.__index;
+      if (route.fault) return faulty(route, entry.method);
       return build(route.status, route.headers || [], route.body == null ? '' : String(route.body));
     }
     if (entry.method === 'GET' && (entry.path === '/' || entry.path.startsWith('/?'))) {
@@ -184,6 +186,34 @@ export class ServerPool {
     entry.route = null;
     return build(404, [['Content-Type', 'text/plain']], 'no route');
   }
+}
+
+// A route with `fault` misbehaves on purpose (conformance: network-*):
+//   reset       – the connection is reset (RST) instead of answered;
+//   close       – the connection is closed (FIN) with no byte of response;
+//   short-body  – the status line and headers arrive with a Content-Length larger than
+//                 the body sent, then the connection closes;
+//   cut-chunked – a chunked body whose last chunk never comes, then the connection closes.
+function faulty(route, method) {
+  const fault = route.fault;
+  if (fault === 'reset' || fault === 'close') return { fault };
+  const body = Buffer.from(route.body == null ? '' : String(route.body), 'utf8');
+  const lines = [`HTTP/1.1 ${route.status} ${REASONS[route.status] || 'Status'}`];
+  for (const [k, v] of route.headers || []) lines.push(`${k}: ${v}`);
+  let payload = body;
+  if (fault === 'short-body') lines.push(`Content-Length: ${body.length + 100}`);
+  else if (fault === 'cut-chunked') {
+    lines.push('Transfer-Encoding: chunked');
+    payload = Buffer.concat([Buffer.from(body.length.toString(16) + '\r\n', 'latin1'), body, Buffer.from('\r\n', 'latin1')]);
+  } else throw new Error(`unknown route fault ${fault}`);
+  if (method === 'HEAD') payload = Buffer.alloc(0);
+  return { fault, bytes: Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), payload]) };
+}
+
+function breakConnection(sock, out) {
+  if (out.fault === 'reset') sock.resetAndDestroy();
+  else if (out.bytes) sock.end(out.bytes);
+  else sock.end();
 }
 
 function dechunk(b) {

@@ -418,6 +418,76 @@ for (const [id, name, value] of headerNameCases) {
   });
 }
 
+// ---------------------------------------------------------------- which header is named when several are not allowed
+// Chromium names the first disallowed header in the order its request header map
+// yields them; Firefox and WebKit have their own orders. Several shapes and orders.
+file('96-header-order.json');
+const GETH = (headers) => ({ method: 'GET', headers });
+const orderCases = [
+  ['two-ab', [['X-A', '1'], ['X-B', '1']], null],
+  ['two-ba', [['X-B', '1'], ['X-A', '1']], null],
+  ['three-zam', [['X-Zeta', '1'], ['X-Alpha', '1'], ['X-Mid', '1']], null],
+  ['three-maz', [['X-Mid', '1'], ['X-Alpha', '1'], ['X-Zeta', '1']], null],
+  ['three-alpha-allowed', [['X-Zeta', '1'], ['X-Alpha', '1'], ['X-Mid', '1']], 'x-alpha'],
+  ['five-reverse', [['X-E', '1'], ['X-D', '1'], ['X-C', '1'], ['X-B', '1'], ['X-A', '1']], null],
+  ['four-words', [['X-Foo', '1'], ['X-Bar', '1'], ['X-Baz', '1'], ['X-Qux', '1']], null],
+  ['mixed-case', [['x-b', '1'], ['X-A', '1']], null],
+  ['authorization-xfoo', [['Authorization', 'Bearer x'], ['X-Foo', '1']], null],
+  ['xfoo-authorization', [['X-Foo', '1'], ['Authorization', 'Bearer x']], null],
+  ['json-xfoo', [['Content-Type', 'application/json'], ['X-Foo', '1']], null],
+  ['json-xfoo-xfoo-allowed', [['Content-Type', 'application/json'], ['X-Foo', '1']], 'x-foo'],
+  ['cache-control-pragma', [['Pragma', 'no-cache'], ['Cache-Control', 'no-cache']], null],
+  ['ax-pragma', [['A-X', '1'], ['Pragma', 'no-cache']], null],
+];
+for (const [k, headers, allowed] of orderCases) {
+  const json = headers.some(([n]) => n === 'Content-Type');
+  add(`header-order-${k}`, `${headers.map(([n]) => n).join(' + ')}, preflight allows ${allowed || 'no header'}: which is named?`, {
+    request: json ? { method: 'POST', body: '{}', headers } : GETH(headers),
+    routes: [pre([acao(), acam('GET, POST'), ...(allowed ? [acah(allowed)] : [])]), actual([acao()])],
+  });
+}
+for (const [k, headers] of [['three-zam', [['X-Zeta', '1'], ['X-Alpha', '1'], ['X-Mid', '1']]], ['xfoo-authorization', [['X-Foo', '1'], ['Authorization', 'Bearer x']]], ['pragma-cache-control', [['Pragma', 'no-cache'], ['Cache-Control', 'no-cache']]], ['ax-pragma', [['A-X', '1'], ['Pragma', 'no-cache']]]]) {
+  add(`header-order-xhr-${k}`, `XHR: ${headers.map(([n]) => n).join(' + ')}, preflight allows no header: which is named?`, {
+    request: { api: 'xhr', ...GETH(headers) },
+    routes: [pre([acao(), acam('GET, POST')]), actual([acao()])],
+  });
+}
+add('header-order-credentials-star', 'credentials include, X-B + X-A, ACAH * (literal with credentials): which is named?', {
+  request: { credentials: 'include', headers: [['X-B', '1'], ['X-A', '1']] },
+  routes: [pre([acao(), acac(), acah('*')]), actual([acao(), acac()])],
+});
+
+// ---------------------------------------------------------------- the network fails (harness route faults)
+// reset: RST instead of an answer; close: FIN with no byte; short-body: headers, then
+// fewer bytes than Content-Length; cut-chunked: a chunked body that never ends.
+file('97-network-failures.json');
+const broken = (fault, headers, extra = {}) => ({ ...actual(headers), fault, ...extra });
+add('net-simple-reset', 'simple GET, the server resets the connection', { routes: [broken('reset', [acao()])] });
+add('net-simple-close', 'simple GET, the server closes without answering', { routes: [broken('close', [acao()])] });
+add('net-simple-reset-xhr', 'XHR GET, the server resets the connection', { request: { api: 'xhr' }, routes: [broken('reset', [acao()])] });
+add('net-simple-close-post', 'simple POST text/plain, the server closes without answering', { request: { method: 'POST', body: 'x' }, routes: [broken('close', [acao()])] });
+add('net-simple-reset-credentials', 'credentialed GET, the server resets the connection', { request: { credentials: 'include' }, routes: [broken('reset', [acao(), acac()])] });
+add('net-simple-reset-nocors', 'no-cors GET, the server resets the connection', { request: { mode: 'no-cors' }, routes: [broken('reset', [])] });
+add('net-preflight-reset', 'PUT + X-Foo, the preflight is reset', { request: PUT, routes: [{ ...pre(okHdrs), fault: 'reset' }, actual([acao()])] });
+add('net-preflight-close', 'PUT + X-Foo, the preflight gets no answer', { request: PUT, routes: [{ ...pre(okHdrs), fault: 'close' }, actual([acao()])] });
+add('net-preflight-reset-xhr', 'XHR PUT + X-Foo, the preflight is reset', { request: { ...PUT, api: 'xhr' }, routes: [{ ...pre(okHdrs), fault: 'reset' }, actual([acao()])] });
+add('net-actual-reset-after-preflight', 'PUT + X-Foo, preflight passes, the actual request is reset', { request: PUT, routes: [pre(okHdrs), broken('reset', [acao()])] });
+add('net-actual-close-after-preflight', 'PUT + X-Foo, preflight passes, the actual request gets no answer', { request: PUT, routes: [pre(okHdrs), broken('close', [acao()])] });
+add('net-actual-reset-after-preflight-xhr', 'XHR PUT + X-Foo, preflight passes, the actual request is reset', { request: { ...PUT, api: 'xhr' }, routes: [pre(okHdrs), broken('reset', [acao()])] });
+add('net-actual-close-after-preflight-credentials', 'credentialed PUT + X-Foo, preflight passes, the actual request gets no answer', { request: { ...PUT, credentials: 'include' }, routes: [pre([...okHdrs, acac()]), broken('close', [acao(), acac()])] });
+add('net-redirect-target-reset', 'GET redirected 302 to a URL that resets', { routes: [hop(API, R2, [acao()]), { ...fin(R2, [acao()]), fault: 'reset' }] });
+add('net-redirect-target-close', 'GET redirected 307 to a URL that closes without answering', { routes: [hop(API, R2, [acao()], 307), { ...fin(R2, [acao()]), fault: 'close' }] });
+add('body-short-acao', 'GET allowed by ACAO, the body ends before its Content-Length', { routes: [broken('short-body', [acao()])] });
+add('body-short-no-acao', 'GET without ACAO, the body ends before its Content-Length', { routes: [broken('short-body', [])] });
+add('body-short-xhr', 'XHR GET allowed by ACAO, the body ends before its Content-Length', { request: { api: 'xhr' }, routes: [broken('short-body', [acao()])] });
+add('body-short-500', '500 with ACAO, the body ends before its Content-Length', { routes: [broken('short-body', [acao()], { status: 500 })] });
+add('body-short-nocors', 'no-cors GET, the body ends before its Content-Length', { request: { mode: 'no-cors' }, routes: [broken('short-body', [])] });
+add('body-short-head', 'HEAD allowed by ACAO with a Content-Length (HEAD has no body)', { request: { method: 'HEAD' }, routes: [broken('short-body', [acao()])] });
+add('body-short-after-preflight', 'PUT + X-Foo, preflight passes, the body ends before its Content-Length', { request: PUT, routes: [pre(okHdrs), broken('short-body', [acao()])] });
+add('body-short-expose', 'GET allowed with X-Custom exposed, the body ends early', { routes: [broken('short-body', [acao(), aceh('X-Custom')])] });
+add('body-cut-chunked-acao', 'GET allowed by ACAO, a chunked body that never ends', { routes: [broken('cut-chunked', [acao()])] });
+add('body-cut-chunked-no-acao', 'GET without ACAO, a chunked body that never ends', { routes: [broken('cut-chunked', [])] });
+
 let total = 0;
 for (const [name, list] of Object.entries(files)) {
   fs.writeFileSync(path.join(HERE, name), JSON.stringify(list, null, 1) + '\n');

@@ -30,9 +30,9 @@ impl Fixture {
             .header("Content-Type", "application/json")
             .header("Authorization", "Bearer token")
             .credentials(cors_engine::CredentialsMode::Include);
-        let preflight = Response {
-            status: 204,
-            headers: lines(&[
+        let preflight = Response::new(
+            204,
+            lines(&[
                 ("Access-Control-Allow-Origin", "https://app.example.com"),
                 ("Access-Control-Allow-Credentials", "true"),
                 ("Access-Control-Allow-Methods", "GET, POST, PUT"),
@@ -43,15 +43,15 @@ impl Fixture {
                 ("Access-Control-Max-Age", "600"),
                 ("Vary", "Origin"),
             ]),
-        };
-        let actual = Response {
-            status: 200,
-            headers: lines(&[
+        );
+        let actual = Response::new(
+            200,
+            lines(&[
                 ("Access-Control-Allow-Origin", "https://app.example.com"),
                 ("Content-Type", "application/json"),
                 ("Vary", "Origin"),
             ]),
-        };
+        );
         Some(Fixture {
             request,
             preflight,

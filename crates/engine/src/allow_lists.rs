@@ -88,7 +88,8 @@ fn method_allowed(methods: &Parsed, method: &str, include: bool) -> bool {
 }
 
 /// Checks the preflight's lists for `method` and the CORS-unsafe headers
-/// (in the order the script set them) as `browser` does.
+/// as `browser` does; `unsafe_headers` in the order the browser walks them
+/// (the first that fails is named).
 pub fn check(
     headers: &HeaderLines,
     method: &str,
@@ -177,9 +178,8 @@ fn check_headers(
         None => allowed.any(|h| h.eq_ignore_ascii_case(name)),
     };
     let mut pass = ListPass::default();
-    // Chromium and Firefox walk the sorted, lower-cased names, so they
-    // report the smallest name that fails; WebKit walks the headers as the
-    // page set them and reports the first.
+    // The first that fails is the one the console names: the caller passes
+    // the headers in the browser's order (crate::header_order).
     let mut failure: Option<(&UnsafeHeader, FindingId)> = None;
     for header in unsafe_headers {
         if listed(&header.name) {
@@ -195,11 +195,8 @@ fn check_headers(
         } else {
             FindingId::AuthorizationNotCoveredByWildcard
         };
-        let keep_earlier = failure
-            .is_some_and(|(earlier, _)| browser == Browser::WebKit || earlier.name <= header.name);
-        if !keep_earlier {
-            failure = Some((header, id));
-        }
+        failure = Some((header, id));
+        break;
     }
     match failure {
         None => Ok(pass),

@@ -154,6 +154,7 @@ finding_ids! {
     DisallowedByMode => "disallowed-by-mode",
     InvalidResponse => "invalid-response",
     NetworkFailure => "network-failure",
+    BodyIncomplete => "body-incomplete",
     CorsDisabled => "cors-disabled",
     OriginHeaderNotAdded => "origin-header-not-added",
     LnaPermissionDenied => "local-network-permission-denied",

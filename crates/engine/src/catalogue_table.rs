@@ -410,6 +410,12 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::NetworkFailure, "The request never got an HTTP response", NotCors, Blocking)
     },
     Entry {
+        explanation: "The response's headers arrived and passed the CORS check, then the body broke off: the connection closed before `Content-Length` bytes arrived, or inside a chunked body. Reading the body fails in the script (fetch() itself resolves; XMLHttpRequest fails as a whole), and browsers differ: Firefox keeps a cut body of an error status and fails no-cors responses outright, WebKit accepts a chunked body cut at a chunk boundary.",
+        fix: "Look at the server (or proxy) for what ends the response early: a crash or timeout while streaming, a wrong `Content-Length` (set before compression or templating), a proxy buffer limit. This is not a CORS configuration problem.",
+        chromium: Some("Failed to load resource: net::{value}"),
+        ..row(F::BodyIncomplete, "The response body broke off", NotCors, Warning)
+    },
+    Entry {
         explanation: "CORS is disabled in this Firefox profile (`content.cors.disable`).",
         fix: "Reset the `content.cors.disable` preference in about:config.",
         firefox: Some(firefox!("CORS disabled).")),

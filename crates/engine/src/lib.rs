@@ -22,6 +22,7 @@ pub mod browser;
 pub mod cache;
 pub mod catalogue;
 mod catalogue_table;
+mod chromium_header_order;
 pub mod classify;
 pub mod cors_headers;
 mod diff;
@@ -29,6 +30,7 @@ pub mod driver;
 mod exchanges;
 pub mod expose;
 pub mod flow;
+mod header_order;
 pub mod headers;
 pub mod max_age;
 pub mod message;
@@ -49,11 +51,11 @@ pub use classify::{classify, Classification, PreflightReason};
 pub use diff::origin_difference;
 pub use driver::{evaluate, evaluate_cached, Answer, Driver};
 pub use flow::Flow;
-pub use message::{Stage, Values};
+pub use message::{webkit_network_description, Stage, Values};
 pub use observed::{evaluate_observed, ObservedExchange, ObservedFetch};
 pub use origin::Origin;
 pub use outcome::{BrowserOutcome, Finding, Outcome, Verdict};
-pub use planned::{Exchange, PlannedRequest, RequestPurpose, Response};
+pub use planned::{BodyFailure, Exchange, PlannedRequest, RequestPurpose, Response};
 
 /// The most redirects any browser follows (20).
 pub fn flow_redirect_limit() -> usize {

@@ -638,6 +638,23 @@ fn render_prose(template: &str, stage: Stage, v: &Values) -> String {
     })
 }
 
+/// What WebKit prints for a request that got no HTTP response, by
+/// Chromium's net error name (WebKitGTK 2.50's libsoup wording where it was
+/// recorded: connection-refused, net-preflight-reset, net-preflight-close).
+pub fn webkit_network_description(net_error: &str) -> &'static str {
+    match net_error {
+        "ERR_NAME_NOT_RESOLVED" => "A server with the specified hostname could not be found.",
+        "ERR_CONNECTION_REFUSED" => "Could not connect to the server.",
+        "ERR_TIMED_OUT" => "The request timed out.",
+        "ERR_CONNECTION_RESET" => "Error receiving data: Connection reset by peer",
+        "ERR_EMPTY_RESPONSE" => "Connection terminated unexpectedly",
+        e if e.starts_with("ERR_CERT_") || e.starts_with("ERR_SSL_") => {
+            "An SSL error has occurred and a secure connection to the server cannot be made."
+        }
+        _ => "The network connection was lost.",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

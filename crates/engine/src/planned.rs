@@ -139,6 +139,49 @@ pub struct Response {
     pub status: u16,
     /// Header lines in order, duplicates kept.
     pub headers: Vec<(String, String)>,
+    /// The body failed after these headers arrived (they are still checked).
+    pub body_failure: Option<BodyFailure>,
+}
+
+impl Response {
+    /// A response whose body arrived whole.
+    pub fn new(status: u16, headers: Vec<(String, String)>) -> Response {
+        Response {
+            status,
+            headers,
+            body_failure: None,
+        }
+    }
+}
+
+/// How a body failed after good headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BodyFailure {
+    /// The connection closed before `Content-Length` bytes arrived.
+    ContentLengthMismatch,
+    /// The connection closed inside a chunked body (no last chunk).
+    IncompleteChunked,
+    /// The body stopped arriving (a timeout, a reset).
+    Interrupted,
+}
+
+impl BodyFailure {
+    /// Chromium's net error for it.
+    pub fn net_error(self) -> &'static str {
+        match self {
+            BodyFailure::ContentLengthMismatch => "ERR_CONTENT_LENGTH_MISMATCH",
+            BodyFailure::IncompleteChunked => "ERR_INCOMPLETE_CHUNKED_ENCODING",
+            BodyFailure::Interrupted => "ERR_FAILED",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            BodyFailure::ContentLengthMismatch => "content-length-mismatch",
+            BodyFailure::IncompleteChunked => "incomplete-chunked-encoding",
+            BodyFailure::Interrupted => "interrupted",
+        }
+    }
 }
 
 /// One request sent during [`evaluate`] and what came back, shared by every

@@ -13,8 +13,8 @@
 use cors_engine::cache::PreflightCache;
 use cors_engine::request::RedirectMode;
 use cors_engine::{
-    evaluate_cached, AddressSpace, Browser, CredentialsMode, Initiator, Mode, Request,
-    RequestPurpose, Response, Verdict,
+    evaluate_cached, webkit_network_description, AddressSpace, Answer, BodyFailure, Browser,
+    CredentialsMode, Initiator, Mode, Request, RequestPurpose, Response, Verdict,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -80,7 +80,7 @@ fn scenarios() -> BTreeMap<String, Value> {
 
 struct Replay {
     request: Request,
-    routes: Vec<(String, Url, Response)>,
+    routes: Vec<(String, Url, Answer)>,
     closed_ports: Vec<u16>,
 }
 
@@ -154,14 +154,28 @@ fn replay(scenario: &Value, ports: &Value, browser: Browser) -> Option<Replay> {
         .filter_map(|route| {
             let url = Url::parse(&substitute(route["url"].as_str()?, ports)).ok()?;
             let status = route["status"].as_u64()? as u16;
-            Some((
-                route["method"].as_str()?.to_string(),
-                url,
-                Response {
-                    status,
-                    headers: pairs(&route["headers"], ports),
-                },
-            ))
+            let mut response = Response::new(status, pairs(&route["headers"], ports));
+            // The harness's faults (conformance/lib/servers.mjs).
+            let broken = |net_error: &str| {
+                Err((
+                    net_error.to_string(),
+                    webkit_network_description(net_error).to_string(),
+                ))
+            };
+            let answer = match route["fault"].as_str() {
+                Some("reset") => broken("ERR_CONNECTION_RESET"),
+                Some("close") => broken("ERR_EMPTY_RESPONSE"),
+                Some("short-body") => {
+                    response.body_failure = Some(BodyFailure::ContentLengthMismatch);
+                    Ok(response)
+                }
+                Some("cut-chunked") => {
+                    response.body_failure = Some(BodyFailure::IncompleteChunked);
+                    Ok(response)
+                }
+                _ => Ok(response),
+            };
+            Some((route["method"].as_str()?.to_string(), url, answer))
         })
         .collect();
     let closed_ports = scenario["closedPorts"]
@@ -180,15 +194,15 @@ fn replay(scenario: &Value, ports: &Value, browser: Browser) -> Option<Replay> {
     })
 }
 
-fn respond(routes: &[(String, Url, Response)], method: &str, url: &Url) -> Response {
+fn respond(routes: &[(String, Url, Answer)], method: &str, url: &Url) -> Answer {
     routes
         .iter()
         .find(|(m, u, _)| (m == "*" || m == method) && u.as_str() == url.as_str())
         .map(|(_, _, r)| r.clone())
-        .unwrap_or(Response {
-            status: 404,
-            headers: vec![("Content-Type".into(), "text/plain".into())],
-        })
+        .unwrap_or(Ok(Response::new(
+            404,
+            vec![("Content-Type".into(), "text/plain".into())],
+        )))
 }
 
 /// The browser's console lines that the engine is expected to produce.
@@ -341,7 +355,7 @@ fn engine_agrees_with_recorded_browsers() {
                                 "Could not connect to the server.".to_string(),
                             ))
                         } else {
-                            Ok(respond(&routes, &p.method, &p.url))
+                            respond(&routes, &p.method, &p.url)
                         }
                     });
                 let ours = &outcome.browsers[0];
@@ -401,7 +415,15 @@ fn engine_agrees_with_recorded_browsers() {
                 let our_preflight = outcome
                     .steps_of(browser)
                     .into_iter()
-                    .find(|e| e.request.purpose == RequestPurpose::Preflight && e.response.is_ok())
+                    .find(|e| {
+                        // A refused connection never reaches the server's log;
+                        // a reset or closed one does.
+                        let reached = e
+                            .response
+                            .as_ref()
+                            .map_or_else(|(net, _)| net != "ERR_CONNECTION_REFUSED", |_| true);
+                        e.request.purpose == RequestPurpose::Preflight && reached
+                    })
                     .map(|e| {
                         e.request
                             .headers
@@ -495,6 +517,11 @@ fn recorded_traffic_reaches_the_live_verdicts() {
                 && r["mode"].as_str().unwrap_or("cors") == "cors"
                 && !def["chromiumAddressSpaces"].is_object()
                 && !def["closedPorts"].is_array()
+                // A broken connection: the wire shows the browser's retries,
+                // which a HAR or a proxy shows as one failed entry.
+                && !def["routes"]
+                    .as_array()
+                    .is_some_and(|routes| routes.iter().any(|r| r["fault"].is_string()))
                 && r["init"].is_null()
                 && !log.is_empty();
             let Some(Replay {
@@ -520,7 +547,7 @@ fn recorded_traffic_reaches_the_live_verdicts() {
                         })
                         .collect();
                     Some(ObservedExchange {
-                        response: Ok(respond(&routes, &method, &url)),
+                        response: respond(&routes, &method, &url),
                         method,
                         url,
                         request_headers,
@@ -529,7 +556,7 @@ fn recorded_traffic_reaches_the_live_verdicts() {
                 })
                 .collect();
             let live = evaluate(&request, &[browser], |p| {
-                Ok(respond(&routes, &p.method, &p.url))
+                respond(&routes, &p.method, &p.url)
             });
             let live = &live.browsers[0];
             let fetches = evaluate_observed(browser, &exchanges, Some(&request.page_url));

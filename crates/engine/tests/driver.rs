@@ -22,9 +22,9 @@ fn request(method: &str, credentials: CredentialsMode) -> Request {
 }
 
 fn allowing() -> Response {
-    Response {
-        status: 200,
-        headers: vec![
+    Response::new(
+        200,
+        vec![
             (
                 "Access-Control-Allow-Origin".into(),
                 "https://app.example.com".into(),
@@ -32,7 +32,7 @@ fn allowing() -> Response {
             ("Access-Control-Allow-Credentials".into(), "true".into()),
             ("Access-Control-Allow-Methods".into(), "PUT".into()),
         ],
-    }
+    )
 }
 
 /// Runs `requests` in every browser, answering every ticket with

@@ -35,10 +35,7 @@ impl Server {
         self.0.push((
             RequestPurpose::Preflight,
             url,
-            Response {
-                status,
-                headers: h(headers),
-            },
+            Response::new(status, h(headers)),
         ));
         self
     }
@@ -46,10 +43,7 @@ impl Server {
         self.0.push((
             RequestPurpose::Actual,
             url,
-            Response {
-                status,
-                headers: h(headers),
-            },
+            Response::new(status, h(headers)),
         ));
         self
     }

@@ -24,10 +24,7 @@ fn exchange(
         method: method.to_string(),
         url: Url::parse("https://api.example.com/items").unwrap(),
         request_headers: pairs(headers),
-        response: Ok(Response {
-            status,
-            headers: pairs(response),
-        }),
+        response: Ok(Response::new(status, pairs(response))),
         from_cache: false,
     }
 }

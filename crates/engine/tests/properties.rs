@@ -194,7 +194,7 @@ proptest! {
         if include { request.credentials = CredentialsMode::Include; }
         if xhr { request.initiator = Initiator::XmlHttpRequest; }
         if no_cors { request.mode = Mode::NoCors; }
-        let response = Response { status, headers: response_headers };
+        let response = Response::new(status, response_headers);
         let outcome = evaluate(&request, &Browser::ALL, |_| Ok(response.clone()));
         prop_assert_eq!(outcome.browsers.len(), 3);
         for b in &outcome.browsers {

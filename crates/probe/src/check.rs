@@ -129,8 +129,8 @@ pub async fn run_check(check: &CheckRequest, client: &Client) -> CheckReport {
 pub(crate) fn answer_of(result: &Result<crate::transport::Exchange, ProbeError>) -> Answer {
     match result {
         Ok(x) => Ok(Response {
-            status: x.status,
-            headers: x.headers.clone(),
+            body_failure: x.body_failure,
+            ..Response::new(x.status, x.headers.clone())
         }),
         Err(e) => Err((
             e.net_error().to_string(),

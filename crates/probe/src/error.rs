@@ -195,16 +195,8 @@ impl ProbeError {
         }
     }
 
-    /// What Safari says for it (its "Failed to load resource:" text).
+    /// What WebKit says for it (its "Failed to load resource:" text).
     pub fn webkit_description(&self) -> &'static str {
-        match self {
-            ProbeError::Dns { .. } => "A server with the specified hostname could not be found.",
-            ProbeError::Connect { .. } => "Could not connect to the server.",
-            ProbeError::Tls { .. } => {
-                "An SSL error has occurred and a secure connection to the server cannot be made."
-            }
-            ProbeError::Timeout { .. } => "The request timed out.",
-            _ => "The network connection was lost.",
-        }
+        cors_engine::webkit_network_description(self.net_error())
     }
 }

@@ -198,6 +198,8 @@ pub struct Exchange {
     /// The body failed after the headers (short Content-Length, reset,
     /// timeout): what failed. The headers are still the response.
     pub body_error: Option<String>,
+    /// What kind of failure `body_error` is, as the engine weighs it.
+    pub body_failure: Option<cors_engine::BodyFailure>,
     pub remote_addr: Option<SocketAddr>,
     pub elapsed: Duration,
 }
@@ -420,6 +422,7 @@ impl Client {
         let mut body_read = 0usize;
         let mut body_truncated = false;
         let mut body_error = None;
+        let mut body_failure = None;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
@@ -441,9 +444,9 @@ impl Client {
                 // The headers arrived: the CORS check runs on them, as in a
                 // browser; the body's failure is reported beside it.
                 Err(e) => {
-                    body_error = Some(
-                        classify(&e, &target, &request.url, self.options.timeout, true).to_string(),
-                    );
+                    let error = classify(&e, &target, &request.url, self.options.timeout, true);
+                    body_failure = Some(body_failure_of(&error, &headers));
+                    body_error = Some(error.to_string());
                     break;
                 }
             }
@@ -458,9 +461,30 @@ impl Client {
             body,
             body_truncated,
             body_error,
+            body_failure,
             remote_addr,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+/// The kind of a body that broke off after the headers: cut inside a
+/// chunked body, short of its `Content-Length`, or stopped (our timeout).
+fn body_failure_of(error: &ProbeError, headers: &[(String, String)]) -> cors_engine::BodyFailure {
+    use cors_engine::BodyFailure;
+    let has = |name: &str, needle: &str| {
+        headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case(name) && v.to_ascii_lowercase().contains(needle))
+    };
+    if matches!(error, ProbeError::Timeout { .. }) {
+        BodyFailure::Interrupted
+    } else if has("transfer-encoding", "chunked") {
+        BodyFailure::IncompleteChunked
+    } else if has("content-length", "") {
+        BodyFailure::ContentLengthMismatch
+    } else {
+        BodyFailure::Interrupted
     }
 }
 

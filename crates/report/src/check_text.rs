@@ -301,7 +301,7 @@ fn response_lines(
     if let Some(e) = &exchange.body_error {
         let _ = writeln!(
             out,
-            "  < {} {e} — the headers arrived, so the CORS check below is on them; script then gets a TypeError when it reads the body (Chrome: net::ERR_CONTENT_LENGTH_MISMATCH or ERR_INCOMPLETE_CHUNKED_ENCODING)",
+            "  < {} {e} — the headers arrived, so the CORS check below is on them; what each browser makes of the body is under body-incomplete",
             p.warn("! body failed:")
         );
     }

@@ -9,8 +9,8 @@ use crate::expose::{readable_headers, unexposed_application_headers};
 use crate::headers::{all_values, HeaderLines};
 use crate::message::Stage;
 use crate::outcome::Verdict;
-use crate::planned::Response;
-use crate::request::Mode;
+use crate::planned::{BodyFailure, Response};
+use crate::request::{Initiator, Mode};
 
 use super::redirect::is_redirect_status;
 use super::Flow;
@@ -30,7 +30,8 @@ impl Flow<'_> {
                     Stage::Actual,
                     values,
                 );
-                self.finish(Verdict::Opaque);
+                let verdict = self.body_broke_off(response).unwrap_or(Verdict::Opaque);
+                self.finish(verdict);
                 return;
             }
         } else if cors {
@@ -89,7 +90,36 @@ impl Flow<'_> {
                 reason_phrase(response.status)
             ));
         }
-        self.finish(Verdict::Allowed);
+        let verdict = self.body_broke_off(response).unwrap_or(Verdict::Allowed);
+        self.finish(verdict);
+    }
+
+    /// The body broke off after headers that passed (conformance: body-*):
+    /// reports it as this browser does, and returns the verdict when the
+    /// script gets no response at all. fetch() resolves on the headers and
+    /// only reading the body fails; XMLHttpRequest fails as a whole; Firefox
+    /// reads a no-cors body before resolving (so the fetch fails) and keeps
+    /// a cut body of an error status; WebKit accepts a chunked body cut at a
+    /// chunk boundary.
+    fn body_broke_off(&mut self, response: &Response) -> Option<Verdict> {
+        let failure = response.body_failure?;
+        let tolerated = self.method().eq_ignore_ascii_case("HEAD")
+            || (self.browser == Browser::Firefox && !(200..300).contains(&response.status))
+            || (self.browser == Browser::WebKit && failure == BodyFailure::IncompleteChunked);
+        if tolerated {
+            return None;
+        }
+        let fails_whole = self.request.initiator == Initiator::XmlHttpRequest
+            || (self.browser == Browser::Firefox && self.request.mode == Mode::NoCors);
+        let mut values = self.response_values(response);
+        values.value = Some(failure.net_error().to_string());
+        let severity = if fails_whole {
+            Severity::Blocking
+        } else {
+            Severity::Warning
+        };
+        self.push(FindingId::BodyIncomplete, severity, Stage::Actual, values);
+        fails_whole.then_some(Verdict::Unreachable)
     }
 
     pub(super) fn after_allowed(&mut self, response: &Response, index: &CorsHeaders) {

@@ -79,6 +79,8 @@ pub struct Flow<'r> {
     passed_preflight: Option<PassedPreflight>,
     /// The preflight was skipped thanks to the cache.
     preflight_cached: bool,
+    /// A preflight was sent and passed for the current request.
+    preflight_passed: bool,
 }
 
 impl<'r> Flow<'r> {
@@ -194,6 +196,7 @@ impl<'r> Flow<'r> {
             remember_preflight: false,
             passed_preflight: None,
             preflight_cached: false,
+            preflight_passed: false,
         };
         for index in 0..flow.class.dropped_headers.len() {
             let mut values = flow.values();
@@ -473,7 +476,41 @@ impl<'r> Flow<'r> {
         } else {
             Stage::Actual
         };
+        // Firefox 153 words an empty answer to the actual request after a
+        // passed preflight as a duplicated Access-Control-Allow-Origin
+        // (conformance: net-actual-close-after-preflight*); a reset is "did
+        // not succeed" as usual.
+        let firefox_duplicate_acao = self.browser == Browser::Firefox
+            && stage == Stage::Actual
+            && self.preflight_passed
+            && net_error == "ERR_EMPTY_RESPONSE";
+        let worded_as = firefox_duplicate_acao.then(|| {
+            let mut as_acao = values.clone();
+            as_acao.status = None;
+            render(
+                FindingId::AllowOriginDuplicateLines,
+                Browser::Firefox,
+                Stage::Actual,
+                &as_acao,
+            )
+        });
         self.push(FindingId::NetworkFailure, Severity::Blocking, stage, values);
+        // Firefox's line is a CORS report: a no-cors request gets none
+        // (conformance: net-simple-reset-nocors).
+        if self.browser == Browser::Firefox && self.request.mode == crate::request::Mode::NoCors {
+            if let Some(finding) = self.findings.last_mut() {
+                if let Some(line) = finding.message.take() {
+                    self.console.retain(|l| *l != line);
+                }
+            }
+        }
+        if let Some(Some(line)) = worded_as {
+            if let (Some(last), Some(finding)) = (self.console.last_mut(), self.findings.last_mut())
+            {
+                *last = line.clone();
+                finding.message = Some(line);
+            }
+        }
         self.finish(Verdict::Unreachable);
     }
 

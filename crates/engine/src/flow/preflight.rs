@@ -6,11 +6,11 @@ use crate::allow_origin;
 use crate::browser::Browser;
 use crate::catalogue::{FindingId, Severity};
 use crate::cors_headers::{CorsHeader, CorsHeaders};
+use crate::header_order::{self, webkit_header_name};
 use crate::max_age::{self, MaxAge};
 use crate::message::Stage;
 use crate::outcome::Verdict;
 use crate::planned::Response;
-use crate::request::Initiator;
 
 use super::redirect::is_redirect_status;
 use super::{Flow, State};
@@ -79,10 +79,16 @@ impl Flow<'_> {
             self.finish(Verdict::Blocked);
             return;
         }
+        let unsafe_headers = header_order::in_check_order(
+            self.unsafe_headers(),
+            &self.request.headers,
+            self.browser,
+            self.request.initiator,
+        );
         match allow_lists::check_indexed(
             index,
             self.method(),
-            self.unsafe_headers(),
+            &unsafe_headers,
             include,
             self.browser,
         ) {
@@ -126,6 +132,7 @@ impl Flow<'_> {
                 response.headers.clone(),
             ));
         }
+        self.preflight_passed = true;
         self.state = State::Actual;
     }
 
@@ -147,89 +154,3 @@ impl Flow<'_> {
         }
     }
 }
-
-/// How WebKitGTK 2.50 names a header that the preflight did not allow: as
-/// the script wrote it for XMLHttpRequest; for fetch(), in WebKit's
-/// canonical case when it is one of WebKit's named headers, lowercased
-/// otherwise (conformance: acah-absent `x-foo`, auth-acah-absent
-/// `Authorization`, api-xhr-header-not-allowed `X-Foo`, header-name-*).
-fn webkit_header_name(name: &str, initiator: Initiator) -> String {
-    if initiator == Initiator::XmlHttpRequest {
-        return name.to_string();
-    }
-    WEBKIT_HEADER_NAMES
-        .iter()
-        .find(|known| known.eq_ignore_ascii_case(name))
-        .map_or_else(|| name.to_ascii_lowercase(), |known| known.to_string())
-}
-
-/// WebKit's named HTTP headers (WebCore's `HTTPHeaderNames.in`) that a
-/// script may set, in their canonical case. `Purpose` is no longer one
-/// (WebKitGTK 2.50 prints `purpose`: conformance header-name-purpose).
-const WEBKIT_HEADER_NAMES: &[&str] = &[
-    "Accept",
-    "Accept-Language",
-    "Accept-Ranges",
-    "Access-Control-Allow-Credentials",
-    "Access-Control-Allow-Headers",
-    "Access-Control-Allow-Methods",
-    "Access-Control-Allow-Origin",
-    "Access-Control-Expose-Headers",
-    "Access-Control-Max-Age",
-    "Age",
-    "Authorization",
-    "Cache-Control",
-    "Clear-Site-Data",
-    "Content-Disposition",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Location",
-    "Content-Range",
-    "Content-Security-Policy",
-    "Content-Security-Policy-Report-Only",
-    "Content-Type",
-    "Cross-Origin-Embedder-Policy",
-    "Cross-Origin-Embedder-Policy-Report-Only",
-    "Cross-Origin-Opener-Policy",
-    "Cross-Origin-Opener-Policy-Report-Only",
-    "Cross-Origin-Resource-Policy",
-    "DNT",
-    "Default-Style",
-    "ETag",
-    "Expires",
-    "If-Match",
-    "If-Modified-Since",
-    "If-None-Match",
-    "If-Range",
-    "If-Unmodified-Since",
-    "Last-Event-ID",
-    "Last-Modified",
-    "Link",
-    "Location",
-    "Ping-From",
-    "Ping-To",
-    "Pragma",
-    "Range",
-    "Referrer-Policy",
-    "Refresh",
-    "Report-To",
-    "Reporting-Endpoints",
-    "Server",
-    "Server-Timing",
-    "Service-Worker",
-    "Service-Worker-Allowed",
-    "Service-Worker-Navigation-Preload",
-    "Set-Cookie",
-    "Set-Cookie2",
-    "SourceMap",
-    "Timing-Allow-Origin",
-    "Upgrade-Insecure-Requests",
-    "User-Agent",
-    "Vary",
-    "X-Content-Type-Options",
-    "X-DNS-Prefetch-Control",
-    "X-Frame-Options",
-    "X-SourceMap",
-    "X-Temp-Tablet",
-    "X-XSS-Protection",
-];

@@ -275,6 +275,16 @@ fn rank_candidates(r: &mut Recognized) {
         return;
     }
     let value = r.values.value.clone().unwrap_or_default();
+    if r.candidates.contains(&NetworkFailure) && r.candidates.contains(&BodyIncomplete) {
+        // One wording ("Failed to load resource: net::…"), two findings:
+        // Chromium's net error tells which, so the other is no candidate.
+        let body = matches!(
+            value.as_str(),
+            "ERR_CONTENT_LENGTH_MISMATCH" | "ERR_INCOMPLETE_CHUNKED_ENCODING"
+        );
+        let wrong = if body { NetworkFailure } else { BodyIncomplete };
+        r.candidates.retain(|c| *c != wrong);
+    }
     let preferred: Option<FindingId> =
         if r.candidates.contains(&AllowOriginMismatch) || r.candidates.contains(&AllowOriginList) {
             Some(

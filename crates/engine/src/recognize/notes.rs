@@ -54,6 +54,7 @@ fn net_error_meaning(error: &str, status: Option<u16>) -> String {
         "ERR_INTERNET_DISCONNECTED" => not_cors("the browser is offline"),
         "ERR_CONNECTION_RESET" => not_cors("the server (or something between) reset the connection"),
         "ERR_CONNECTION_CLOSED" | "ERR_EMPTY_RESPONSE" => not_cors("the server closed the connection without an HTTP response"),
+        "ERR_CONTENT_LENGTH_MISMATCH" | "ERR_INCOMPLETE_CHUNKED_ENCODING" => "the response's headers arrived (and passed the CORS check), then the body broke off before its end — reading the body fails in the script; not CORS".to_string(),
         "ERR_CONNECTION_TIMED_OUT" | "ERR_TIMED_OUT" => not_cors("the connection or the response timed out"),
         "ERR_ADDRESS_UNREACHABLE" | "ERR_NETWORK_CHANGED" | "ERR_NETWORK_ACCESS_DENIED" => not_cors("the network path to the server failed"),
         "ERR_BLOCKED_BY_CLIENT" => NoteKind::BlockedByClient.meaning(None),
