@@ -193,7 +193,9 @@ export class ServerPool {
 //   close       – the connection is closed (FIN) with no byte of response;
 //   short-body  – the status line and headers arrive with a Content-Length larger than
 //                 the body sent, then the connection closes;
-//   cut-chunked – a chunked body whose last chunk never comes, then the connection closes.
+//   cut-chunked – a chunked body whose last chunk never comes, then the connection closes;
+//   cut-headers – the status line and headers without the blank line that ends them, then
+//                 the connection closes.
 function faulty(route, method) {
   const fault = route.fault;
   if (fault === 'reset' || fault === 'close') return { fault };
@@ -201,6 +203,7 @@ function faulty(route, method) {
   const lines = [`HTTP/1.1 ${route.status} ${REASONS[route.status] || 'Status'}`];
   for (const [k, v] of route.headers || []) lines.push(`${k}: ${v}`);
   let payload = body;
+  if (fault === 'cut-headers') return { fault, bytes: Buffer.from(lines.join('\r\n') + '\r\n', 'latin1') };
   if (fault === 'short-body') lines.push(`Content-Length: ${body.length + 100}`);
   else if (fault === 'cut-chunked') {
     lines.push('Transfer-Encoding: chunked');

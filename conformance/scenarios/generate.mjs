@@ -477,6 +477,8 @@ add('net-actual-reset-after-preflight-xhr', 'XHR PUT + X-Foo, preflight passes, 
 add('net-actual-close-after-preflight-credentials', 'credentialed PUT + X-Foo, preflight passes, the actual request gets no answer', { request: { ...PUT, credentials: 'include' }, routes: [pre([...okHdrs, acac()]), broken('close', [acao(), acac()])] });
 add('net-redirect-target-reset', 'GET redirected 302 to a URL that resets', { routes: [hop(API, R2, [acao()]), { ...fin(R2, [acao()]), fault: 'reset' }] });
 add('net-redirect-target-close', 'GET redirected 307 to a URL that closes without answering', { routes: [hop(API, R2, [acao()], 307), { ...fin(R2, [acao()]), fault: 'close' }] });
+add('net-simple-cut-headers', 'simple GET, the connection closes in the middle of the response headers', { routes: [broken('cut-headers', [acao()])] });
+add('net-actual-cut-headers-after-preflight', 'PUT + X-Foo, preflight passes, the actual response headers are cut off', { request: PUT, routes: [pre(okHdrs), broken('cut-headers', [acao()])] });
 add('body-short-acao', 'GET allowed by ACAO, the body ends before its Content-Length', { routes: [broken('short-body', [acao()])] });
 add('body-short-no-acao', 'GET without ACAO, the body ends before its Content-Length', { routes: [broken('short-body', [])] });
 add('body-short-xhr', 'XHR GET allowed by ACAO, the body ends before its Content-Length', { request: { api: 'xhr' }, routes: [broken('short-body', [acao()])] });

@@ -93,6 +93,27 @@ Exit codes: 0 CORS message(s) explained · 1 no CORS message, but what was recog
 Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H request), or a security finding at or above --fail-on · 2 bad usage · 3 server unreachable")]
     Scan(ScanArgs),
 
+    /// Prove a declared CORS policy (cors-policy.toml) against a deployment, for CI.
+    ///
+    /// From each rule of the policy — the origins allowed (exact, or every
+    /// subdomain of one parent as `https://*.example.com`), methods, request
+    /// headers, credentials, exposed headers, max-age, and origins to refuse —
+    /// derives the requests that decide it: every allowed origin × method
+    /// with the declared headers, and every origin that must be refused (the
+    /// policy's own, the near misses of each allowed origin, the shapes
+    /// attackers use, an arbitrary origin to catch reflection). Each distinct
+    /// request goes out once; each is judged as Chromium, Firefox and WebKit
+    /// would. Reports for CI: --json, --junit FILE, --sarif FILE, and GitHub
+    /// annotations when GITHUB_ACTIONS=true.
+    #[command(after_help = "Examples:
+  cors-doctor verify cors-policy.toml
+  cors-doctor verify cors-policy.toml --base-url https://staging.api.example.com
+  cors-doctor verify cors-policy.toml --base-url shop=http://127.0.0.1:8080 --json
+  cors-doctor verify cors-policy.toml --junit cors.junit.xml --sarif cors.sarif
+
+Exit codes: 0 the policy holds · 1 violated · 2 bad policy or usage · 3 server unreachable")]
+    Verify(VerifyArgs),
+
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
     Lab(LabArgs),
 
@@ -278,6 +299,43 @@ pub struct ScanArgs {
     /// Print one JSON document (schema cors-doctor/scan/v1).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// The policy file (`-` reads standard input).
+    pub policy: String,
+
+    /// Use URL as the base URL of every API, or NAME=URL for the API named NAME (repeatable: one per environment's API).
+    #[arg(long, value_name = "[NAME=]URL")]
+    pub base_url: Vec<String>,
+
+    /// Which browsers: chromium, firefox, webkit (comma-separated) or all.
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    pub browser: Vec<String>,
+
+    /// At most N requests in flight.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+
+    /// At most N requests per second (0: no limit).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub rate: u32,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// Print one JSON document (schema cors-doctor/verify/v1).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write a JUnit XML report to FILE (one test case per rule × origin × request × check).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Also write a SARIF 2.1.0 report to FILE (rule ids = catalogue ids, locations = the policy's lines).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -186,6 +186,7 @@ finding_ids! {
     MaxAgeCapped => "max-age-capped",
     MaxAgeInvalid => "max-age-invalid",
     ReflectedOriginWithCredentials => "reflected-origin-with-credentials",
+    OriginNotRefused => "origin-not-refused",
     BrowsersDisagree => "browsers-disagree",
 }
 

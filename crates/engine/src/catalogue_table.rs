@@ -646,6 +646,12 @@ pub(crate) static ENTRIES: &[Entry] = &[
         ..row(F::ReflectedOriginWithCredentials, "Arbitrary origin reflected with credentials", Security, Warning)
     },
     Entry {
+        explanation: "The policy says {origin} must be refused (it is not in `allow_origins`, or it is in `refuse_origins`), and the server lets it read the response: a page there — a near miss of an allowed origin, or a shape attackers register — gets the API's answers.",
+        fix: "Compare the request's Origin against the exact allowed origins (scheme, host and port) before sending Access-Control-Allow-Origin; for subdomains, match a whole label (`.example.com` at the end of the host), never a prefix, suffix or unescaped regular expression.",
+        reference: "https://portswigger.net/web-security/cors",
+        ..row(F::OriginNotRefused, "An origin the policy refuses is allowed", Security, Warning)
+    },
+    Entry {
         explanation: "The browsers do not agree about this request.",
         fix: "Fix the stricter browser's finding; it usually makes the others pass too.",
         ..row(F::BrowsersDisagree, "Browsers disagree", OriginNotAllowed, Info)

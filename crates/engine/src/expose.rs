@@ -16,6 +16,23 @@ pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
     "pragma",
 ];
 
+/// Whether script could read a response header named `name` (sent or
+/// not): a safelisted response header, or one `Access-Control-Expose-Headers`
+/// names (`*` counts only without credentials).
+pub fn exposes(headers: &HeaderLines, name: &str, include_credentials: bool) -> bool {
+    let name = name.to_ascii_lowercase();
+    if name == "set-cookie" || name == "set-cookie2" {
+        return false;
+    }
+    if SAFELISTED_RESPONSE_HEADERS.contains(&name.as_str()) {
+        return true;
+    }
+    get_combined(headers, EXPOSE_HEADERS).is_some_and(|v| {
+        list_items(&v)
+            .any(|item| item.eq_ignore_ascii_case(&name) || (!include_credentials && item == "*"))
+    })
+}
+
 /// Lower-cased names of the headers script can read, sorted and unique.
 pub fn readable_headers(headers: &HeaderLines, include_credentials: bool) -> Vec<String> {
     let exposed: Vec<String> = get_combined(headers, EXPOSE_HEADERS)

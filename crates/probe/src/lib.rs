@@ -8,11 +8,13 @@
 pub mod allow_answer;
 pub mod check;
 pub mod error;
+pub mod flows;
 pub mod scan;
 pub mod scan_analysis;
 pub mod scan_matrix;
 pub mod transport;
 pub(crate) mod trust;
+pub mod verify;
 
 pub use check::{run_check, CheckReport, CheckRequest, SecondOriginProbe, WireExchange};
 pub use error::{ProbeError, Stage};

@@ -5,13 +5,11 @@
 //! within a concurrency limit and an optional rate limit.
 
 use crate::allow_answer::AllowAnswer;
-use crate::check::answer_of;
 use crate::error::ProbeError;
+use crate::flows::{run_flows, Limits};
 use crate::scan_matrix::{origins, request_kinds, RequestKind, ScanOrigin};
 use crate::transport::{Client, OutgoingRequest};
 use cors_engine::{Browser, CredentialsMode, Driver, FindingId, Flow, Origin, Request, Verdict};
-use std::sync::Arc;
-use std::time::Duration;
 use url::Url;
 
 /// What to scan.
@@ -225,52 +223,21 @@ pub async fn run_scan(
             flow_cells.push(ci);
         }
     }
-    let mut network_error = discovery_error;
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(scan.concurrency.max(1)));
-    let spacing = scan
-        .rate_per_second
-        .filter(|r| *r > 0)
-        .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
-    // Waves: the driver hands out the new requests every unfinished flow
-    // needs (in the order the flows ask, so a rate-limited scan is
-    // reproducible); they are sent concurrently and answered as they come.
-    loop {
-        let tickets = driver.wanted();
-        if tickets.is_empty() {
-            break;
-        }
-        let known = requests_sent + tickets.len();
-        let mut tasks = tokio::task::JoinSet::new();
-        for ticket in tickets {
-            let Some(planned) = driver.request(ticket) else {
-                continue;
-            };
-            let outgoing = OutgoingRequest::planned(planned, Some(b"cors-doctor scan"));
-            let permit = semaphore.clone().acquire_owned().await;
-            if let Some(spacing) = spacing {
-                tokio::time::sleep(spacing).await;
-            }
-            let client = client.clone();
-            tasks.spawn(async move {
-                let _permit = permit;
-                (ticket, client.send(&outgoing).await)
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((ticket, result)) = joined else {
-                continue;
-            };
-            requests_sent += 1;
-            progress(requests_sent, known);
-            driver.answer(ticket, answer_of(&result));
-            if let Err(e) = result {
-                if network_error.is_none() && e.is_unreachable() {
-                    network_error = Some(e);
-                }
-            }
-        }
-    }
-    let finished = driver.finish();
+    let run = run_flows(
+        driver,
+        client,
+        Limits {
+            concurrency: scan.concurrency,
+            rate_per_second: scan.rate_per_second,
+        },
+        b"cors-doctor scan",
+        requests_sent,
+        progress,
+    )
+    .await;
+    requests_sent += run.sent;
+    let network_error = discovery_error.or(run.network_error);
+    let finished = run.outcome;
     let mut cells: Vec<Cell> = cell_requests
         .iter()
         .map(|(oi, ki, credentials, _)| Cell {

@@ -12,6 +12,8 @@ pub mod findings;
 pub mod scan_json;
 pub mod scan_text;
 pub mod style;
+pub mod verify;
+pub mod verify_ci;
 pub mod words;
 
 pub use check_json::{check_to_json, CHECK_SCHEMA};

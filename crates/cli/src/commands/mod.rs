@@ -6,3 +6,4 @@ pub mod explain;
 pub mod explain_input;
 pub mod lab;
 pub mod scan;
+pub mod verify;

@@ -79,19 +79,27 @@ impl Flow<'_> {
             self.finish(Verdict::Blocked);
             return;
         }
-        let unsafe_headers = header_order::in_check_order(
-            self.unsafe_headers(),
-            &self.request.headers,
-            self.browser,
-            self.request.initiator,
-        );
-        match allow_lists::check_indexed(
-            index,
-            self.method(),
-            &unsafe_headers,
-            include,
-            self.browser,
-        ) {
+        let check = |unsafe_headers: &[crate::safelist::UnsafeHeader]| {
+            allow_lists::check_indexed(index, self.method(), unsafe_headers, include, self.browser)
+        };
+        let mut lists = check(self.unsafe_headers());
+        // Which header is named depends on the browser's order; worked out
+        // only when a header failed and there was more than one.
+        let header_failed = lists.as_ref().is_err_and(|f| {
+            matches!(
+                f.id,
+                FindingId::HeaderNotAllowed | FindingId::AuthorizationNotCoveredByWildcard
+            )
+        });
+        if header_failed && self.unsafe_headers().len() > 1 {
+            lists = check(&header_order::in_check_order(
+                self.unsafe_headers(),
+                &self.request.headers,
+                self.browser,
+                self.request.initiator,
+            ));
+        }
+        match lists {
             Err(f) => {
                 let mut values = self.response_values(response);
                 match f.id {

@@ -1,0 +1,139 @@
+//! `cors-doctor verify`: the policy file → the requests that decide it →
+//! the report (text or JSON, plus JUnit, SARIF and GitHub annotations) and
+//! the exit code (0 holds, 1 violated, 2 bad policy or usage, 3 unreachable).
+
+use crate::cli::VerifyArgs;
+use crate::commands::check::{client, parse_browsers, parse_http_url, transport_options};
+use crate::exit::{self, Failure};
+use crate::output::Output;
+use cors_policy::{Level, Policy};
+use cors_probe::flows::Limits;
+use cors_probe::verify::{run_verify, VerifyRequest};
+use std::io::{IsTerminal, Read, Write};
+
+fn read_policy(path: &str) -> Result<(String, String), Failure> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Failure::usage(format!("cannot read the policy from standard input: {e}"))
+        })?;
+        return Ok(("<stdin>".to_string(), text));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read the policy file {path}: {e}")))?;
+    Ok((path.to_string(), text))
+}
+
+pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<u8, Failure> {
+    let (file, text) = read_policy(&args.policy)?;
+    let (mut policy, warnings) = Policy::parse(&text, &file)
+        .map_err(|rejected| Failure::usage(format!("the policy cannot be used:\n{rejected}")))?;
+    let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let mut annotations: Vec<String> = Vec::new();
+    for w in &warnings {
+        eprintln!("{w}");
+        if github {
+            annotations.push(format!(
+                "::warning file={},line={},col={}::{}",
+                cors_report::verify_ci::gh_escape(&w.file, true),
+                w.at.line,
+                w.at.column,
+                cors_report::verify_ci::gh_escape(&w.message, false)
+            ));
+        }
+        debug_assert!(w.level == Level::Warning);
+    }
+    for base in &args.base_url {
+        let (name, url) = match base.split_once('=') {
+            Some((name, url)) if !name.contains("://") => (Some(name), url),
+            _ => (None, base.as_str()),
+        };
+        let url = parse_http_url(url, "--base-url")?;
+        policy
+            .override_base_url(name, &url)
+            .map_err(Failure::usage)?;
+    }
+    if args.concurrency == 0 {
+        return Err(Failure::usage("--concurrency must be at least 1"));
+    }
+    let (transport, _) = transport_options(&args.network)?;
+    let request = VerifyRequest {
+        policy,
+        browsers: parse_browsers(&args.browser)?,
+        limits: Limits {
+            concurrency: args.concurrency,
+            rate_per_second: (args.rate > 0).then_some(args.rate),
+        },
+    };
+    let client = client(&transport)?;
+    let bar = if std::io::stderr().is_terminal() && !args.json {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} verifying {pos}/{len} requests {wide_bar} {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        Some(bar)
+    } else {
+        None
+    };
+    let progress = |sent: usize, known: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(known as u64);
+            bar.set_position(sent as u64);
+        }
+    };
+    let runtime = crate::runtime()?;
+    let report = runtime.block_on(run_verify(&request, &client, &progress));
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if let Some(path) = &args.junit {
+        write_file(path, &cors_report::verify_ci::junit(&report), "--junit")?;
+    }
+    if let Some(path) = &args.sarif {
+        let sarif = cors_report::verify_ci::sarif(&report);
+        let text = serde_json::to_string_pretty(&sarif)
+            .map_err(|e| Failure::usage(format!("cannot encode the SARIF report: {e}")))?;
+        write_file(path, &text, "--sarif")?;
+    }
+    if args.json {
+        out.json(&cors_report::verify::to_json(&report))?;
+    } else {
+        out.print(&cors_report::verify::render_text(&report, &out.palette()));
+    }
+    if github {
+        annotations.extend(cors_report::verify_ci::github_annotations(&report));
+        // Workflow commands are read from standard output; beside a JSON
+        // document they go to standard error so that the document stays valid.
+        let text: String = annotations.iter().map(|a| format!("{a}\n")).collect();
+        if args.json {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        } else {
+            out.print(&text);
+        }
+    }
+    if let Some(e) = &report.network_error {
+        out.error(
+            &format!(
+                "could not reach the server: {e} (stage: {})",
+                e.stage().id()
+            ),
+            e.hint(),
+        );
+        return Ok(exit::UNREACHABLE);
+    }
+    Ok(if report.holds() {
+        exit::OK
+    } else {
+        exit::BLOCKED
+    })
+}
+
+fn write_file(path: &std::path::Path, text: &str, flag: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| Failure {
+        code: exit::OUTPUT,
+        message: format!("{flag}: cannot write {}: {e}", path.display()),
+        hint: None,
+    })
+}
