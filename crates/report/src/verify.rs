@@ -110,27 +110,64 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
         browsers_text(&report.browsers)
     );
     let mut current: Option<(usize, usize)> = None;
-    // Refused origins that were refused: one line per rule, not one each.
+    // Origins refused as they should be: one line per rule, not one each;
+    // origins allowed that must be refused: one line when there are many
+    // (a server that reflects whatever it is sent).
     let mut refused: Vec<String> = Vec::new();
-    let flush = |out: &mut String, refused: &mut Vec<String>| {
-        if refused.is_empty() {
-            return;
-        }
-        let shown: Vec<&str> = refused.iter().take(4).map(String::as_str).collect();
-        let more = refused.len().saturating_sub(shown.len());
-        let _ = writeln!(
-            out,
-            "  {} {} other origin(s) refused: {}{}",
-            p.good("✓"),
-            refused.len(),
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
+    let mut let_in: Vec<(String, String)> = Vec::new();
+    let mut tail: String = String::new();
+    let flush = |out: &mut String,
+                 refused: &mut Vec<String>,
+                 let_in: &mut Vec<(String, String)>,
+                 tail: &mut String| {
+        let list = |items: Vec<&str>, total: usize| {
+            let more = total.saturating_sub(items.len());
+            format!(
+                "{}{}",
+                items.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        };
+        if let_in.len() >= 3 {
+            let shown: Vec<&str> = let_in.iter().take(4).map(|(o, _)| o.as_str()).collect();
+            let reflects = let_in
+                .iter()
+                .any(|(_, line)| line.contains("reflects the origin"));
+            let _ = writeln!(
+                out,
+                "  {} {} origins that must be refused are allowed{}: {}  {}",
+                p.bad("✗"),
+                let_in.len(),
+                if reflects {
+                    " (the server reflects the origin it is sent)"
+                } else {
+                    ""
+                },
+                list(shown, let_in.len()),
+                p.dim(tail)
+            );
+        } else {
+            for (_, line) in let_in.iter() {
+                out.push_str(line);
             }
-        );
+        }
+        if !refused.is_empty() {
+            let shown: Vec<&str> = refused.iter().take(4).map(String::as_str).collect();
+            let _ = writeln!(
+                out,
+                "  {} {} other origin(s) refused: {}",
+                p.good("✓"),
+                refused.len(),
+                list(shown, refused.len())
+            );
+        }
         refused.clear();
+        let_in.clear();
+        tail.clear();
     };
     for case in &cases {
         let (Some(api), Some(request)) = (
@@ -143,7 +180,7 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
             continue;
         };
         if current != Some((case.api, case.rule)) {
-            flush(&mut out, &mut refused);
+            flush(&mut out, &mut refused, &mut let_in, &mut tail);
             current = Some((case.api, case.rule));
             let _ = writeln!(
                 out,
@@ -172,20 +209,25 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
         };
         let key = case.check.key();
         let at = rule.position_of(key);
-        let _ = writeln!(
-            out,
-            "  {} {}  {}",
-            p.bad("✗"),
-            v.message,
-            p.dim(&format!(
-                "[{}] in {} · policy {}:{}:{} ({key})",
-                v.finding.map_or(case.check.id(), FindingId::slug),
-                browsers_text(&case.violated_in()),
-                report.policy.file,
-                at.line,
-                at.column
-            ))
+        let where_ = format!(
+            "[{}] in {} · policy {}:{}:{} ({key})",
+            v.finding.map_or(case.check.id(), FindingId::slug),
+            browsers_text(&case.violated_in()),
+            report.policy.file,
+            at.line,
+            at.column
         );
+        if case.check == Check::Refused {
+            if tail.is_empty() {
+                tail.clone_from(&where_);
+            }
+            let_in.push((
+                request.origin.serialize(),
+                format!("  {} {}  {}\n", p.bad("✗"), v.message, p.dim(&where_)),
+            ));
+            continue;
+        }
+        let _ = writeln!(out, "  {} {}  {}", p.bad("✗"), v.message, p.dim(&where_));
         for line in v.console.iter().take(2) {
             let _ = writeln!(
                 out,
@@ -194,7 +236,7 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
             );
         }
     }
-    flush(&mut out, &mut refused);
+    flush(&mut out, &mut refused, &mut let_in, &mut tail);
     if let Some(e) = &report.network_error {
         let _ = writeln!(
             out,
