@@ -110,6 +110,7 @@ Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H
   cors-doctor verify cors-policy.toml --base-url https://staging.api.example.com
   cors-doctor verify cors-policy.toml --base-url shop=http://127.0.0.1:8080 --json
   cors-doctor verify cors-policy.toml --junit cors.junit.xml --sarif cors.sarif
+  cors-doctor verify --init https://api.example.com/v1/orders --origin https://app.example.com > cors-policy.toml
 
 Exit codes: 0 the policy holds · 1 violated · 2 bad policy or usage · 3 server unreachable")]
     Verify(VerifyArgs),
@@ -303,8 +304,17 @@ pub struct ScanArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct VerifyArgs {
-    /// The policy file (`-` reads standard input).
-    pub policy: String,
+    /// The policy file (`-` reads standard input). With --init: where to write the new policy (standard output if omitted).
+    #[arg(required_unless_present = "init")]
+    pub policy: Option<String>,
+
+    /// Write a starting policy from what URL does today (a scan with --origin), commented, for you to tighten.
+    #[arg(long, value_name = "URL", requires = "origin")]
+    pub init: Option<String>,
+
+    /// With --init: an origin your pages are served from (repeatable).
+    #[arg(long)]
+    pub origin: Vec<String>,
 
     /// Use URL as the base URL of every API, or NAME=URL for the API named NAME (repeatable: one per environment's API).
     #[arg(long, value_name = "[NAME=]URL")]

@@ -279,3 +279,59 @@ allow_origins = ["https://app.example.com"]
     assert_eq!(errors.len() as u64, violated, "{stdout}");
     assert!(errors[0].contains(",line=8,col=17,"), "{}", errors[0]);
 }
+
+#[test]
+fn init_writes_a_policy_that_the_server_keeps_and_names_what_it_lets_in() {
+    let lab = support::start_https_lab();
+    let dir = tempfile::tempdir().unwrap();
+    let init = |path: &str, file: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+            .args(["verify", file.to_str().unwrap(), "--init"])
+            .arg(format!("{}{path}", lab.base))
+            .args([
+                "--origin",
+                "https://app.example.com",
+                "--cacert",
+                &lab.cacert,
+            ])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let good = dir.path().join("good.toml");
+    let output = init("/ok/preflight", &good);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&good).unwrap();
+    assert!(
+        text.contains("allow_origins = [\"https://app.example.com\"]"),
+        "{text}"
+    );
+    assert!(text.contains("\"Authorization\""), "{text}");
+    assert!(text.contains("credentials = true"), "{text}");
+    // Not overwritten a second time.
+    let again = init("/ok/preflight", &good);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("does not overwrite"));
+    // The written policy holds against the same server.
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(["verify", good.to_str().unwrap(), "--cacert", &lab.cacert])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // A reflecting server: the policy says so in a comment.
+    let bad = dir.path().join("bad.toml");
+    assert_eq!(init("/reflect-no-vary", &bad).status.code(), Some(0));
+    let text = std::fs::read_to_string(&bad).unwrap();
+    assert!(text.contains("#   reflected-arbitrary-origin"), "{text}");
+}

@@ -9,6 +9,7 @@ pub mod curl;
 pub mod explain;
 pub mod explain_docs;
 pub mod findings;
+pub mod policy_init;
 pub mod scan_json;
 pub mod scan_text;
 pub mod style;

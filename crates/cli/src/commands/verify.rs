@@ -3,11 +3,15 @@
 //! the exit code (0 holds, 1 violated, 2 bad policy or usage, 3 unreachable).
 
 use crate::cli::VerifyArgs;
-use crate::commands::check::{client, parse_browsers, parse_http_url, transport_options};
+use crate::commands::check::{
+    client, parse_browsers, parse_http_url, parse_origin, transport_options,
+};
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_policy::{Level, Policy};
 use cors_probe::flows::Limits;
+use cors_probe::scan::{run_scan, ScanRequest};
+use cors_probe::scan_analysis::analyse;
 use cors_probe::verify::{run_verify, VerifyRequest};
 use std::io::{IsTerminal, Read, Write};
 
@@ -25,7 +29,10 @@ fn read_policy(path: &str) -> Result<(String, String), Failure> {
 }
 
 pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<u8, Failure> {
-    let (file, text) = read_policy(&args.policy)?;
+    if let Some(url) = &args.init {
+        return init(args, url, out);
+    }
+    let (file, text) = read_policy(args.policy.as_deref().unwrap_or("-"))?;
     let (mut policy, warnings) = Policy::parse(&text, &file)
         .map_err(|rejected| Failure::usage(format!("the policy cannot be used:\n{rejected}")))?;
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
@@ -136,4 +143,55 @@ fn write_file(path: &std::path::Path, text: &str, flag: &str) -> Result<(), Fail
         message: format!("{flag}: cannot write {}: {e}", path.display()),
         hint: None,
     })
+}
+
+/// `--init`: scan the endpoint from the user's origins and write the policy
+/// it implies (standard output, or a new file).
+fn init(args: &VerifyArgs, url: &str, out: &mut Output) -> Result<u8, Failure> {
+    let url = parse_http_url(url, "--init")?;
+    let user_origins = args
+        .origin
+        .iter()
+        .map(|o| parse_origin(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(path) = args.policy.as_deref().filter(|p| *p != "-") {
+        if std::path::Path::new(path).exists() {
+            return Err(Failure::usage(format!(
+                "{path} exists: --init writes a new policy and does not overwrite one"
+            )));
+        }
+    }
+    let (transport, _) = transport_options(&args.network)?;
+    let scan = ScanRequest {
+        url,
+        user_origins,
+        methods: Vec::new(),
+        headers: Vec::new(),
+        browsers: parse_browsers(&args.browser)?,
+        concurrency: args.concurrency.max(1),
+        rate_per_second: (args.rate > 0).then_some(args.rate),
+    };
+    let client = client(&transport)?;
+    let runtime = crate::runtime()?;
+    let report = runtime.block_on(run_scan(&scan, &client, &|_, _| {}));
+    if let Some(e) = &report.network_error {
+        out.error(
+            &format!(
+                "could not reach the server: {e} (stage: {})",
+                e.stage().id()
+            ),
+            e.hint(),
+        );
+        return Ok(exit::UNREACHABLE);
+    }
+    let analysis = analyse(&report);
+    let text = cors_report::policy_init::starting_policy(&report, &analysis);
+    match args.policy.as_deref().filter(|p| *p != "-") {
+        Some(path) => {
+            write_file(std::path::Path::new(path), &text, "--init")?;
+            eprintln!("wrote {path}: review it, then run `cors-doctor verify {path}`");
+        }
+        None => out.print(&text),
+    }
+    Ok(exit::OK)
 }
