@@ -187,6 +187,7 @@ finding_ids! {
     MaxAgeInvalid => "max-age-invalid",
     ReflectedOriginWithCredentials => "reflected-origin-with-credentials",
     OriginNotRefused => "origin-not-refused",
+    MaxAgeNotAsDeclared => "max-age-not-as-declared",
     BrowsersDisagree => "browsers-disagree",
 }
 

@@ -412,7 +412,7 @@ fn judge(
                     } else {
                         format!("the preflight is cached for {got} s, the policy's max_age {want} means {expected} s here")
                     },
-                    None,
+                    (got != expected).then_some(FindingId::MaxAgeNotAsDeclared),
                 );
             }
         }
