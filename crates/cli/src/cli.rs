@@ -115,6 +115,22 @@ Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H
 Exit codes: 0 the policy holds · 1 violated · 2 bad policy or usage · 3 server unreachable")]
     Verify(VerifyArgs),
 
+    /// Write the server configuration that implements a CORS policy, for your server or framework.
+    ///
+    /// Reads a policy in the `verify` format and writes the target's
+    /// idiomatic configuration — the framework's own CORS feature where it
+    /// has one — commented with the traps it avoids (origins matched whole,
+    /// `Vary: Origin`, headers kept on errors, the preflight answered before
+    /// authentication). `--list` shows the targets and which are proven here
+    /// on a real server.
+    #[command(after_help = "Examples:
+  cors-doctor config --list
+  cors-doctor config --target nginx --policy cors-policy.toml
+  cors-doctor config --target express --policy cors-policy.toml > cors.js
+
+Exit codes: 0 written · 2 bad policy, unknown target or usage")]
+    Config(ConfigArgs),
+
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
     Lab(LabArgs),
 
@@ -346,6 +362,21 @@ pub struct VerifyArgs {
     /// Also write a SARIF 2.1.0 report to FILE (rule ids = catalogue ids, locations = the policy's lines).
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConfigArgs {
+    /// The server or framework: see --list.
+    #[arg(long, required_unless_present = "list")]
+    pub target: Option<String>,
+
+    /// The policy file (the `verify` format; `-` reads standard input).
+    #[arg(long, required_unless_present = "list")]
+    pub policy: Option<String>,
+
+    /// List the targets, and whether each is proven here on a real server.
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Args, Debug, Clone)]

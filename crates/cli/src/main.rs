@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args, &mut out),
         Command::Scan(args) => commands::scan::run(args, &mut out),
         Command::Verify(args) => commands::verify::run(args, &mut out),
+        Command::Config(args) => commands::config::run(args, &mut out),
         Command::Lab(args) => commands::lab::run(args, &mut out),
         Command::Demo(args) => commands::demo::run(args, &mut out),
         Command::Completions { shell } => {

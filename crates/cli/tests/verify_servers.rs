@@ -9,10 +9,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
+
+use std::path::Path;
+use support::servers::{start_nginx, start_node, verify, Server};
 
 /// The policy both servers are configured for (page: http://app.example.com:3000).
 const POLICY: &str = r#"
@@ -32,52 +32,8 @@ expose_headers = ["X-Request-Id"]
 max_age = 600
 "#;
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(addr: SocketAddr, child: &mut Child, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} exited before listening: {status}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what} did not listen on {addr} within 10 s");
-}
-
-fn nginx_binary() -> PathBuf {
-    for candidate in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
-        if Path::new(candidate).exists() {
-            return PathBuf::from(candidate);
-        }
-    }
-    panic!("nginx is not installed: `apt-get install -y nginx-light` (.ci/run does)");
-}
-
-/// The nginx configuration of the API, with one mistake or none.
-fn nginx_conf(dir: &Path, port: u16, mistake: Option<&str>) -> String {
+/// The nginx `http {}` contents of the API, with one mistake or none.
+fn nginx_http(port: u16, mistake: Option<&str>) -> String {
     let allowed = if mistake == Some("no-port") {
         "http://app.example.com"
     } else {
@@ -98,20 +54,8 @@ fn nginx_conf(dir: &Path, port: u16, mistake: Option<&str>) -> String {
     } else {
         ""
     };
-    let d = dir.display();
     format!(
-        r#"daemon off;
-pid {d}/nginx.pid;
-error_log {d}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {d}/body;
-  proxy_temp_path {d}/proxy;
-  fastcgi_temp_path {d}/fastcgi;
-  uwsgi_temp_path {d}/uwsgi;
-  scgi_temp_path {d}/scgi;
-  map $http_origin $cors_origin {{
+        r#"  map $http_origin $cors_origin {{
     default {default};
     "{allowed}" $http_origin;
   }}
@@ -138,81 +82,16 @@ http {{
       if ($uri = /api/items) {{ return 200 "items"; }}
       return 404;
     }}
-  }}
-}}
-"#
+  }}"#
     )
 }
 
-fn start_nginx(mistake: Option<&str>) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let conf = dir.path().join("nginx.conf");
-    std::fs::write(&conf, nginx_conf(dir.path(), port, mistake)).unwrap();
-    let mut child = Command::new(nginx_binary())
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    wait_for(addr, &mut child, "nginx");
-    Server {
-        child,
-        addr,
-        _dir: Some(dir),
-    }
+fn nginx(mistake: Option<&str>) -> Server {
+    start_nginx(|_: &Path, port| nginx_http(port, mistake))
 }
 
-fn start_express(mode: &str) -> Server {
-    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/express");
-    assert!(
-        app.join("node_modules/cors").exists(),
-        "express and cors are not installed: run `npm ci` in {} (.ci/run does)",
-        app.display()
-    );
-    let port = free_port();
-    let mut child = Command::new("node")
-        .arg(app.join("server.js"))
-        .env("PORT", port.to_string())
-        .env("MODE", mode)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    wait_for(addr, &mut child, "node server.js");
-    Server {
-        child,
-        addr,
-        _dir: None,
-    }
-}
-
-/// (exit code, text report).
-fn verify(server: &Server) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cors-policy.toml");
-    std::fs::write(
-        &file,
-        POLICY.replace("{BASE}", &format!("http://{}", server.addr)),
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
-        .args(["verify", file.to_str().unwrap()])
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+fn express(mode: &str) -> Server {
+    start_node("server.js", &[("MODE", mode)])
 }
 
 /// What each mistake must produce (in the policy's words, then a browser's console).
@@ -250,7 +129,7 @@ fn expect_mistake(server: &str, mistake: &str, code: i32, report: &str) {
 
 #[test]
 fn nginx_correct_holds_and_each_mistake_is_reported() {
-    let (code, report) = verify(&start_nginx(None));
+    let (code, report) = verify(&nginx(None), POLICY);
     assert_eq!(code, 0, "nginx correct:\n{report}");
     assert!(
         report.contains("the preflight is cached for 600 s"),
@@ -261,21 +140,21 @@ fn nginx_correct_holds_and_each_mistake_is_reported() {
         "{report}"
     );
     for mistake in ["no-port", "no-always", "auth-before-cors", "reflect"] {
-        let (code, report) = verify(&start_nginx(Some(mistake)));
+        let (code, report) = verify(&nginx(Some(mistake)), POLICY);
         expect_mistake("nginx", mistake, code, &report);
     }
 }
 
 #[test]
 fn express_cors_correct_holds_and_each_mistake_is_reported() {
-    let (code, report) = verify(&start_express("correct"));
+    let (code, report) = verify(&express("correct"), POLICY);
     assert_eq!(code, 0, "express correct:\n{report}");
     assert!(
         report.contains("the preflight is cached for 600 s"),
         "{report}"
     );
     for mistake in ["no-port", "auth-before-cors", "reflect"] {
-        let (code, report) = verify(&start_express(mistake));
+        let (code, report) = verify(&express(mistake), POLICY);
         expect_mistake("express", mistake, code, &report);
     }
 }

@@ -274,7 +274,14 @@ fn check_rule(c: &mut Checker<'_>, raw: &RawRule) -> Option<Rule> {
     }
     let mut expose_headers = Vec::new();
     for h in items(&raw.expose_headers) {
-        if cors_engine::headers::is_valid_name(h.get_ref()) {
+        if h.get_ref().eq_ignore_ascii_case("set-cookie")
+            || h.get_ref().eq_ignore_ascii_case("set-cookie2")
+        {
+            c.error(
+                h.span(),
+                format!("`{}` can never be exposed: browsers hide it from every script, whatever the server says", h.get_ref()),
+            );
+        } else if cors_engine::headers::is_valid_name(h.get_ref()) {
             expose_headers.push(h.get_ref().clone());
         } else {
             c.error(h.span(), format!("`{}` is not a header name", h.get_ref()));

@@ -6,6 +6,57 @@
 
 use cors_engine::Origin;
 
+/// Parents whose subdomains anyone can get: multi-label public suffixes
+/// and hosting platforms that give every customer a subdomain (a short
+/// list of the common ones, not the whole public suffix list).
+const SHARED_PARENTS: &[&str] = &[
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "gov.uk",
+    "com.au",
+    "net.au",
+    "org.au",
+    "co.jp",
+    "co.nz",
+    "com.br",
+    "com.cn",
+    "co.in",
+    "co.za",
+    "com.mx",
+    "co.kr",
+    "com.tr",
+    "com.sg",
+    "github.io",
+    "gitlab.io",
+    "vercel.app",
+    "netlify.app",
+    "herokuapp.com",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "azurewebsites.net",
+    "azurestaticapps.net",
+    "cloudfront.net",
+    "amazonaws.com",
+    "onrender.com",
+    "fly.dev",
+    "glitch.me",
+    "repl.co",
+    "replit.app",
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "blogspot.com",
+    "wordpress.com",
+    "surge.sh",
+    "now.sh",
+    "railway.app",
+    "deno.dev",
+];
+
 /// One entry of `allow_origins`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OriginPattern {
@@ -63,6 +114,11 @@ impl OriginPattern {
         if !host.contains('.') {
             return Err(format!(
                 "`{text}` would match every site under `.{host}`, an attacker's included: name the parent domain (`https://*.example.{host}`)"
+            ));
+        }
+        if let Some(shared) = SHARED_PARENTS.iter().find(|s| host == **s) {
+            return Err(format!(
+                "`{text}`: every name under `{shared}` belongs to whoever registers it, an attacker included: list your own origins there exactly"
             ));
         }
         Ok(OriginPattern::Subdomains {
@@ -171,6 +227,8 @@ mod tests {
             ("https://app.example.com/path", "not an origin"),
             ("app.example.com", "not an origin"),
             ("ftp://*.example.com", "http or https"),
+            ("https://*.github.io", "belongs to whoever registers it"),
+            ("https://*.co.uk", "belongs to whoever registers it"),
         ] {
             let err = OriginPattern::parse(text).err().unwrap_or_default();
             assert!(err.contains(says), "{text}: {err}");

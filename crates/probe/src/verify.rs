@@ -8,7 +8,7 @@
 
 use crate::error::ProbeError;
 use crate::flows::{run_flows, FlowsRun, Limits};
-use crate::scan_matrix::{origins, OriginRole};
+use crate::scan_matrix::origins;
 use crate::transport::Client;
 use cors_engine::{
     expose, Browser, BrowserOutcome, CredentialsMode, Driver, FindingId, Flow, Origin, Request,
@@ -99,6 +99,26 @@ pub struct Assertion {
     pub finding: Option<FindingId>,
     /// The browser's console lines for this request.
     pub console: Vec<String>,
+    /// The policy key a violation is about (see [`key_of`]).
+    pub key: &'static str,
+}
+
+/// The policy key a violation points at: the one whose promise the
+/// finding breaks (the preflight's method list is `methods`, its header
+/// list `request_headers`, credentials `credentials`), else the check's.
+pub fn key_of(check: Check, finding: Option<FindingId>) -> &'static str {
+    use FindingId::*;
+    match (check, finding) {
+        (Check::Allowed, Some(MethodNotAllowed | AllowMethodsInvalid)) => "methods",
+        (
+            Check::Allowed,
+            Some(HeaderNotAllowed | AllowHeadersInvalid | AuthorizationNotCoveredByWildcard),
+        ) => "request_headers",
+        (Check::Allowed, Some(AllowCredentialsNotTrue | WildcardWithCredentials)) => "credentials",
+        // A derived origin the server lets in: the allowed origin it was derived from.
+        (Check::Refused, _) => "allow_origins",
+        _ => check.key(),
+    }
 }
 
 /// Everything `verify` found.
@@ -120,16 +140,29 @@ impl VerifyReport {
     }
 }
 
-/// The value a page would send for a declared request header: one that
-/// makes it CORS-unsafe where a safelisted value exists.
+/// The value a page would send for a declared request header: one that the
+/// engine's safelist finds CORS-unsafe in every browser, so that declaring a
+/// header proves the preflight allows it.
 fn value_for(header: &str) -> String {
-    match header.to_ascii_lowercase().as_str() {
-        "content-type" => "application/json".to_string(),
-        "authorization" => "Bearer cors-doctor-verify".to_string(),
-        "accept" | "accept-language" | "content-language" => "x-cors-doctor-verify/1".to_string(),
-        _ => "1".to_string(),
-    }
+    let typical = match header.to_ascii_lowercase().as_str() {
+        "content-type" => "application/json",
+        "authorization" => "Bearer cors-doctor-verify",
+        _ => "1",
+    };
+    let unsafe_everywhere = |value: &str| {
+        Browser::ALL
+            .iter()
+            .all(|&b| cors_engine::safelist::check_safelisted(header, value, b).is_err())
+    };
+    [typical, "cors-doctor:verify", "\"cors-doctor\""]
+        .into_iter()
+        .find(|v| unsafe_everywhere(v))
+        .unwrap_or(typical)
+        .to_string()
 }
+
+/// A method, request headers and whether credentials are included.
+type RequestShape = (String, Vec<(String, String)>, bool);
 
 /// The requests that decide `policy`.
 pub fn policy_requests(policy: &Policy) -> Vec<PolicyRequest> {
@@ -145,8 +178,10 @@ pub fn policy_requests(policy: &Policy) -> Vec<PolicyRequest> {
                 .allow_origins
                 .iter()
                 .map(|p| {
+                    // `*`: a made-up page of the API's own scheme (an https
+                    // page calling an http API would be mixed content).
                     let origin = p.example().unwrap_or_else(|| Origin::Tuple {
-                        scheme: "https".into(),
+                        scheme: api.base_url.scheme().to_string(),
                         host: "cors-doctor-verify.example".into(),
                         port: None,
                     });
@@ -154,12 +189,27 @@ pub fn policy_requests(policy: &Policy) -> Vec<PolicyRequest> {
                 })
                 .collect();
             let allowed_by = |o: &Origin| rule.allow_origins.iter().any(|p| p.matches(o));
+            // The near misses and attack shapes are derived from every
+            // allowed origin: an exact one, and for `*.parent` an example
+            // subdomain and the parent itself.
             let exact: Vec<Origin> = rule
                 .allow_origins
                 .iter()
-                .filter_map(|p| match p {
-                    OriginPattern::Exact(o) => Some(o.clone()),
-                    _ => None,
+                .flat_map(|p| match p {
+                    OriginPattern::Exact(o) => vec![o.clone()],
+                    OriginPattern::Subdomains {
+                        scheme,
+                        parent,
+                        port,
+                    } => {
+                        let parent = Origin::Tuple {
+                            scheme: scheme.clone(),
+                            host: parent.clone(),
+                            port: *port,
+                        };
+                        p.example().into_iter().chain([parent]).collect()
+                    }
+                    OriginPattern::Any => Vec::new(),
                 })
                 .collect();
             let mut refused: Vec<(Origin, String)> = rule
@@ -169,7 +219,7 @@ pub fn policy_requests(policy: &Policy) -> Vec<PolicyRequest> {
                 .collect();
             if !rule.allow_origins.contains(&OriginPattern::Any) {
                 for o in origins(&exact) {
-                    if o.role == OriginRole::User || allowed_by(&o.origin) {
+                    if allowed_by(&o.origin) {
                         continue;
                     }
                     if !refused.iter().any(|(r, _)| *r == o.origin) {
@@ -206,24 +256,34 @@ pub fn policy_requests(policy: &Policy) -> Vec<PolicyRequest> {
                         });
                     }
                 }
-                let first_method = rule
+                // Each origin to refuse tries the rule's requests as the
+                // pages make them and a plain GET without credentials (a
+                // server may guard its preflight and reflect on simple
+                // requests, or answer `*` where credentials are not sent).
+                let mut shapes: Vec<RequestShape> = rule
                     .methods
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| "GET".into());
+                    .iter()
+                    .map(|m| (m.clone(), headers.clone(), rule.credentials))
+                    .collect();
+                let plain = ("GET".to_string(), Vec::new(), false);
+                if !shapes.contains(&plain) {
+                    shapes.push(plain);
+                }
                 for (origin, label) in &refused {
-                    out.push(PolicyRequest {
-                        api: ai,
-                        rule: ri,
-                        url: url.clone(),
-                        origin: origin.clone(),
-                        method: first_method.clone(),
-                        headers: headers.clone(),
-                        credentials: rule.credentials,
-                        expect: Expect::Refused {
-                            label: label.clone(),
-                        },
-                    });
+                    for (method, headers, credentials) in &shapes {
+                        out.push(PolicyRequest {
+                            api: ai,
+                            rule: ri,
+                            url: url.clone(),
+                            origin: origin.clone(),
+                            method: method.clone(),
+                            headers: headers.clone(),
+                            credentials: *credentials,
+                            expect: Expect::Refused {
+                                label: label.clone(),
+                            },
+                        });
+                    }
                 }
             }
         }
@@ -332,6 +392,10 @@ fn judge(
     let browser = outcome.browser;
     let allowed = outcome.verdict == Verdict::Allowed;
     let mut push = |check: Check, held: bool, message: String, finding: Option<FindingId>| {
+        let key = match (&request.expect, check) {
+            (Expect::Refused { label }, _) if label == "refuse_origins" => "refuse_origins",
+            _ => key_of(check, finding),
+        };
         out.push(Assertion {
             request: index,
             browser,
@@ -340,6 +404,7 @@ fn judge(
             message,
             finding,
             console: outcome.console.clone(),
+            key,
         });
     };
     match &request.expect {
@@ -402,26 +467,46 @@ fn judge(
                 },
                 no_vary.map(|f| f.id),
             );
-            if let (Some(want), Some(got)) = (rule.max_age, outcome.preflight_cache_seconds) {
-                let expected = want.min(browser.max_age_cap());
+            if let (Some(want), true) = (rule.max_age, outcome.classification.needs_preflight()) {
+                let expected = cors_engine::max_age::effective_seconds(
+                    &cors_engine::max_age::MaxAge::Seconds(want),
+                    browser,
+                );
+                let got = outcome.preflight_cache_seconds;
+                let seconds = |s: Option<u64>| {
+                    s.map_or_else(|| "not cached".to_string(), |s| format!("{s} s"))
+                };
                 push(
                     Check::MaxAge,
                     got == expected,
                     if got == expected {
-                        format!("the preflight is cached for {got} s")
+                        format!("the preflight is cached for {}", seconds(got))
                     } else {
-                        format!("the preflight is cached for {got} s, the policy's max_age {want} means {expected} s here")
+                        format!(
+                            "the preflight is cached for {}, the policy's max_age {want} means {} here",
+                            seconds(got),
+                            seconds(expected)
+                        )
                     },
                     (got != expected).then_some(FindingId::MaxAgeNotAsDeclared),
                 );
             }
         }
         Expect::Refused { label } => {
-            let reflected = response.is_some_and(|h| {
-                cors_engine::headers::all_values(h, "access-control-allow-origin")
-                    .any(|v| v.trim() == request.origin.serialize())
+            let origin = request.origin.serialize();
+            // Refused means the server's answer does not let this origin
+            // in (the engine's origin check), not merely that a browser
+            // blocked the request for another reason (mixed content, a
+            // method the preflight does not list).
+            let answer_allows = response.is_some_and(|h| {
+                cors_engine::allow_origin::check(h, &origin, request.credentials, browser).is_ok()
             });
-            let held = !allowed && outcome.verdict != Verdict::Unreachable;
+            let reflected = answer_allows
+                && response.is_some_and(|h| {
+                    cors_engine::headers::all_values(h, "access-control-allow-origin")
+                        .any(|v| v.trim() == origin)
+                });
+            let held = !allowed && !answer_allows && outcome.verdict != Verdict::Unreachable;
             push(
                 Check::Refused,
                 held,

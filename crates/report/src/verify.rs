@@ -5,7 +5,7 @@
 
 use crate::style::Palette;
 use cors_engine::{Browser, FindingId};
-use cors_probe::verify::{describe, Check, Expect, VerifyReport};
+use cors_probe::verify::{Check, Expect, VerifyReport};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -29,6 +29,8 @@ pub struct BrowserResult<'a> {
     pub message: &'a str,
     pub finding: Option<FindingId>,
     pub console: &'a [String],
+    /// The policy key this browser's result is about.
+    pub key: &'static str,
 }
 
 impl Case<'_> {
@@ -49,11 +51,18 @@ impl Case<'_> {
     pub fn first_violation(&self) -> Option<&BrowserResult<'_>> {
         self.results.iter().find(|r| !r.held)
     }
+
+    /// The policy key the case points at: its first violation's, else the check's.
+    pub fn key(&self) -> &'static str {
+        self.first_violation().map_or(self.check.key(), |v| v.key)
+    }
 }
 
 /// The assertions as cases, in policy order (rule, request, check).
 pub fn cases(report: &VerifyReport) -> Vec<Case<'_>> {
     let mut out: Vec<Case<'_>> = Vec::new();
+    // (request, check) → index in `out`: thousands of assertions at 100 rules.
+    let mut index: std::collections::HashMap<(usize, u8), usize> = std::collections::HashMap::new();
     for a in &report.assertions {
         let Some(request) = report.requests.get(a.request) else {
             continue;
@@ -64,19 +73,20 @@ pub fn cases(report: &VerifyReport) -> Vec<Case<'_>> {
             message: &a.message,
             finding: a.finding,
             console: &a.console,
+            key: a.key,
         };
-        match out
-            .iter_mut()
-            .find(|c| c.request == a.request && c.check == a.check)
-        {
-            Some(case) => case.results.push(result),
-            None => out.push(Case {
-                api: request.api,
-                rule: request.rule,
-                request: a.request,
-                check: a.check,
-                results: vec![result],
-            }),
+        match index.get(&(a.request, a.check as u8)) {
+            Some(&at) => out[at].results.push(result),
+            None => {
+                index.insert((a.request, a.check as u8), out.len());
+                out.push(Case {
+                    api: request.api,
+                    rule: request.rule,
+                    request: a.request,
+                    check: a.check,
+                    results: vec![result],
+                });
+            }
         }
     }
     out.sort_by_key(|c| (c.api, c.rule, c.request, c.check as u8));
@@ -194,9 +204,17 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
                 rule.at.column
             );
         }
-        let on = format!("{} {}", request.url.path(), describe(request));
+        // The message names origin and request; the path tells which probe.
+        let on = match request.url.query() {
+            Some(q) => format!("{}?{q}", request.url.path()),
+            None => request.url.path().to_string(),
+        };
         if case.held() && case.check == Check::Refused {
-            refused.push(request.origin.serialize());
+            // An origin is tried with several requests: listed once.
+            let origin = request.origin.serialize();
+            if !refused.contains(&origin) {
+                refused.push(origin);
+            }
             continue;
         }
         if case.held() {
@@ -207,7 +225,7 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
         let Some(v) = case.first_violation() else {
             continue;
         };
-        let key = case.check.key();
+        let key = case.key();
         let at = rule.position_of(key);
         let where_ = format!(
             "[{}] in {} · policy {}:{}:{} ({key})",
@@ -220,6 +238,9 @@ pub fn render_text(report: &VerifyReport, p: &Palette) -> String {
         if case.check == Check::Refused {
             if tail.is_empty() {
                 tail.clone_from(&where_);
+            }
+            if let_in.iter().any(|(o, _)| *o == request.origin.serialize()) {
+                continue;
             }
             let_in.push((
                 request.origin.serialize(),
@@ -310,7 +331,7 @@ pub fn to_json(report: &VerifyReport) -> VerifyDocument {
             let api = report.policy.apis.get(case.api)?;
             let rule = api.rules.get(case.rule)?;
             let request = report.requests.get(case.request)?;
-            let at = rule.position_of(case.check.key());
+            let at = rule.position_of(case.key());
             let (expect, because) = match &request.expect {
                 Expect::Allowed { pattern } => ("allowed", pattern.clone()),
                 Expect::Refused { label } => ("refused", label.clone()),
@@ -321,7 +342,7 @@ pub fn to_json(report: &VerifyReport) -> VerifyDocument {
                 path: rule.path.clone(),
                 policy_line: at.line,
                 policy_column: at.column,
-                policy_key: case.check.key(),
+                policy_key: case.key(),
                 url: request.url.to_string(),
                 origin: request.origin.serialize(),
                 expect,

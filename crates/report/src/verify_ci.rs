@@ -76,7 +76,7 @@ pub fn junit(report: &VerifyReport) -> String {
         out,
         "<testsuites name=\"cors-doctor verify {}\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\">",
         xml_escape(&report.policy.file),
-        all.len(),
+        all.len() + usize::from(report.network_error.is_some()),
         usize::from(report.network_error.is_some())
     );
     for (ai, api) in report.policy.apis.iter().enumerate() {
@@ -159,7 +159,7 @@ pub fn sarif(report: &VerifyReport) -> Value {
         let Some(rule) = api.rules.get(case.rule) else {
             continue;
         };
-        let at = rule.position_of(case.check.key());
+        let at = rule.position_of(case.key());
         let message = case
             .first_violation()
             .map_or_else(String::new, |v| v.message.to_string());
@@ -194,6 +194,9 @@ pub fn sarif(report: &VerifyReport) -> Value {
                 "informationUri": INFORMATION_URI,
                 "rules": rules
             }},
+            // An unreachable deployment proves nothing: say so, so that code
+            // scanning does not read the empty result list as "all fixed".
+            "invocations": [{"executionSuccessful": report.network_error.is_none()}],
             "results": results
         }]
     })
@@ -240,7 +243,7 @@ pub fn github_annotations(report: &VerifyReport) -> Vec<String> {
         .filter(|c| !c.held())
         .filter_map(|case| {
             let rule = report.policy.apis.get(case.api)?.rules.get(case.rule)?;
-            let at = rule.position_of(case.check.key());
+            let at = rule.position_of(case.key());
             let v = case.first_violation()?;
             let mut message = v.message.to_string();
             if let Some(line) = v.console.first() {

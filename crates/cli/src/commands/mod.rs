@@ -1,6 +1,7 @@
 //! One handler per subcommand; each returns an exit code or a [`Failure`].
 
 pub mod check;
+pub mod config;
 pub mod demo;
 pub mod explain;
 pub mod explain_input;

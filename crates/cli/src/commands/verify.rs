@@ -15,7 +15,7 @@ use cors_probe::scan_analysis::analyse;
 use cors_probe::verify::{run_verify, VerifyRequest};
 use std::io::{IsTerminal, Read, Write};
 
-fn read_policy(path: &str) -> Result<(String, String), Failure> {
+pub(crate) fn read_policy(path: &str) -> Result<(String, String), Failure> {
     if path == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| {

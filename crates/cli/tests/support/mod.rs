@@ -4,6 +4,8 @@
 
 use std::net::SocketAddr;
 
+pub mod servers;
+
 /// A lab served from its own thread until dropped.
 pub struct Lab {
     pub addr: SocketAddr,

@@ -1,0 +1,130 @@
+//! `cors-doctor config` proven on the real thing: for each policy shape —
+//! one origin, a list, a subdomain pattern, credentials, custom request
+//! headers with exposed response headers, max-age, a public API with `*` —
+//! the configuration `config` writes for nginx and for express (`cors`) is
+//! loaded into the real server on loopback, and `verify` with the same
+//! policy (three browsers, plus the near-miss and attack origins) must hold,
+//! a 404 and a 500 included. Also: every subdomain pattern `config` writes
+//! refuses the attack origins `scan` knows.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use support::servers::{start_nginx, start_node, verify, Server};
+
+/// (shape, the rule's keys). Pages are http://…:3000; probes are a 200, a 404 and a 500.
+const SHAPES: &[(&str, &str)] = &[
+    ("one origin", r#"allow_origins = ["http://app.example.com:3000"]"#),
+    (
+        "a list",
+        r#"allow_origins = ["http://app.example.com:3000", "http://admin.example.com:3000"]"#,
+    ),
+    ("subdomain pattern", r#"allow_origins = ["http://*.example.com:3000"]"#),
+    (
+        "credentials",
+        "allow_origins = [\"http://app.example.com:3000\"]\ncredentials = true",
+    ),
+    (
+        "request and exposed headers",
+        "allow_origins = [\"http://app.example.com:3000\"]\nmethods = [\"GET\", \"PUT\"]\nrequest_headers = [\"Content-Type\", \"X-Api-Key\"]\nexpose_headers = [\"X-Request-Id\"]",
+    ),
+    (
+        "max-age",
+        "allow_origins = [\"http://app.example.com:3000\"]\nmethods = [\"PUT\"]\nmax_age = 600",
+    ),
+    ("public API", r#"allow_origins = ["*"]"#),
+];
+
+fn policy(keys: &str) -> String {
+    format!(
+        "[[api]]\nname = \"api\"\nbase_url = \"{{BASE}}\"\n\n[[api.rule]]\nname = \"items\"\npath = \"/api/*\"\nprobe = [\"/api/items\", \"/api/missing\", \"/api/fail\"]\n{keys}\n"
+    )
+}
+
+/// What `cors-doctor config` writes for `target`.
+fn config(target: &str, policy: &str, dir: &Path) -> String {
+    let file = dir.join("cors-policy.toml");
+    std::fs::write(&file, policy).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args([
+            "config",
+            "--target",
+            target,
+            "--policy",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// nginx with the generated snippet: its http part, then a server whose
+/// locations are the generated ones, each ending in test routes.
+fn nginx_with(snippet: &str) -> Server {
+    let (http, server) = snippet
+        .split_once("# In the server {} block:")
+        .unwrap_or((snippet, ""));
+    let app = "if ($uri ~ /missing$) { return 404 \"missing\"; }\n    if ($uri ~ /fail$) { return 500 \"boom\"; }\n    add_header X-Request-Id 42 always;\n    return 200 \"ok\";";
+    let server = server.replace("# … your application: proxy_pass, root or try_files …", app);
+    let (http, server) = (http.to_string(), server);
+    start_nginx(move |_, port| {
+        format!("{http}\n  server {{\n    listen 127.0.0.1:{port};\n{server}\n  }}")
+    })
+}
+
+fn express_with(snippet: &str, dir: &Path) -> Server {
+    let file = dir.join("cors.js");
+    std::fs::write(&file, snippet).unwrap();
+    start_node("config_server.js", &[("SNIPPET", file.to_str().unwrap())])
+}
+
+fn prove(target: &str) {
+    for (shape, keys) in SHAPES {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = policy(keys);
+        let snippet = config(
+            target,
+            &policy.replace("{BASE}", "http://127.0.0.1:1"),
+            dir.path(),
+        );
+        let server = match target {
+            "nginx" => nginx_with(&snippet),
+            _ => express_with(&snippet, dir.path()),
+        };
+        let (code, report) = verify(&server, &policy);
+        assert_eq!(
+            code, 0,
+            "{target}, {shape}: the generated configuration does not hold\n--- configuration\n{snippet}\n--- verify\n{report}"
+        );
+        assert!(!report.contains("reflects"), "{target}, {shape}\n{report}");
+    }
+}
+
+#[test]
+fn nginx_configuration_holds_for_every_shape() {
+    prove("nginx");
+}
+
+#[test]
+fn express_configuration_holds_for_every_shape() {
+    prove("express");
+}
+
+#[test]
+fn config_list_names_every_target_and_what_is_verified_here() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(["config", "--list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("nginx") && text.contains("express"), "{text}");
+    assert!(text.contains("verified here"), "{text}");
+}

@@ -1,0 +1,94 @@
+//! `config`: the fix, written for the user's own server. From a declared
+//! policy (the `verify` format) each target writes its idiomatic
+//! configuration — the framework's own CORS feature where it has one — with
+//! comments on the traps it avoids: origins matched exactly (anchored,
+//! escaped patterns, never a prefix or suffix match), `Vary: Origin`, the
+//! headers kept on error responses, the preflight answered before any
+//! authentication, no `*` with credentials.
+
+mod express;
+mod nginx;
+pub mod origin_regex;
+
+use cors_policy::{Policy, Rule};
+
+/// A server or framework `config` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Nginx,
+    Express,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::Nginx, Target::Express];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Target::Nginx => "nginx",
+            Target::Express => "express",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Nginx => "nginx (add_header … always, map of allowed origins)",
+            Target::Express => "express with the cors package",
+        }
+    }
+
+    /// Whether the tests start this server and prove its configuration with
+    /// `verify` (crates/cli/tests/config_servers.rs).
+    pub fn verified_here(self) -> bool {
+        matches!(self, Target::Nginx | Target::Express)
+    }
+
+    pub fn from_id(text: &str) -> Option<Target> {
+        Target::ALL
+            .into_iter()
+            .find(|t| t.id().eq_ignore_ascii_case(text))
+    }
+
+    /// The configuration of every rule of `policy`.
+    pub fn generate(self, policy: &Policy) -> String {
+        let rules: Vec<(&str, &Rule)> = policy
+            .apis
+            .iter()
+            .flat_map(|api| api.rules.iter().map(move |r| (api.name.as_str(), r)))
+            .collect();
+        match self {
+            Target::Nginx => nginx::generate(&policy.file, &rules),
+            Target::Express => express::generate(&policy.file, &rules),
+        }
+    }
+}
+
+/// The part of a path pattern before its first wildcard (`/v1/orders/{id}`
+/// → `/v1/orders/`), and whether the pattern had one.
+pub fn path_prefix(pattern: &str) -> (&str, bool) {
+    match pattern.find(['*', '{']) {
+        Some(at) => (pattern.get(..at).unwrap_or(pattern), true),
+        None => (pattern, false),
+    }
+}
+
+/// A short identifier for a rule (for variable names): letters, digits, `_`.
+pub fn ident(name: &str, index: usize) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    out = out.trim_matches('_').to_string();
+    while out.contains("__") {
+        out = out.replace("__", "_");
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out = format!("rule_{index}_{out}");
+    }
+    out
+}

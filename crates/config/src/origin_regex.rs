@@ -1,0 +1,43 @@
+//! Allowed origins as the patterns servers match with: exact strings, and
+//! for `https://*.parent` an anchored regular expression with every dot
+//! escaped and only whole DNS labels before the parent — the regex bugs that
+//! let `evilexample.com`, `example.com.evil.io` or `exampleXcom` in cannot
+//! come out of here. One flavour serves PCRE (nginx, Apache, HAProxy) and
+//! JavaScript alike.
+
+use cors_policy::OriginPattern;
+
+/// One DNS label: letters, digits, inner hyphens.
+const LABEL: &str = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The anchored regular expression of a subdomain pattern (`None` for an
+/// exact origin or `*`, which servers compare as strings).
+pub fn regex(pattern: &OriginPattern) -> Option<String> {
+    match pattern {
+        OriginPattern::Subdomains {
+            scheme,
+            parent,
+            port,
+        } => {
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            Some(format!(
+                "^{}://{LABEL}(?:\\.{LABEL})*\\.{}{}$",
+                escape(scheme),
+                escape(parent),
+                escape(&port)
+            ))
+        }
+        OriginPattern::Exact(_) | OriginPattern::Any => None,
+    }
+}
