@@ -87,7 +87,10 @@ impl OriginPattern {
         }
         let Some(star) = text.find('*') else {
             return match Origin::parse(text) {
-                Ok(Origin::Opaque) => Ok(OriginPattern::Exact(Origin::Opaque)),
+                Ok(Origin::Opaque) if text.trim() == "null" => Ok(OriginPattern::Exact(Origin::Opaque)),
+                Ok(Origin::Opaque) => Err(format!(
+                    "`{text}`: only http and https origins (and `null`) can be written here"
+                )),
                 Ok(origin) => Ok(OriginPattern::Exact(origin)),
                 Err(e) => Err(format!("`{text}` is not an origin ({e}); write scheme://host[:port], as the browser sends it")),
             };
@@ -228,6 +231,7 @@ mod tests {
             ("app.example.com", "not an origin"),
             ("ftp://*.example.com", "http or https"),
             ("https://*.github.io", "belongs to whoever registers it"),
+            ("chrome-extension://abcdef", "only http and https origins"),
             ("https://*.co.uk", "belongs to whoever registers it"),
         ] {
             let err = OriginPattern::parse(text).err().unwrap_or_default();
