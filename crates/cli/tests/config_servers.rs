@@ -1,7 +1,9 @@
 //! `cors-doctor config` proven on the real thing: for each policy shape —
 //! one origin, a list, a subdomain pattern, credentials, custom request
 //! headers with exposed response headers, max-age, a public API with `*` —
-//! the configuration `config` writes for nginx and for express (`cors`) is
+//! the configuration `config` writes for nginx, express (`cors`), fastify
+//! (`@fastify/cors`), Flask (Flask-CORS), FastAPI (Starlette's
+//! CORSMiddleware) and Django (django-cors-headers) is
 //! loaded into the real server on loopback, and `verify` with the same
 //! policy (three browsers, plus the near-miss and attack origins) must hold,
 //! a 404 and a 500 included. Also: every subdomain pattern `config` writes
@@ -13,7 +15,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Command;
-use support::servers::{start_nginx, start_node, verify, Server};
+use support::servers::{start_nginx, start_node, start_python, verify, Server};
 
 /// (shape, the rule's keys). Pages are http://…:3000; probes are a 200, a 404 and a 500.
 const SHAPES: &[(&str, &str)] = &[
@@ -80,10 +82,11 @@ fn nginx_with(snippet: &str) -> Server {
     })
 }
 
-fn express_with(snippet: &str, dir: &Path) -> Server {
+/// A node server script of `tests/servers/node` running the snippet.
+fn node_with(script: &str, snippet: &str, dir: &Path) -> Server {
     let file = dir.join("cors.js");
     std::fs::write(&file, snippet).unwrap();
-    start_node("config_server.js", &[("SNIPPET", file.to_str().unwrap())])
+    start_node(script, &[("SNIPPET", file.to_str().unwrap())])
 }
 
 fn prove(target: &str) {
@@ -97,7 +100,16 @@ fn prove(target: &str) {
         );
         let server = match target {
             "nginx" => nginx_with(&snippet),
-            _ => express_with(&snippet, dir.path()),
+            "express" => node_with("config_server.js", &snippet, dir.path()),
+            "fastify" => node_with("config_server_fastify.js", &snippet, dir.path()),
+            python => {
+                let file = dir.path().join("cors_snippet.py");
+                std::fs::write(&file, &snippet).unwrap();
+                start_python(
+                    &format!("{python}_server.py"),
+                    &[("SNIPPET", file.to_str().unwrap())],
+                )
+            }
         };
         let (code, report) = verify(&server, &policy);
         assert_eq!(
@@ -116,6 +128,26 @@ fn nginx_configuration_holds_for_every_shape() {
 #[test]
 fn express_configuration_holds_for_every_shape() {
     prove("express");
+}
+
+#[test]
+fn fastify_configuration_holds_for_every_shape() {
+    prove("fastify");
+}
+
+#[test]
+fn flask_configuration_holds_for_every_shape() {
+    prove("flask");
+}
+
+#[test]
+fn fastapi_configuration_holds_for_every_shape() {
+    prove("fastapi");
+}
+
+#[test]
+fn django_configuration_holds_for_every_shape() {
+    prove("django");
 }
 
 #[test]

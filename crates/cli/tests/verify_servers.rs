@@ -5,7 +5,7 @@
 //! responses lose the headers), OPTIONS behind authentication, any origin
 //! reflected. The correct ones hold; each mistake is reported in the
 //! policy's words with the browser's console line. `.ci/run` installs nginx
-//! and runs `npm ci` in `tests/servers/express`.
+//! and runs `npm ci` in `tests/servers/node`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 

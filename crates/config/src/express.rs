@@ -5,30 +5,10 @@
 
 use std::fmt::Write;
 
-use cors_policy::{OriginPattern, Rule};
+use cors_policy::Rule;
 
-use crate::origin_regex::regex;
+use crate::js::{js, options};
 use crate::{ident, path_prefix};
-
-/// A JavaScript string literal.
-fn js(text: &str) -> String {
-    let mut out = String::from("'");
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-fn list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| js(i)).collect();
-    format!("[{}]", quoted.join(", "))
-}
 
 pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
     let mut out = String::new();
@@ -38,21 +18,6 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
     );
     for (index, (api, rule)) in rules.iter().enumerate() {
         let name = ident(&rule.name, index);
-        let any = rule.allow_origins.contains(&OriginPattern::Any);
-        let origin = if any {
-            js("*")
-        } else {
-            let items: Vec<String> = rule
-                .allow_origins
-                .iter()
-                .filter_map(|p| match (p, regex(p)) {
-                    (_, Some(re)) => Some(format!("new RegExp({})", js(&re))),
-                    (OriginPattern::Exact(o), None) => Some(js(&o.serialize())),
-                    _ => None,
-                })
-                .collect();
-            format!("[{}]", items.join(", "))
-        };
         let (prefix, pattern) = path_prefix(&rule.path);
         let mount = if pattern {
             prefix.trim_end_matches('/').to_string()
@@ -64,20 +29,7 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
             "\n// {api} · {}: {}\n// Origins are matched whole: exact strings, and anchored patterns with escaped dots.",
             rule.name, rule.path
         );
-        let _ = writeln!(out, "const {name}Cors = cors({{\n  origin: {origin},");
-        if rule.credentials && !any {
-            let _ = writeln!(out, "  credentials: true,");
-        }
-        let _ = writeln!(out, "  methods: {},", list(&rule.methods));
-        if !rule.request_headers.is_empty() {
-            let _ = writeln!(out, "  allowedHeaders: {},", list(&rule.request_headers));
-        }
-        if !rule.expose_headers.is_empty() {
-            let _ = writeln!(out, "  exposedHeaders: {},", list(&rule.expose_headers));
-        }
-        if let Some(max_age) = rule.max_age {
-            let _ = writeln!(out, "  maxAge: {max_age},");
-        }
+        let _ = write!(out, "const {name}Cors = cors({{\n{}", options(rule, "  "));
         let _ = writeln!(
             out,
             "}});\n// Mount it before any authentication middleware: browsers send the preflight\n// without credentials. It adds the headers to every answer under the path,\n// errors included, as long as it runs first.\napp.use({}, {name}Cors);",

@@ -6,9 +6,15 @@
 //! headers kept on error responses, the preflight answered before any
 //! authentication, no `*` with credentials.
 
+mod django;
 mod express;
+mod fastapi;
+mod fastify;
+mod flask;
+mod js;
 mod nginx;
 pub mod origin_regex;
+mod python;
 
 use cors_policy::{Policy, Rule};
 
@@ -17,15 +23,30 @@ use cors_policy::{Policy, Rule};
 pub enum Target {
     Nginx,
     Express,
+    Fastify,
+    Flask,
+    FastApi,
+    Django,
 }
 
 impl Target {
-    pub const ALL: [Target; 2] = [Target::Nginx, Target::Express];
+    pub const ALL: [Target; 6] = [
+        Target::Nginx,
+        Target::Express,
+        Target::Fastify,
+        Target::Flask,
+        Target::FastApi,
+        Target::Django,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Target::Nginx => "nginx",
             Target::Express => "express",
+            Target::Fastify => "fastify",
+            Target::Flask => "flask",
+            Target::FastApi => "fastapi",
+            Target::Django => "django",
         }
     }
 
@@ -33,13 +54,25 @@ impl Target {
         match self {
             Target::Nginx => "nginx (add_header … always, map of allowed origins)",
             Target::Express => "express with the cors package",
+            Target::Fastify => "fastify with @fastify/cors",
+            Target::Flask => "Flask with Flask-CORS",
+            Target::FastApi => "FastAPI / Starlette CORSMiddleware",
+            Target::Django => "Django with django-cors-headers",
         }
     }
 
     /// Whether the tests start this server and prove its configuration with
     /// `verify` (crates/cli/tests/config_servers.rs).
     pub fn verified_here(self) -> bool {
-        matches!(self, Target::Nginx | Target::Express)
+        matches!(
+            self,
+            Target::Nginx
+                | Target::Express
+                | Target::Fastify
+                | Target::Flask
+                | Target::FastApi
+                | Target::Django
+        )
     }
 
     pub fn from_id(text: &str) -> Option<Target> {
@@ -48,17 +81,22 @@ impl Target {
             .find(|t| t.id().eq_ignore_ascii_case(text))
     }
 
-    /// The configuration of every rule of `policy`.
-    pub fn generate(self, policy: &Policy) -> String {
+    /// The configuration of every rule of `policy`, or why this target
+    /// cannot express it.
+    pub fn generate(self, policy: &Policy) -> Result<String, String> {
         let rules: Vec<(&str, &Rule)> = policy
             .apis
             .iter()
             .flat_map(|api| api.rules.iter().map(move |r| (api.name.as_str(), r)))
             .collect();
-        match self {
+        Ok(match self {
             Target::Nginx => nginx::generate(&policy.file, &rules),
             Target::Express => express::generate(&policy.file, &rules),
-        }
+            Target::Fastify => fastify::generate(&policy.file, &rules),
+            Target::Flask => flask::generate(&policy.file, &rules),
+            Target::FastApi => fastapi::generate(&policy.file, &rules),
+            Target::Django => return django::generate(&policy.file, &rules),
+        })
     }
 }
 

@@ -36,6 +36,9 @@ pub fn run(args: &ConfigArgs, out: &mut Output) -> Result<u8, Failure> {
     for w in &warnings {
         eprintln!("{w}");
     }
-    out.print(&target.generate(&policy));
+    let text = target
+        .generate(&policy)
+        .map_err(|e| Failure::usage(format!("{}: {e}", target.id())))?;
+    out.print(&text);
     Ok(exit::OK)
 }

@@ -1,6 +1,6 @@
 //! Real servers started by the tests on loopback: nginx (Debian's) with a
 //! configuration written by the test, and node scripts of
-//! `tests/servers/express` (npm's express and cors). `.ci/run` installs both.
+//! `tests/servers/node` (npm's express and cors). `.ci/run` installs both.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -105,9 +105,9 @@ pub fn start_nginx(http: impl FnOnce(&Path, u16) -> String) -> Server {
     }
 }
 
-/// `tests/servers/express`, with its npm packages installed.
+/// `tests/servers/node`, with its npm packages installed.
 pub fn express_dir() -> PathBuf {
-    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/express");
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/node");
     assert!(
         app.join("node_modules/cors").exists(),
         "express and cors are not installed: run `npm ci` in {} (.ci/run does)",
@@ -116,7 +116,7 @@ pub fn express_dir() -> PathBuf {
     app
 }
 
-/// Starts `node SCRIPT` of `tests/servers/express` with `PORT` and `env`.
+/// Starts `node SCRIPT` of `tests/servers/node` with `PORT` and `env`.
 pub fn start_node(script: &str, env: &[(&str, &str)]) -> Server {
     let app = express_dir();
     let port = free_port();
@@ -132,6 +132,37 @@ pub fn start_node(script: &str, env: &[(&str, &str)]) -> Server {
     let mut child = command.spawn().unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     wait_for(addr, &mut child, &format!("node {script}"));
+    Server {
+        child,
+        addr,
+        _dir: None,
+    }
+}
+
+/// Starts `python3 SCRIPT` of `tests/servers/python` with `PORT` and `env`
+/// (its packages from requirements.txt, which `.ci/run` installs).
+pub fn start_python(script: &str, env: &[(&str, &str)]) -> Server {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/python");
+    let port = free_port();
+    let mut command = Command::new("python3");
+    command
+        .arg(dir.join(script))
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    wait_for(
+        addr,
+        &mut child,
+        &format!(
+            "python3 {script} (pip install -r {}/requirements.txt)",
+            dir.display()
+        ),
+    );
     Server {
         child,
         addr,

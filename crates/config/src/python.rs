@@ -1,0 +1,51 @@
+//! Python literals for the Python targets (Flask, FastAPI, Django).
+
+use cors_policy::{OriginPattern, Rule};
+
+use crate::origin_regex::regex;
+
+/// A Python string literal (double-quoted; JSON's escapes are valid Python).
+pub(crate) fn py(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub(crate) fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| py(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The exact origins and the anchored patterns of a rule, apart.
+pub(crate) fn origins(rule: &Rule) -> (Vec<String>, Vec<String>) {
+    let mut exact = Vec::new();
+    let mut patterns = Vec::new();
+    for p in &rule.allow_origins {
+        match (p, regex(p)) {
+            (_, Some(re)) => patterns.push(re),
+            (OriginPattern::Exact(o), None) => exact.push(o.serialize()),
+            _ => {}
+        }
+    }
+    (exact, patterns)
+}
+
+pub(crate) fn any(rule: &Rule) -> bool {
+    rule.allow_origins.contains(&OriginPattern::Any)
+}
+
+pub(crate) fn bool_py(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
