@@ -15,7 +15,9 @@ mod support;
 
 use std::path::Path;
 use std::process::Command;
-use support::servers::{start_nginx, start_node, start_python, verify, Server};
+use support::servers::{
+    start_nginx, start_node, start_python, start_server_with_dir, verify, Server,
+};
 
 /// (shape, the rule's keys). Pages are http://…:3000; probes are a 200, a 404 and a 500.
 const SHAPES: &[(&str, &str)] = &[
@@ -82,6 +84,38 @@ fn nginx_with(snippet: &str) -> Server {
     })
 }
 
+/// Apache httpd (Debian's) with the generated snippet inside a virtual
+/// host whose document root has `api/items`; `…/fail` answers 500.
+fn apache_with(snippet: &str) -> Server {
+    start_server_with_dir("apache2", |dir, port| {
+        let d = dir.display();
+        std::fs::create_dir_all(dir.join("www/api")).unwrap();
+        std::fs::write(dir.join("www/api/items"), "ok").unwrap();
+        let modules = [
+            "mpm_event",
+            "authz_core",
+            "headers",
+            "setenvif",
+            "rewrite",
+            "mime",
+            "dir",
+        ]
+        .iter()
+        .map(|m| format!("LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"))
+        .collect::<Vec<_>>()
+        .join("\n");
+        let conf = format!(
+            "{modules}\nServerRoot {d}\nServerName 127.0.0.1\nListen 127.0.0.1:{port}\nPidFile {d}/httpd.pid\nErrorLog {d}/error.log\nDefaultRuntimeDir {d}\nMutex file:{d} default\nUser www-data\nGroup www-data\nTypesConfig /dev/null\nDocumentRoot {d}/www\n<Directory {d}/www>\n  Require all granted\n</Directory>\nHeader always set X-Request-Id 42\nRewriteEngine On\n# The application's own failure (not the preflight's, which the snippet answers).\nRewriteCond %{{REQUEST_METHOD}} !=OPTIONS\nRewriteRule /fail$ - [R=500]\n{snippet}\n"
+        );
+        std::fs::write(dir.join("httpd.conf"), conf).unwrap();
+        vec![
+            "-f".to_string(),
+            dir.join("httpd.conf").to_string_lossy().into_owned(),
+            "-DFOREGROUND".to_string(),
+        ]
+    })
+}
+
 /// A node server script of `tests/servers/node` running the snippet.
 fn node_with(script: &str, snippet: &str, dir: &Path) -> Server {
     let file = dir.join("cors.js");
@@ -100,6 +134,7 @@ fn prove(target: &str) {
         );
         let server = match target {
             "nginx" => nginx_with(&snippet),
+            "apache" => apache_with(&snippet),
             "express" => node_with("config_server.js", &snippet, dir.path()),
             "fastify" => node_with("config_server_fastify.js", &snippet, dir.path()),
             python => {
@@ -133,6 +168,11 @@ fn express_configuration_holds_for_every_shape() {
 #[test]
 fn fastify_configuration_holds_for_every_shape() {
     prove("fastify");
+}
+
+#[test]
+fn apache_configuration_holds_for_every_shape() {
+    prove("apache");
 }
 
 #[test]

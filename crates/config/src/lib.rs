@@ -6,6 +6,7 @@
 //! headers kept on error responses, the preflight answered before any
 //! authentication, no `*` with credentials.
 
+mod apache;
 mod django;
 mod express;
 mod fastapi;
@@ -27,11 +28,13 @@ pub enum Target {
     Flask,
     FastApi,
     Django,
+    Apache,
 }
 
 impl Target {
-    pub const ALL: [Target; 6] = [
+    pub const ALL: [Target; 7] = [
         Target::Nginx,
+        Target::Apache,
         Target::Express,
         Target::Fastify,
         Target::Flask,
@@ -47,6 +50,7 @@ impl Target {
             Target::Flask => "flask",
             Target::FastApi => "fastapi",
             Target::Django => "django",
+            Target::Apache => "apache",
         }
     }
 
@@ -58,6 +62,7 @@ impl Target {
             Target::Flask => "Flask with Flask-CORS",
             Target::FastApi => "FastAPI / Starlette CORSMiddleware",
             Target::Django => "Django with django-cors-headers",
+            Target::Apache => "Apache httpd (mod_headers, mod_setenvif, mod_rewrite)",
         }
     }
 
@@ -72,6 +77,7 @@ impl Target {
                 | Target::Flask
                 | Target::FastApi
                 | Target::Django
+                | Target::Apache
         )
     }
 
@@ -96,6 +102,7 @@ impl Target {
             Target::Flask => flask::generate(&policy.file, &rules),
             Target::FastApi => fastapi::generate(&policy.file, &rules),
             Target::Django => return django::generate(&policy.file, &rules),
+            Target::Apache => apache::generate(&policy.file, &rules),
         })
     }
 }

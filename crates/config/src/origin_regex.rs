@@ -10,7 +10,8 @@ use cors_policy::OriginPattern;
 /// One DNS label: letters, digits, inner hyphens.
 const LABEL: &str = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
 
-fn escape(text: &str) -> String {
+/// `text` with every regex metacharacter escaped.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if "\\.+*?()|[]{}^$/".contains(c) {
@@ -40,4 +41,10 @@ pub fn regex(pattern: &OriginPattern) -> Option<String> {
         }
         OriginPattern::Exact(_) | OriginPattern::Any => None,
     }
+}
+
+/// An exact origin as an anchored pattern (for servers that only match
+/// origins with regular expressions).
+pub fn exact_regex(origin: &str) -> String {
+    format!("^{}$", escape(origin))
 }

@@ -105,6 +105,39 @@ pub fn start_nginx(http: impl FnOnce(&Path, u16) -> String) -> Server {
     }
 }
 
+/// Starts the Debian server `program` with the arguments `setup(dir, port)`
+/// returns, after it wrote its configuration into `dir` (readable by the
+/// unprivileged user a root-started server switches to).
+pub fn start_server_with_dir(
+    program: &str,
+    setup: impl FnOnce(&Path, u16) -> Vec<String>,
+) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
+    let port = free_port();
+    let args = setup(dir.path(), port);
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("a+rX")
+        .arg(dir.path())
+        .status();
+    let mut child = Command::new(program)
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{program} cannot start ({e}): `apt-get install -y {program}` (.ci/run does)")
+        });
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    wait_for(addr, &mut child, program);
+    Server {
+        child,
+        addr,
+        _dir: Some(dir),
+    }
+}
+
 /// `tests/servers/node`, with its npm packages installed.
 pub fn express_dir() -> PathBuf {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/node");
