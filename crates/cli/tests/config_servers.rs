@@ -116,6 +116,24 @@ fn apache_with(snippet: &str) -> Server {
     })
 }
 
+/// Caddy (Debian's) with the generated snippet inside the site block, in
+/// front of test routes.
+fn caddy_with(snippet: &str) -> Server {
+    start_server_with_dir("caddy", |dir, port| {
+        let conf = format!(
+            "{{\n\tadmin off\n\tauto_https off\n}}\nhttp://127.0.0.1:{port} {{\n{snippet}\n\theader X-Request-Id 42\n\trespond /api/missing \"missing\" 404\n\trespond /api/fail \"boom\" 500\n\trespond \"ok\" 200\n}}\n"
+        );
+        std::fs::write(dir.join("Caddyfile"), conf).unwrap();
+        vec![
+            "run".to_string(),
+            "--adapter".to_string(),
+            "caddyfile".to_string(),
+            "--config".to_string(),
+            dir.join("Caddyfile").to_string_lossy().into_owned(),
+        ]
+    })
+}
+
 /// A node server script of `tests/servers/node` running the snippet.
 fn node_with(script: &str, snippet: &str, dir: &Path) -> Server {
     let file = dir.join("cors.js");
@@ -135,6 +153,7 @@ fn prove(target: &str) {
         let server = match target {
             "nginx" => nginx_with(&snippet),
             "apache" => apache_with(&snippet),
+            "caddy" => caddy_with(&snippet),
             "express" => node_with("config_server.js", &snippet, dir.path()),
             "fastify" => node_with("config_server_fastify.js", &snippet, dir.path()),
             python => {
@@ -173,6 +192,11 @@ fn fastify_configuration_holds_for_every_shape() {
 #[test]
 fn apache_configuration_holds_for_every_shape() {
     prove("apache");
+}
+
+#[test]
+fn caddy_configuration_holds_for_every_shape() {
+    prove("caddy");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! authentication, no `*` with credentials.
 
 mod apache;
+mod caddy;
 mod django;
 mod express;
 mod fastapi;
@@ -29,12 +30,14 @@ pub enum Target {
     FastApi,
     Django,
     Apache,
+    Caddy,
 }
 
 impl Target {
-    pub const ALL: [Target; 7] = [
+    pub const ALL: [Target; 8] = [
         Target::Nginx,
         Target::Apache,
+        Target::Caddy,
         Target::Express,
         Target::Fastify,
         Target::Flask,
@@ -51,6 +54,7 @@ impl Target {
             Target::FastApi => "fastapi",
             Target::Django => "django",
             Target::Apache => "apache",
+            Target::Caddy => "caddy",
         }
     }
 
@@ -63,6 +67,7 @@ impl Target {
             Target::FastApi => "FastAPI / Starlette CORSMiddleware",
             Target::Django => "Django with django-cors-headers",
             Target::Apache => "Apache httpd (mod_headers, mod_setenvif, mod_rewrite)",
+            Target::Caddy => "Caddy (Caddyfile: header, named matchers)",
         }
     }
 
@@ -78,6 +83,7 @@ impl Target {
                 | Target::FastApi
                 | Target::Django
                 | Target::Apache
+                | Target::Caddy
         )
     }
 
@@ -103,6 +109,7 @@ impl Target {
             Target::FastApi => fastapi::generate(&policy.file, &rules),
             Target::Django => return django::generate(&policy.file, &rules),
             Target::Apache => apache::generate(&policy.file, &rules),
+            Target::Caddy => caddy::generate(&policy.file, &rules),
         })
     }
 }
