@@ -134,6 +134,23 @@ fn caddy_with(snippet: &str) -> Server {
     })
 }
 
+/// HAProxy (Debian's) with the generated snippet in the frontend, in front
+/// of test routes HAProxy answers itself.
+fn haproxy_with(snippet: &str) -> Server {
+    start_server_with_dir("haproxy", |dir, port| {
+        let snippet = snippet.replace('\n', "\n  ");
+        let conf = format!(
+            "defaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n  timeout connect 5s\nfrontend api\n  bind 127.0.0.1:{port}\n  {snippet}\n  http-request return status 404 content-type text/plain string missing if {{ path_end /missing }}\n  http-request return status 500 content-type text/plain string boom if {{ path_end /fail }}\n  http-request return status 200 content-type text/plain string ok hdr X-Request-Id 42\n"
+        );
+        std::fs::write(dir.join("haproxy.cfg"), conf).unwrap();
+        vec![
+            "-db".to_string(),
+            "-f".to_string(),
+            dir.join("haproxy.cfg").to_string_lossy().into_owned(),
+        ]
+    })
+}
+
 /// A node server script of `tests/servers/node` running the snippet.
 fn node_with(script: &str, snippet: &str, dir: &Path) -> Server {
     let file = dir.join("cors.js");
@@ -154,6 +171,7 @@ fn prove(target: &str) {
             "nginx" => nginx_with(&snippet),
             "apache" => apache_with(&snippet),
             "caddy" => caddy_with(&snippet),
+            "haproxy" => haproxy_with(&snippet),
             "express" => node_with("config_server.js", &snippet, dir.path()),
             "fastify" => node_with("config_server_fastify.js", &snippet, dir.path()),
             python => {
@@ -197,6 +215,11 @@ fn apache_configuration_holds_for_every_shape() {
 #[test]
 fn caddy_configuration_holds_for_every_shape() {
     prove("caddy");
+}
+
+#[test]
+fn haproxy_configuration_holds_for_every_shape() {
+    prove("haproxy");
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod express;
 mod fastapi;
 mod fastify;
 mod flask;
+mod haproxy;
 mod js;
 mod nginx;
 pub mod origin_regex;
@@ -31,13 +32,15 @@ pub enum Target {
     Django,
     Apache,
     Caddy,
+    Haproxy,
 }
 
 impl Target {
-    pub const ALL: [Target; 8] = [
+    pub const ALL: [Target; 9] = [
         Target::Nginx,
         Target::Apache,
         Target::Caddy,
+        Target::Haproxy,
         Target::Express,
         Target::Fastify,
         Target::Flask,
@@ -55,6 +58,7 @@ impl Target {
             Target::Django => "django",
             Target::Apache => "apache",
             Target::Caddy => "caddy",
+            Target::Haproxy => "haproxy",
         }
     }
 
@@ -68,6 +72,7 @@ impl Target {
             Target::Django => "Django with django-cors-headers",
             Target::Apache => "Apache httpd (mod_headers, mod_setenvif, mod_rewrite)",
             Target::Caddy => "Caddy (Caddyfile: header, named matchers)",
+            Target::Haproxy => "HAProxy 2.2+ (http-request return, http-after-response)",
         }
     }
 
@@ -84,6 +89,7 @@ impl Target {
                 | Target::Django
                 | Target::Apache
                 | Target::Caddy
+                | Target::Haproxy
         )
     }
 
@@ -110,6 +116,7 @@ impl Target {
             Target::Django => return django::generate(&policy.file, &rules),
             Target::Apache => apache::generate(&policy.file, &rules),
             Target::Caddy => caddy::generate(&policy.file, &rules),
+            Target::Haproxy => haproxy::generate(&policy.file, &rules),
         })
     }
 }
