@@ -365,18 +365,25 @@ impl Client {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        // Like Chromium, a request whose connection dropped before any
-        // response is sent once more, on a fresh connection: a keep-alive
-        // connection the server closed meanwhile is not the server's answer.
-        let retry = builder.try_clone();
+        // Like Chromium (at most two resends, `kMaxRetryAttempts`), a request
+        // whose connection dropped before any response is sent again: a
+        // keep-alive connection the server closed meanwhile (after a 500 that
+        // ended the connection, say) is not the server's answer, and the pool
+        // may hold more than one such connection.
+        let mut retries = 2;
+        let mut next = builder.try_clone();
         let mut sent_once = builder.send().await;
-        if let (Err(e), Some(retry)) = (&sent_once, retry) {
-            if matches!(
+        while let (Err(e), Some(retry)) = (&sent_once, next.take()) {
+            let dropped = matches!(
                 classify(e, &target, &request.url, self.options.timeout, false),
                 ProbeError::Reset { .. } | ProbeError::EmptyResponse { .. }
-            ) {
-                sent_once = retry.send().await;
+            );
+            if !dropped || retries == 0 {
+                break;
             }
+            retries -= 1;
+            next = retry.try_clone();
+            sent_once = retry.send().await;
         }
         let mut response = match sent_once {
             Ok(response) => response,

@@ -139,7 +139,7 @@ pub fn start_server_with_dir(
 }
 
 /// `tests/servers/node`, with its npm packages installed.
-pub fn express_dir() -> PathBuf {
+pub fn node_dir() -> PathBuf {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/node");
     assert!(
         app.join("node_modules/cors").exists(),
@@ -151,7 +151,7 @@ pub fn express_dir() -> PathBuf {
 
 /// Starts `node SCRIPT` of `tests/servers/node` with `PORT` and `env`.
 pub fn start_node(script: &str, env: &[(&str, &str)]) -> Server {
-    let app = express_dir();
+    let app = node_dir();
     let port = free_port();
     let mut command = Command::new("node");
     command
