@@ -23,6 +23,6 @@ CORS_DOCTOR_CONFIG_MATRIX="$ROWS" cargo test --locked -p cors-doctor --test conf
     if [ -f "$ROWS/$t.md" ]; then cat "$ROWS/$t.md"; else echo "| $t | (did not run) | | | | | | | |"; fi
   done
   echo
-  echo "Not verified here (no server of theirs runs on this machine, or not written yet): axum, actix-web, Go, Spring Boot, ASP.NET Core, Rails, Laravel, AWS S3, API Gateway, CloudFront, Cloudflare Workers, Netlify, Vercel."
+  echo "Not verified here (no server of theirs runs on this machine, or not written yet): AWS S3, Netlify and Vercel are written and checked on paper only (\`config --list\`); axum, actix-web, Go, Spring Boot, ASP.NET Core, Rails, Laravel, API Gateway, CloudFront and Cloudflare Workers are not written yet."
 } > docs/config-matrix.md
 echo "wrote docs/config-matrix.md"

@@ -18,6 +18,7 @@ mod js;
 mod nginx;
 pub mod origin_regex;
 mod python;
+mod static_hosts;
 
 use cors_policy::{Policy, Rule};
 
@@ -33,10 +34,13 @@ pub enum Target {
     Apache,
     Caddy,
     Haproxy,
+    S3,
+    Netlify,
+    Vercel,
 }
 
 impl Target {
-    pub const ALL: [Target; 9] = [
+    pub const ALL: [Target; 12] = [
         Target::Nginx,
         Target::Apache,
         Target::Caddy,
@@ -46,6 +50,9 @@ impl Target {
         Target::Flask,
         Target::FastApi,
         Target::Django,
+        Target::S3,
+        Target::Netlify,
+        Target::Vercel,
     ];
 
     pub fn id(self) -> &'static str {
@@ -59,6 +66,9 @@ impl Target {
             Target::Apache => "apache",
             Target::Caddy => "caddy",
             Target::Haproxy => "haproxy",
+            Target::S3 => "s3",
+            Target::Netlify => "netlify",
+            Target::Vercel => "vercel",
         }
     }
 
@@ -73,11 +83,15 @@ impl Target {
             Target::Apache => "Apache httpd (mod_headers, mod_setenvif, mod_rewrite)",
             Target::Caddy => "Caddy (Caddyfile: header, named matchers)",
             Target::Haproxy => "HAProxy 2.2+ (http-request return, http-after-response)",
+            Target::S3 => "AWS S3 bucket CORS (JSON for aws s3api put-bucket-cors)",
+            Target::Netlify => "Netlify _headers (static: one origin per path)",
+            Target::Vercel => "Vercel vercel.json headers (static: one origin per path)",
         }
     }
 
     /// Whether the tests start this server and prove its configuration with
-    /// `verify` (crates/cli/tests/config_servers.rs).
+    /// `verify` (crates/cli/tests/config_servers.rs); the others say in their
+    /// output that they are not verified here, and what was checked on paper.
     pub fn verified_here(self) -> bool {
         matches!(
             self,
@@ -117,6 +131,9 @@ impl Target {
             Target::Apache => apache::generate(&policy.file, &rules),
             Target::Caddy => caddy::generate(&policy.file, &rules),
             Target::Haproxy => haproxy::generate(&policy.file, &rules),
+            Target::S3 => return static_hosts::s3(&policy.file, &rules),
+            Target::Netlify => return static_hosts::netlify(&policy.file, &rules),
+            Target::Vercel => return static_hosts::vercel(&policy.file, &rules),
         })
     }
 }
