@@ -80,3 +80,31 @@ impl Output {
         }
     }
 }
+
+/// A progress bar on standard error when it is a terminal and no JSON goes
+/// to standard output; `progress(sent, known)` moves it.
+pub fn progress_bar(verb: &str, json: bool) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() || json {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {verb} {{pos}}/{{len}} requests {{wide_bar}} {{elapsed}}"
+    )) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+impl Output {
+    /// The error of a server that could not be reached, with its stage and hint.
+    pub fn unreachable(&mut self, e: &cors_probe::error::ProbeError) {
+        self.error(
+            &format!(
+                "could not reach the server: {e} (stage: {})",
+                e.stage().id()
+            ),
+            e.hint(),
+        );
+    }
+}

@@ -8,7 +8,6 @@ use std::fmt::Write;
 
 use cors_policy::{OriginPattern, Rule};
 
-use crate::origin_regex::{exact_regex, regex};
 use crate::{ident, path_prefix};
 
 /// A Caddyfile quoted token: backticks when possible (no escapes inside,
@@ -38,19 +37,11 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
         };
         let _ = writeln!(out, "\n# {api} · {}: {}", rule.name, rule.path);
         if !any {
-            let alternatives: Vec<String> = rule
-                .allow_origins
-                .iter()
-                .map(|p| match p {
-                    OriginPattern::Exact(o) => exact_regex(&o.serialize()),
-                    _ => regex(p).unwrap_or_default(),
-                })
-                .map(|re| format!("(?:{re})"))
-                .collect();
+            let alternatives = crate::origin_regex::alternatives(rule);
             let _ = writeln!(
                 out,
                 "# The allowed origins, compared whole (anchored, dots escaped).\n@cors_{name}_origin {{\n\tpath {path}\n\theader_regexp Origin {}\n}}",
-                q(&alternatives.join("|"))
+                q(&alternatives)
             );
         }
         let _ = writeln!(

@@ -6,8 +6,7 @@ use std::fmt::Write;
 
 use cors_policy::Rule;
 
-use crate::path_prefix;
-use crate::python::{any, bool_py, list, origins, py};
+use crate::python::{any, bool_py, list, origins, path_regex, py};
 
 pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> Result<String, String> {
     let [(api, rule)] = rules else {
@@ -16,22 +15,7 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> Result<String, St
             rules.len()
         ));
     };
-    let (prefix, wild) = path_prefix(&rule.path);
-    let escaped: String = prefix
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect();
-    let urls = if wild {
-        format!("^{escaped}.*$")
-    } else {
-        format!("^{escaped}$")
-    };
+    let urls = path_regex(&rule.path);
     let (exact, patterns) = origins(rule);
     let mut out = String::new();
     let _ = writeln!(

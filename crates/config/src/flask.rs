@@ -7,27 +7,7 @@ use std::fmt::Write;
 
 use cors_policy::Rule;
 
-use crate::path_prefix;
-use crate::python::{any, bool_py, list, origins, py};
-
-fn path_regex(pattern: &str) -> String {
-    let (prefix, wild) = path_prefix(pattern);
-    let escaped: String = prefix
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect();
-    if wild {
-        format!("^{escaped}.*$")
-    } else {
-        format!("^{escaped}$")
-    }
-}
+use crate::python::{any, bool_py, list, origins, path_regex, py};
 
 pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
     let mut out = String::new();

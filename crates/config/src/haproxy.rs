@@ -9,7 +9,6 @@ use std::fmt::Write;
 
 use cors_policy::{OriginPattern, Rule};
 
-use crate::origin_regex::{exact_regex, regex};
 use crate::{ident, path_prefix};
 
 /// A double-quoted HAProxy argument (log-format strings).
@@ -44,19 +43,11 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
                 "http-request set-var({var}) str(*) if cors_{name}_path"
             );
         } else {
-            let alternatives: Vec<String> = rule
-                .allow_origins
-                .iter()
-                .map(|p| match p {
-                    OriginPattern::Exact(o) => exact_regex(&o.serialize()),
-                    _ => regex(p).unwrap_or_default(),
-                })
-                .map(|re| format!("(?:{re})"))
-                .collect();
+            let alternatives = crate::origin_regex::alternatives(rule);
             let _ = writeln!(
                 out,
                 "# The allowed origins, compared whole (anchored, dots escaped).\nacl cors_{name}_origin req.hdr(origin) -m reg '{}'\nhttp-request set-var({var}) req.hdr(origin) if cors_{name}_path cors_{name}_origin",
-                alternatives.join("|")
+                alternatives
             );
         }
         let mut preflight = format!(

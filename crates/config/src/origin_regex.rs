@@ -48,3 +48,19 @@ pub fn regex(pattern: &OriginPattern) -> Option<String> {
 pub fn exact_regex(origin: &str) -> String {
     format!("^{}$", escape(origin))
 }
+
+/// Every allowed origin of `rule` as one anchored alternation (exact
+/// origins escaped, subdomain patterns as above), for servers that match
+/// the Origin with a single regex.
+pub fn alternatives(rule: &cors_policy::Rule) -> String {
+    rule.allow_origins
+        .iter()
+        .filter_map(|p| match p {
+            OriginPattern::Exact(o) => Some(exact_regex(&o.serialize())),
+            OriginPattern::Any => None,
+            other => regex(other),
+        })
+        .map(|re| format!("(?:{re})"))
+        .collect::<Vec<_>>()
+        .join("|")
+}

@@ -3,6 +3,7 @@
 use cors_policy::{OriginPattern, Rule};
 
 use crate::origin_regex::regex;
+use crate::path_prefix;
 
 /// A Python string literal (double-quoted; JSON's escapes are valid Python).
 pub(crate) fn py(text: &str) -> String {
@@ -47,5 +48,25 @@ pub(crate) fn bool_py(b: bool) -> &'static str {
         "True"
     } else {
         "False"
+    }
+}
+
+/// A path pattern as an anchored regex (`/api/*` → `^/api/.*$`).
+pub(crate) fn path_regex(pattern: &str) -> String {
+    let (prefix, wild) = path_prefix(pattern);
+    let escaped: String = prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect();
+    if wild {
+        format!("^{escaped}.*$")
+    } else {
+        format!("^{escaped}$")
     }
 }

@@ -113,6 +113,16 @@ pub struct ErrorDoc {
     pub hint: Option<&'static str>,
 }
 
+impl ErrorDoc {
+    pub fn of(e: &cors_probe::error::ProbeError) -> ErrorDoc {
+        ErrorDoc {
+            stage: e.stage().id(),
+            message: e.to_string(),
+            hint: e.hint(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct BrowserDoc {
     pub name: &'static str,
@@ -229,11 +239,7 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
                     (
                         headers(&wire.planned.owned_headers()),
                         None,
-                        Some(ErrorDoc {
-                            stage: e.stage().id(),
-                            message: e.to_string(),
-                            hint: e.hint(),
-                        }),
+                        Some(ErrorDoc::of(e)),
                         outgoing,
                     )
                 }

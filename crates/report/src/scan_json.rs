@@ -138,10 +138,6 @@ pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocumen
         error: report
             .network_error
             .as_ref()
-            .map(|e| crate::check_json::ErrorDoc {
-                stage: e.stage().id(),
-                message: e.to_string(),
-                hint: e.hint(),
-            }),
+            .map(crate::check_json::ErrorDoc::of),
     }
 }

@@ -379,10 +379,6 @@ pub fn to_json(report: &VerifyReport) -> VerifyDocument {
         error: report
             .network_error
             .as_ref()
-            .map(|e| crate::check_json::ErrorDoc {
-                stage: e.stage().id(),
-                message: e.to_string(),
-                hint: e.hint(),
-            }),
+            .map(crate::check_json::ErrorDoc::of),
     }
 }

@@ -10,7 +10,6 @@ use crate::output::Output;
 use cors_probe::scan::{run_scan, ScanRequest};
 use cors_probe::scan_analysis::{analyse, Severity};
 use cors_probe::scan_matrix::OriginRole;
-use std::io::IsTerminal;
 
 pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
     let url = parse_http_url(&args.url, "the URL")?;
@@ -51,17 +50,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
         rate_per_second: (args.rate > 0).then_some(args.rate),
     };
     let client = client(&transport)?;
-    let bar = if std::io::stderr().is_terminal() && !args.json {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} scanning {pos}/{len} requests {wide_bar} {elapsed}",
-        ) {
-            bar.set_style(style);
-        }
-        Some(bar)
-    } else {
-        None
-    };
+    let bar = crate::output::progress_bar("scanning", args.json);
     let progress = |sent: usize, known: usize| {
         if let Some(bar) = &bar {
             bar.set_length(known as u64);
@@ -79,13 +68,7 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
             // A document still, as `check --json` prints one: with the error.
             out.json(&cors_report::scan_json::scan_to_json(&report, &analysis))?;
         }
-        out.error(
-            &format!(
-                "could not reach the server: {e} (stage: {})",
-                e.stage().id()
-            ),
-            e.hint(),
-        );
+        out.unreachable(e);
         return Ok(exit::UNREACHABLE);
     }
     if args.json {

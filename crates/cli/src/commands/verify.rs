@@ -13,7 +13,7 @@ use cors_probe::flows::Limits;
 use cors_probe::scan::{run_scan, ScanRequest};
 use cors_probe::scan_analysis::analyse;
 use cors_probe::verify::{run_verify, VerifyRequest};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 
 pub(crate) fn read_policy(path: &str) -> Result<(String, String), Failure> {
     if path == "-" {
@@ -73,17 +73,7 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<u8, Failure> {
         },
     };
     let client = client(&transport)?;
-    let bar = if std::io::stderr().is_terminal() && !args.json {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} verifying {pos}/{len} requests {wide_bar} {elapsed}",
-        ) {
-            bar.set_style(style);
-        }
-        Some(bar)
-    } else {
-        None
-    };
+    let bar = crate::output::progress_bar("verifying", args.json);
     let progress = |sent: usize, known: usize| {
         if let Some(bar) = &bar {
             bar.set_length(known as u64);
@@ -121,13 +111,7 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<u8, Failure> {
         }
     }
     if let Some(e) = &report.network_error {
-        out.error(
-            &format!(
-                "could not reach the server: {e} (stage: {})",
-                e.stage().id()
-            ),
-            e.hint(),
-        );
+        out.unreachable(e);
         return Ok(exit::UNREACHABLE);
     }
     Ok(if report.holds() {
@@ -175,13 +159,7 @@ fn init(args: &VerifyArgs, url: &str, out: &mut Output) -> Result<u8, Failure> {
     let runtime = crate::runtime()?;
     let report = runtime.block_on(run_scan(&scan, &client, &|_, _| {}));
     if let Some(e) = &report.network_error {
-        out.error(
-            &format!(
-                "could not reach the server: {e} (stage: {})",
-                e.stage().id()
-            ),
-            e.hint(),
-        );
+        out.unreachable(e);
         return Ok(exit::UNREACHABLE);
     }
     let analysis = analyse(&report);
