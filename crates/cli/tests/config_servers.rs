@@ -1,10 +1,11 @@
 //! `cors-doctor config` proven on the real thing: for each policy shape —
 //! one origin, a list, a subdomain pattern, credentials, custom request
 //! headers with exposed response headers, max-age, a public API with `*` —
-//! the configuration `config` writes for nginx, express (`cors`), fastify
-//! (`@fastify/cors`), Flask (Flask-CORS), FastAPI (Starlette's
-//! CORSMiddleware) and Django (django-cors-headers) is
-//! loaded into the real server on loopback, and `verify` with the same
+//! the configuration `config` writes for nginx, Apache, Caddy, HAProxy,
+//! express (`cors`), fastify (`@fastify/cors`), Flask (Flask-CORS), FastAPI
+//! (Starlette's CORSMiddleware), Django (django-cors-headers), axum
+//! (tower-http), actix-web (actix-cors) and Go (rs/cors) is loaded — or
+//! compiled, verbatim — into the real server on loopback, and `verify` with the same
 //! policy (three browsers, plus the near-miss and attack origins) must hold,
 //! a 404 and a 500 included. Also: every subdomain pattern `config` writes
 //! refuses the attack origins `scan` knows.
@@ -14,9 +15,10 @@
 mod support;
 
 use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 use support::servers::{
-    start_nginx, start_node, start_python, start_server_with_dir, verify, Server,
+    start_nginx, start_node, start_program, start_python, start_server_with_dir, verify, Server,
 };
 
 /// (shape, the rule's keys). Pages are http://…:3000; probes are a 200, a 404 and a 500.
@@ -158,6 +160,95 @@ fn node_with(script: &str, snippet: &str, dir: &Path) -> Server {
     start_node(script, &[("SNIPPET", file.to_str().unwrap())])
 }
 
+/// `content` into `file` unless it is already there (an unchanged file keeps
+/// its time, so cargo does not rebuild the server for nothing).
+fn write_if_changed(file: &Path, content: &str) {
+    if std::fs::read_to_string(file).ok().as_deref() != Some(content) {
+        std::fs::write(file, content).unwrap();
+    }
+}
+
+/// The axum or actix-web server of `tests/servers/rust` built with every
+/// shape's generated file compiled in verbatim, one module each: one build
+/// for all shapes, in a target directory of its own.
+fn rust_server(target: &str, snippets: &[&str]) -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let generated = tmp.join("config-generated").join(target);
+    std::fs::create_dir_all(&generated).unwrap();
+    let layer = if target == "axum" {
+        "tower_http::cors::CorsLayer"
+    } else {
+        "actix_cors::Cors"
+    };
+    let mut shapes = String::new();
+    let mut arms = String::new();
+    for (index, snippet) in snippets.iter().enumerate() {
+        let file = generated.join(format!("shape{index}.rs"));
+        write_if_changed(&file, snippet);
+        shapes.push_str(&format!(
+            "mod shape{index} {{\n    include!({file:?});\n}}\n"
+        ));
+        arms.push_str(&format!(
+            "        {index} => Some(shape{index}::items_cors()),\n"
+        ));
+    }
+    shapes.push_str(&format!(
+        "fn cors(shape: usize) -> Option<{layer}> {{\n    match shape {{\n{arms}        _ => None,\n    }}\n}}\n"
+    ));
+    let list = generated.join("shapes.rs");
+    write_if_changed(&list, &shapes);
+    let target_dir = tmp.join("config-servers-target");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/rust/Cargo.toml");
+    let bin = format!("{target}_server");
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "build",
+            "--locked",
+            "--quiet",
+            "--bin",
+            &bin,
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("CORS_SHAPES", &list)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the {target} server does not build with the generated configuration:\n{}\n--- {}\n{shapes}",
+        String::from_utf8_lossy(&output.stderr),
+        list.display()
+    );
+    target_dir.join("debug").join(bin)
+}
+
+/// The Go server of `tests/servers/go` built beside the generated file
+/// (cors.go) with Debian's Go and github.com/rs/cors (GOPATH mode: the
+/// module proxy is not reachable here).
+fn go_with(snippet: &str, dir: &Path) -> Server {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/go/main.go");
+    std::fs::copy(source, dir.join("main.go")).unwrap();
+    std::fs::write(dir.join("cors.go"), snippet).unwrap();
+    let output = Command::new("go")
+        .args(["build", "-o", "server", "."])
+        .current_dir(dir)
+        .env("GO111MODULE", "off")
+        .env("GOPATH", "/usr/share/gocode")
+        .env("GOCACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-cache"))
+        .env("GOFLAGS", "")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("go cannot start ({e}): `apt-get install -y golang-go golang-github-rs-cors-dev` (.ci/run does)")
+        });
+    assert!(
+        output.status.success(),
+        "the Go server does not build with the generated configuration:\n{}\n--- cors.go\n{snippet}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    start_program(Command::new(dir.join("server")), &[], "the Go server")
+}
+
 /// The version of the server or package behind `target`, for the table.
 fn version(target: &str) -> String {
     let run = |program: &str, args: &[&str]| {
@@ -196,6 +287,18 @@ fn version(target: &str) -> String {
             .to_string();
         format!("{package} {v}")
     };
+    let lock = |package: &str| {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/rust/Cargo.lock");
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let version = text
+            .split("[[package]]")
+            .find(|p| p.contains(&format!("name = \"{package}\"\n")))
+            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+            .unwrap_or("?")
+            .trim_matches('"')
+            .to_string();
+        format!("{package} {version}")
+    };
     match target {
         "nginx" => run("nginx", &["-v"]),
         "apache" => run("apache2", &["-v"]),
@@ -206,6 +309,16 @@ fn version(target: &str) -> String {
         "flask" => format!("{}, {}", pip("Flask"), pip("flask-cors")),
         "fastapi" => format!("{}, {}", pip("fastapi"), pip("starlette")),
         "django" => format!("{}, {}", pip("Django"), pip("django-cors-headers")),
+        "axum" => format!("{}, {}", lock("axum"), lock("tower-http")),
+        "actix" => format!("{}, {}", lock("actix-web"), lock("actix-cors")),
+        "go" => format!(
+            "{}, github.com/rs/cors {}",
+            run("go", &["version"]).trim_start_matches("go version "),
+            run(
+                "dpkg-query",
+                &["-W", "-f", "${Version}", "golang-github-rs-cors-dev"]
+            )
+        ),
         _ => String::new(),
     }
 }
@@ -230,33 +343,53 @@ fn record(target: &str, results: &[(&str, bool)]) {
 }
 
 fn prove(target: &str) {
+    let policies: Vec<String> = SHAPES.iter().map(|(_, keys)| policy(keys)).collect();
+    let snippets: Vec<String> = policies
+        .iter()
+        .map(|p| {
+            let dir = tempfile::tempdir().unwrap();
+            config(
+                target,
+                &p.replace("{BASE}", "http://127.0.0.1:1"),
+                dir.path(),
+            )
+        })
+        .collect();
+    let compiled = matches!(target, "axum" | "actix").then(|| {
+        let all: Vec<&str> = snippets.iter().map(String::as_str).collect();
+        rust_server(target, &all)
+    });
     let mut results = Vec::new();
     let mut failures = Vec::new();
-    for (shape, keys) in SHAPES {
+    for (index, ((shape, _), (policy, snippet))) in SHAPES
+        .iter()
+        .zip(policies.iter().zip(&snippets))
+        .enumerate()
+    {
         let dir = tempfile::tempdir().unwrap();
-        let policy = policy(keys);
-        let snippet = config(
-            target,
-            &policy.replace("{BASE}", "http://127.0.0.1:1"),
-            dir.path(),
-        );
-        let server = match target {
-            "nginx" => nginx_with(&snippet),
-            "apache" => apache_with(&snippet),
-            "caddy" => caddy_with(&snippet),
-            "haproxy" => haproxy_with(&snippet),
-            "express" => node_with("config_server.js", &snippet, dir.path()),
-            "fastify" => node_with("config_server_fastify.js", &snippet, dir.path()),
-            python => {
+        let server = match (target, &compiled) {
+            ("nginx", _) => nginx_with(snippet),
+            ("apache", _) => apache_with(snippet),
+            ("caddy", _) => caddy_with(snippet),
+            ("haproxy", _) => haproxy_with(snippet),
+            ("express", _) => node_with("config_server.js", snippet, dir.path()),
+            ("fastify", _) => node_with("config_server_fastify.js", snippet, dir.path()),
+            ("go", _) => go_with(snippet, dir.path()),
+            (_, Some(binary)) => start_program(
+                Command::new(binary),
+                &[("SHAPE", &index.to_string())],
+                &format!("the {target} server"),
+            ),
+            (python, None) => {
                 let file = dir.path().join("cors_snippet.py");
-                std::fs::write(&file, &snippet).unwrap();
+                std::fs::write(&file, snippet).unwrap();
                 start_python(
                     &format!("{python}_server.py"),
                     &[("SNIPPET", file.to_str().unwrap())],
                 )
             }
         };
-        let (code, report) = verify(&server, &policy);
+        let (code, report) = verify(&server, policy);
         let held = code == 0 && !report.contains("reflects");
         results.push((*shape, held));
         if !held {
@@ -312,6 +445,21 @@ fn fastapi_configuration_holds_for_every_shape() {
 #[test]
 fn django_configuration_holds_for_every_shape() {
     prove("django");
+}
+
+#[test]
+fn axum_configuration_holds_for_every_shape() {
+    prove("axum");
+}
+
+#[test]
+fn actix_configuration_holds_for_every_shape() {
+    prove("actix");
+}
+
+#[test]
+fn go_configuration_holds_for_every_shape() {
+    prove("go");
 }
 
 #[test]

@@ -7,8 +7,9 @@ use std::fmt::Write;
 
 use cors_policy::Rule;
 
+use crate::origin_regex::origins;
 use crate::path_prefix;
-use crate::python::{any, bool_py, list, origins, py};
+use crate::python::{any, bool_py, list, py};
 
 pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
     let mut out = String::new();

@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use cors_policy::Rule;
 
-use crate::python::{any, bool_py, list, origins, path_regex, py};
+use crate::origin_regex::origins;
+use crate::python::{any, bool_py, list, path_regex, py};
 
 pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
     let mut out = String::new();

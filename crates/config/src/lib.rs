@@ -6,18 +6,22 @@
 //! headers kept on error responses, the preflight answered before any
 //! authentication, no `*` with credentials.
 
+mod actix;
 mod apache;
+mod axum;
 mod caddy;
 mod django;
 mod express;
 mod fastapi;
 mod fastify;
 mod flask;
+mod go;
 mod haproxy;
 mod js;
 mod nginx;
 pub mod origin_regex;
 mod python;
+mod rust;
 mod static_hosts;
 
 use cors_policy::{Policy, Rule};
@@ -34,13 +38,16 @@ pub enum Target {
     Apache,
     Caddy,
     Haproxy,
+    Axum,
+    Actix,
+    Go,
     S3,
     Netlify,
     Vercel,
 }
 
 impl Target {
-    pub const ALL: [Target; 12] = [
+    pub const ALL: [Target; 15] = [
         Target::Nginx,
         Target::Apache,
         Target::Caddy,
@@ -50,6 +57,9 @@ impl Target {
         Target::Flask,
         Target::FastApi,
         Target::Django,
+        Target::Axum,
+        Target::Actix,
+        Target::Go,
         Target::S3,
         Target::Netlify,
         Target::Vercel,
@@ -66,6 +76,9 @@ impl Target {
             Target::Apache => "apache",
             Target::Caddy => "caddy",
             Target::Haproxy => "haproxy",
+            Target::Axum => "axum",
+            Target::Actix => "actix",
+            Target::Go => "go",
             Target::S3 => "s3",
             Target::Netlify => "netlify",
             Target::Vercel => "vercel",
@@ -83,6 +96,9 @@ impl Target {
             Target::Apache => "Apache httpd (mod_headers, mod_setenvif, mod_rewrite)",
             Target::Caddy => "Caddy (Caddyfile: header, named matchers)",
             Target::Haproxy => "HAProxy 2.2+ (http-request return, http-after-response)",
+            Target::Axum => "axum with tower-http's CorsLayer",
+            Target::Actix => "actix-web with actix-cors",
+            Target::Go => "Go net/http with github.com/rs/cors",
             Target::S3 => "AWS S3 bucket CORS (JSON for aws s3api put-bucket-cors)",
             Target::Netlify => "Netlify _headers (static: one origin per path)",
             Target::Vercel => "Vercel vercel.json headers (static: one origin per path)",
@@ -104,6 +120,9 @@ impl Target {
                 | Target::Apache
                 | Target::Caddy
                 | Target::Haproxy
+                | Target::Axum
+                | Target::Actix
+                | Target::Go
         )
     }
 
@@ -131,6 +150,9 @@ impl Target {
             Target::Apache => apache::generate(&policy.file, &rules),
             Target::Caddy => caddy::generate(&policy.file, &rules),
             Target::Haproxy => haproxy::generate(&policy.file, &rules),
+            Target::Axum => axum::generate(&policy.file, &rules),
+            Target::Actix => actix::generate(&policy.file, &rules),
+            Target::Go => go::generate(&policy.file, &rules),
             Target::S3 => return static_hosts::s3(&policy.file, &rules),
             Target::Netlify => return static_hosts::netlify(&policy.file, &rules),
             Target::Vercel => return static_hosts::vercel(&policy.file, &rules),

@@ -64,3 +64,17 @@ pub fn alternatives(rule: &cors_policy::Rule) -> String {
         .collect::<Vec<_>>()
         .join("|")
 }
+
+/// The exact origins and the anchored patterns of a rule, apart.
+pub(crate) fn origins(rule: &cors_policy::Rule) -> (Vec<String>, Vec<String>) {
+    let mut exact = Vec::new();
+    let mut patterns = Vec::new();
+    for p in &rule.allow_origins {
+        match (p, regex(p)) {
+            (_, Some(re)) => patterns.push(re),
+            (OriginPattern::Exact(o), None) => exact.push(o.serialize()),
+            _ => {}
+        }
+    }
+    (exact, patterns)
+}

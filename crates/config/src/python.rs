@@ -2,7 +2,6 @@
 
 use cors_policy::{OriginPattern, Rule};
 
-use crate::origin_regex::regex;
 use crate::path_prefix;
 
 /// A Python string literal (double-quoted; JSON's escapes are valid Python).
@@ -23,20 +22,6 @@ pub(crate) fn py(text: &str) -> String {
 pub(crate) fn list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| py(i)).collect();
     format!("[{}]", quoted.join(", "))
-}
-
-/// The exact origins and the anchored patterns of a rule, apart.
-pub(crate) fn origins(rule: &Rule) -> (Vec<String>, Vec<String>) {
-    let mut exact = Vec::new();
-    let mut patterns = Vec::new();
-    for p in &rule.allow_origins {
-        match (p, regex(p)) {
-            (_, Some(re)) => patterns.push(re),
-            (OriginPattern::Exact(o), None) => exact.push(o.serialize()),
-            _ => {}
-        }
-    }
-    (exact, patterns)
 }
 
 pub(crate) fn any(rule: &Rule) -> bool {

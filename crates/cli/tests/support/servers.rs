@@ -149,22 +149,22 @@ pub fn node_dir() -> PathBuf {
     app
 }
 
-/// Starts `node SCRIPT` of `tests/servers/node` with `PORT` and `env`.
-pub fn start_node(script: &str, env: &[(&str, &str)]) -> Server {
-    let app = node_dir();
+/// Starts `command` with `PORT` (and `env`) and waits until it listens on
+/// loopback; `what` names it in the panic if it does not.
+pub fn start_program(mut command: Command, env: &[(&str, &str)], what: &str) -> Server {
     let port = free_port();
-    let mut command = Command::new("node");
     command
-        .arg(app.join(script))
         .env("PORT", port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     for (k, v) in env {
         command.env(k, v);
     }
-    let mut child = command.spawn().unwrap();
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} cannot start: {e}"));
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    wait_for(addr, &mut child, &format!("node {script}"));
+    wait_for(addr, &mut child, what);
     Server {
         child,
         addr,
@@ -172,35 +172,27 @@ pub fn start_node(script: &str, env: &[(&str, &str)]) -> Server {
     }
 }
 
+/// Starts `node SCRIPT` of `tests/servers/node` with `PORT` and `env`.
+pub fn start_node(script: &str, env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new("node");
+    command.arg(node_dir().join(script));
+    start_program(command, env, &format!("node {script}"))
+}
+
 /// Starts `python3 SCRIPT` of `tests/servers/python` with `PORT` and `env`
 /// (its packages from requirements.txt, which `.ci/run` installs).
 pub fn start_python(script: &str, env: &[(&str, &str)]) -> Server {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/python");
-    let port = free_port();
     let mut command = Command::new("python3");
-    command
-        .arg(dir.join(script))
-        .env("PORT", port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    wait_for(
-        addr,
-        &mut child,
+    command.arg(dir.join(script));
+    start_program(
+        command,
+        env,
         &format!(
             "python3 {script} (pip install -r {}/requirements.txt)",
             dir.display()
         ),
-    );
-    Server {
-        child,
-        addr,
-        _dir: None,
-    }
+    )
 }
 
 /// Runs `verify` on `policy` (its `{BASE}` replaced by the server's URL):
