@@ -117,18 +117,25 @@ Exit codes: 0 the policy holds · 1 violated · 2 bad policy or usage · 3 serve
 
     /// Write the server configuration that implements a CORS policy, for your server or framework.
     ///
-    /// Reads a policy in the `verify` format and writes the target's
-    /// idiomatic configuration — the framework's own CORS feature where it
-    /// has one — commented with the traps it avoids (origins matched whole,
-    /// `Vary: Origin`, headers kept on errors, the preflight answered before
-    /// authentication). `--list` shows the targets and which are proven here
-    /// on a real server.
+    /// Takes the policy from a file in the `verify` format (--policy), from
+    /// flags for one rule (--origin, --methods, --headers, --credentials,
+    /// --expose, --max-age, --path), or from a request (--from-check, then
+    /// `check`'s own arguments): the smallest rule that lets that request
+    /// through in every browser. Writes the target's idiomatic configuration
+    /// — the framework's own CORS feature where it has one — commented with
+    /// the traps it avoids (origins matched whole, `Vary: Origin`, headers
+    /// kept on errors, the preflight answered before authentication).
+    /// Flags get the checks a policy file gets (no `*` with credentials, no
+    /// pattern an attacker's domain matches). `--list` shows the targets and
+    /// which are proven here on a real server.
     #[command(after_help = "Examples:
   cors-doctor config --list
   cors-doctor config --target nginx --policy cors-policy.toml
-  cors-doctor config --target express --policy cors-policy.toml > cors.js
+  cors-doctor config --target express --origin https://app.example.com --methods GET,PUT --headers Content-Type --credentials --path '/api/*' > cors.js
+  cors-doctor config --target django --origin 'https://*.example.com' --expose X-Request-Id --max-age 600
+  cors-doctor config --target nginx --from-check https://api.example.com/v1/items --origin https://app.example.com -X PUT -H 'Content-Type: application/json'
 
-Exit codes: 0 written · 2 bad policy, unknown target or usage")]
+Exit codes: 0 written · 2 bad policy, unknown target or usage · 3 (--from-check) server unreachable")]
     Config(ConfigArgs),
 
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
@@ -174,6 +181,10 @@ pub struct CheckArgs {
     /// Print one JSON document (schema cors-doctor/check/v1, see docs/json-schema.md).
     #[arg(long)]
     pub json: bool,
+
+    /// Also write the fix as configuration for your server: nginx, apache, caddy, haproxy, express, fastify, flask, fastapi, django, axum, actix, go, … (`cors-doctor config --list`).
+    #[arg(long, value_name = "TARGET")]
+    pub fix_for: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -365,18 +376,64 @@ pub struct VerifyArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("input").args(["policy", "origins", "from_check"])))]
 pub struct ConfigArgs {
     /// The server or framework: see --list.
     #[arg(long, required_unless_present = "list")]
     pub target: Option<String>,
 
     /// The policy file (the `verify` format; `-` reads standard input).
-    #[arg(long, required_unless_present = "list")]
+    #[arg(long)]
     pub policy: Option<String>,
 
+    /// Instead of a policy: an origin to allow (repeatable) — exact (https://app.example.com), every subdomain of one parent (https://*.example.com), or * for a public API without credentials.
+    #[arg(long = "origin", value_name = "ORIGIN", conflicts_with_all = ["policy", "from_check"])]
+    pub origins: Vec<String>,
+
+    /// With --origin: the methods the pages use (comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "GET",
+        requires = "origins"
+    )]
+    pub methods: Vec<String>,
+
+    /// With --origin: request headers the pages set beyond the safelisted ones (comma-separated).
+    #[arg(long, value_delimiter = ',', requires = "origins")]
+    pub headers: Vec<String>,
+
+    /// With --origin: the pages send cookies or HTTP authentication (credentials: 'include').
+    #[arg(long, requires = "origins")]
+    pub credentials: bool,
+
+    /// With --origin: response headers the pages' scripts read (comma-separated).
+    #[arg(long, value_delimiter = ',', requires = "origins")]
+    pub expose: Vec<String>,
+
+    /// With --origin: how long browsers may cache the preflight, in seconds.
+    #[arg(long, value_name = "SECS", requires = "origins")]
+    pub max_age: Option<u64>,
+
+    /// With --origin: the path the rule covers; /api/* is everything under /api/.
+    #[arg(long, default_value = "/*", requires = "origins")]
+    pub path: String,
+
+    /// Instead of a policy: run `check` with the arguments that follow (all of them: put it last) and write the smallest rule that lets that request through in every browser.
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "URL [CHECK OPTIONS]")]
+    pub from_check: Option<Vec<String>>,
+
     /// List the targets, and whether each is proven here on a real server.
-    #[arg(long)]
+    #[arg(long, exclusive = true)]
     pub list: bool,
+}
+
+/// `check`'s arguments as `config --from-check` takes them.
+#[derive(Parser, Debug)]
+#[command(name = "cors-doctor config --from-check", no_binary_name = true)]
+pub struct FromCheckArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -15,6 +15,7 @@ mod express;
 mod fastapi;
 mod fastify;
 mod flask;
+mod from_request;
 mod go;
 mod haproxy;
 mod js;
@@ -23,6 +24,8 @@ pub mod origin_regex;
 mod python;
 mod rust;
 mod static_hosts;
+
+pub use from_request::rule_for_request;
 
 use cors_policy::{Policy, Rule};
 

@@ -10,6 +10,10 @@ use cors_policy::{OriginPattern, Rule};
 use crate::origin_regex::regex;
 use crate::{ident, path_prefix};
 
+/// The upstream's own CORS headers, hidden behind the ones this
+/// configuration adds (`proxy_hide_header` does nothing without a proxy).
+const HIDE: &str = "    proxy_hide_header Access-Control-Allow-Origin;\n    proxy_hide_header Access-Control-Allow-Credentials;\n    proxy_hide_header Access-Control-Allow-Methods;\n    proxy_hide_header Access-Control-Allow-Headers;\n    proxy_hide_header Access-Control-Expose-Headers;\n    proxy_hide_header Access-Control-Max-Age;\n";
+
 /// An nginx string literal.
 fn q(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
@@ -95,7 +99,7 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
         }
         let _ = writeln!(
             server,
-            "\n# {api} · {}: {}\n{location} {{\n    # The preflight: answered here, before any authentication (browsers send\n    # no credentials on it), with a 204 and the lists it must allow.\n    if ($request_method = OPTIONS) {{\n{preflight}        return 204;\n    }}\n    # `always`: the headers stay on 4xx and 5xx answers too, so the page can\n    # read the error. An add_header in a nested block replaces all of these:\n    # repeat them there, and do not nest a `location` (it would skip the\n    # preflight answer above).\n{actual}    # … your application: proxy_pass, root or try_files …\n}}",
+            "\n# {api} · {}: {}\n{location} {{\n    # The preflight: answered here, before any authentication (browsers send\n    # no credentials on it), with a 204 and the lists it must allow.\n    if ($request_method = OPTIONS) {{\n{preflight}        return 204;\n    }}\n    # `always`: the headers stay on 4xx and 5xx answers too, so the page can\n    # read the error. An add_header in a nested block replaces all of these:\n    # repeat them there, and do not nest a `location` (it would skip the\n    # preflight answer above).\n{actual}    # An application behind that sends CORS headers of its own would make two\n    # values, which every browser refuses: this layer alone answers.\n{HIDE}    # … your application: proxy_pass, root or try_files …\n}}",
             rule.name, rule.path
         );
     }

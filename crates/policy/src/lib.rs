@@ -14,10 +14,12 @@
 mod check;
 mod origin_pattern;
 mod raw;
+mod spec;
 
 use std::fmt;
 
 pub use origin_pattern::OriginPattern;
+pub use spec::RuleSpec;
 use url::Url;
 
 /// A position in the policy file (1-based).

@@ -24,6 +24,9 @@ pub struct CheckDocument {
     pub findings: Vec<FindingDoc>,
     pub second_origin: Option<SecondOriginDoc>,
     pub summary: SummaryDoc,
+    /// With `check --fix-for TARGET` only (added in 0.1, additive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_config: Option<crate::fix_config::FixConfigDoc>,
 }
 
 #[derive(Serialize)]
@@ -352,5 +355,6 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
             blocked_in,
             requests_sent: report.wire.len() + usize::from(report.second_origin.is_some()),
         },
+        fix_config: None,
     }
 }

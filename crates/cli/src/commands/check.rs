@@ -2,11 +2,12 @@
 //! and prints the report.
 
 use crate::cli::{CheckArgs, CredentialsArg, ModeArg, NetworkArgs, RequestArgs};
+use crate::commands::config;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_engine::{Browser, CredentialsMode, Initiator, Mode, Origin, Request};
 use cors_probe::{run_check, CheckRequest, Client, ResolveOverride, TransportOptions};
-use cors_report::{check_to_json, render_check, CurlOptions};
+use cors_report::{check_to_json, render_check, CurlOptions, FixConfig};
 use std::time::Duration;
 use url::Url;
 
@@ -270,13 +271,23 @@ pub fn exit_code(report: &cors_probe::CheckReport) -> u8 {
 
 pub fn run(args: &CheckArgs, out: &mut Output) -> Result<u8, Failure> {
     let prepared = prepare(args)?;
+    // An unknown target is a usage error before anything is sent.
+    let fix_target = args.fix_for.as_deref().map(config::target).transpose()?;
     let runtime = crate::runtime()?;
     let report = runtime.block_on(execute(&prepared))?;
+    let fix = fix_target
+        .filter(|_| report.network_error().is_none())
+        .map(|target| config::fix_config(target, &report));
     if args.json {
-        let doc = check_to_json(&report, &prepared.curl);
+        let mut doc = check_to_json(&report, &prepared.curl);
+        doc.fix_config = fix.as_ref().map(FixConfig::to_doc);
         out.json(&doc)?;
     } else {
-        let text = render_check(&report, &out.palette(), &prepared.curl);
+        let mut text = render_check(&report, &out.palette(), &prepared.curl);
+        if let Some(fix) = &fix {
+            text.push('\n');
+            text.push_str(&fix.render(&out.palette()));
+        }
         out.print(&text);
     }
     let code = exit_code(&report);
