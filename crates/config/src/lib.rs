@@ -8,8 +8,11 @@
 
 mod actix;
 mod apache;
+mod aspnet;
+mod aws;
 mod axum;
 mod caddy;
+mod cloudflare;
 mod django;
 mod express;
 mod fastapi;
@@ -19,10 +22,14 @@ mod from_request;
 mod go;
 mod haproxy;
 mod js;
+mod json;
+mod laravel;
 mod nginx;
 pub mod origin_regex;
 mod python;
 mod rust;
+mod shared_settings;
+mod spring;
 mod static_hosts;
 
 pub use from_request::rule_for_request;
@@ -47,10 +54,16 @@ pub enum Target {
     S3,
     Netlify,
     Vercel,
+    Spring,
+    AspNet,
+    Laravel,
+    ApiGateway,
+    CloudFront,
+    Cloudflare,
 }
 
 impl Target {
-    pub const ALL: [Target; 15] = [
+    pub const ALL: [Target; 21] = [
         Target::Nginx,
         Target::Apache,
         Target::Caddy,
@@ -66,6 +79,12 @@ impl Target {
         Target::S3,
         Target::Netlify,
         Target::Vercel,
+        Target::Spring,
+        Target::AspNet,
+        Target::Laravel,
+        Target::ApiGateway,
+        Target::CloudFront,
+        Target::Cloudflare,
     ];
 
     pub fn id(self) -> &'static str {
@@ -85,6 +104,12 @@ impl Target {
             Target::S3 => "s3",
             Target::Netlify => "netlify",
             Target::Vercel => "vercel",
+            Target::Spring => "spring",
+            Target::AspNet => "aspnet",
+            Target::Laravel => "laravel",
+            Target::ApiGateway => "apigateway",
+            Target::CloudFront => "cloudfront",
+            Target::Cloudflare => "cloudflare",
         }
     }
 
@@ -105,6 +130,14 @@ impl Target {
             Target::S3 => "AWS S3 bucket CORS (JSON for aws s3api put-bucket-cors)",
             Target::Netlify => "Netlify _headers (static: one origin per path)",
             Target::Vercel => "Vercel vercel.json headers (static: one origin per path)",
+            Target::Spring => "Spring Boot (WebMvcConfigurer.addCorsMappings)",
+            Target::AspNet => "ASP.NET Core (AddCors policies, UseCors before authentication)",
+            Target::Laravel => "Laravel config/cors.php (HandleCors, one configuration per app)",
+            Target::ApiGateway => {
+                "AWS API Gateway HTTP API CORS (JSON for aws apigatewayv2 update-api)"
+            }
+            Target::CloudFront => "AWS CloudFront response headers policy (CorsConfig JSON)",
+            Target::Cloudflare => "Cloudflare Workers (a Worker in front of the API)",
         }
     }
 
@@ -159,6 +192,12 @@ impl Target {
             Target::S3 => return static_hosts::s3(&policy.file, &rules),
             Target::Netlify => return static_hosts::netlify(&policy.file, &rules),
             Target::Vercel => return static_hosts::vercel(&policy.file, &rules),
+            Target::Spring => spring::generate(&policy.file, &rules),
+            Target::AspNet => aspnet::generate(&policy.file, &rules),
+            Target::Laravel => return laravel::generate(&policy.file, &rules),
+            Target::ApiGateway => return aws::api_gateway(&policy.file, &rules),
+            Target::CloudFront => return aws::cloudfront(&policy.file, &rules),
+            Target::Cloudflare => cloudflare::generate(&policy.file, &rules),
         })
     }
 }

@@ -10,26 +10,8 @@ use std::fmt::Write;
 
 use cors_policy::{OriginPattern, Rule};
 
+use crate::json::{json, json_list};
 use crate::path_prefix;
-
-fn json(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn json_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| json(i)).collect();
-    format!("[{}]", quoted.join(", "))
-}
 
 /// S3 matches one `*` anywhere in an allowed origin; methods are limited.
 pub(crate) fn s3(file: &str, rules: &[(&str, &Rule)]) -> Result<String, String> {
