@@ -2,7 +2,8 @@
 # Regenerates docs/config-matrix.md: every `config` target that runs here ×
 # every policy shape, proven on the real server (crates/cli/tests/config_servers.rs),
 # with the server's version. Needs what .ci/run installs (nginx-light, apache2,
-# caddy, haproxy, golang-go and golang-github-rs-cors-dev from Debian; axum and
+# caddy, haproxy, golang-go, golang-github-rs-cors-dev, ruby-rack-cors and
+# ruby-webrick from Debian; axum and
 # actix-web from crates.io, built by the test; npm ci in crates/cli/tests/servers/node;
 # pip install -r crates/cli/tests/servers/python/requirements.txt).
 set -euo pipefail
@@ -20,7 +21,7 @@ CORS_DOCTOR_CONFIG_MATRIX="$ROWS" cargo test --locked -p cors-doctor --test conf
   echo
   echo "| target | server | one origin | a list | subdomain pattern | credentials | request and exposed headers | max-age | public \`*\` |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for t in nginx apache caddy haproxy express fastify flask fastapi django axum actix go; do
+  for t in nginx apache caddy haproxy express fastify flask fastapi django axum actix go rails; do
     if [ -f "$ROWS/$t.md" ]; then cat "$ROWS/$t.md"; else echo "| $t | (did not run) | | | | | | | |"; fi
   done
   echo

@@ -4,7 +4,8 @@
 //! the configuration `config` writes for nginx, Apache, Caddy, HAProxy,
 //! express (`cors`), fastify (`@fastify/cors`), Flask (Flask-CORS), FastAPI
 //! (Starlette's CORSMiddleware), Django (django-cors-headers), axum
-//! (tower-http), actix-web (actix-cors) and Go (rs/cors) is loaded — or
+//! (tower-http), actix-web (actix-cors), Go (rs/cors) and Rails (rack-cors,
+//! under plain Rack) is loaded — or
 //! compiled, verbatim — into the real server on loopback, and `verify` with the same
 //! policy (three browsers, plus the near-miss and attack origins) must hold,
 //! a 404 and a 500 included. Also: every subdomain pattern `config` writes
@@ -249,6 +250,26 @@ fn go_with(snippet: &str, dir: &Path) -> Server {
     start_program(Command::new(dir.join("server")), &[], "the Go server")
 }
 
+/// The Rails initializer under plain Rack (tests/servers/ruby/config.ru):
+/// Debian's rack-cors and WEBrick, Rails itself not installed.
+fn rack_with(snippet: &str, dir: &Path) -> Server {
+    let file = dir.join("cors.rb");
+    std::fs::write(&file, snippet).unwrap();
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/ruby/config.ru");
+    // rackup takes the port as an argument: wrap it so PORT from the environment is used.
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        "exec rackup -q -s webrick -o 127.0.0.1 -p \"$PORT\" \"$0\"",
+        config.to_str().unwrap(),
+    ]);
+    start_program(
+        command,
+        &[("SNIPPET", file.to_str().unwrap())],
+        "rackup (apt-get install -y ruby-rack ruby-rack-cors ruby-webrick: .ci/run does)",
+    )
+}
+
 /// The version of the server or package behind `target`, for the table.
 fn version(target: &str) -> String {
     let run = |program: &str, args: &[&str]| {
@@ -311,6 +332,12 @@ fn version(target: &str) -> String {
         "django" => format!("{}, {}", pip("Django"), pip("django-cors-headers")),
         "axum" => format!("{}, {}", lock("axum"), lock("tower-http")),
         "actix" => format!("{}, {}", lock("actix-web"), lock("actix-cors")),
+        "rails" => format!(
+            "rack-cors {} under Rack {} (not Rails), {}",
+            run("dpkg-query", &["-W", "-f", "${Version}", "ruby-rack-cors"]),
+            run("dpkg-query", &["-W", "-f", "${Version}", "ruby-rack"]),
+            run("ruby", &["-v"]).split(" (").next().unwrap_or_default()
+        ),
         "go" => format!(
             "{}, github.com/rs/cors {}",
             run("go", &["version"]).trim_start_matches("go version "),
@@ -375,6 +402,7 @@ fn prove(target: &str) {
             ("express", _) => node_with("config_server.js", snippet, dir.path()),
             ("fastify", _) => node_with("config_server_fastify.js", snippet, dir.path()),
             ("go", _) => go_with(snippet, dir.path()),
+            ("rails", _) => rack_with(snippet, dir.path()),
             (_, Some(binary)) => start_program(
                 Command::new(binary),
                 &[("SHAPE", &index.to_string())],
@@ -460,6 +488,11 @@ fn actix_configuration_holds_for_every_shape() {
 #[test]
 fn go_configuration_holds_for_every_shape() {
     prove("go");
+}
+
+#[test]
+fn rails_configuration_holds_for_every_shape() {
+    prove("rails");
 }
 
 #[test]

@@ -27,6 +27,7 @@ mod laravel;
 mod nginx;
 pub mod origin_regex;
 mod python;
+mod rails;
 mod rust;
 mod shared_settings;
 mod spring;
@@ -51,6 +52,7 @@ pub enum Target {
     Axum,
     Actix,
     Go,
+    Rails,
     S3,
     Netlify,
     Vercel,
@@ -63,7 +65,7 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 21] = [
+    pub const ALL: [Target; 22] = [
         Target::Nginx,
         Target::Apache,
         Target::Caddy,
@@ -76,6 +78,7 @@ impl Target {
         Target::Axum,
         Target::Actix,
         Target::Go,
+        Target::Rails,
         Target::S3,
         Target::Netlify,
         Target::Vercel,
@@ -101,6 +104,7 @@ impl Target {
             Target::Axum => "axum",
             Target::Actix => "actix",
             Target::Go => "go",
+            Target::Rails => "rails",
             Target::S3 => "s3",
             Target::Netlify => "netlify",
             Target::Vercel => "vercel",
@@ -127,6 +131,7 @@ impl Target {
             Target::Axum => "axum with tower-http's CorsLayer",
             Target::Actix => "actix-web with actix-cors",
             Target::Go => "Go net/http with github.com/rs/cors",
+            Target::Rails => "Rails with rack-cors (config/initializers/cors.rb)",
             Target::S3 => "AWS S3 bucket CORS (JSON for aws s3api put-bucket-cors)",
             Target::Netlify => "Netlify _headers (static: one origin per path)",
             Target::Vercel => "Vercel vercel.json headers (static: one origin per path)",
@@ -159,6 +164,7 @@ impl Target {
                 | Target::Axum
                 | Target::Actix
                 | Target::Go
+                | Target::Rails
         )
     }
 
@@ -189,6 +195,7 @@ impl Target {
             Target::Axum => axum::generate(&policy.file, &rules),
             Target::Actix => actix::generate(&policy.file, &rules),
             Target::Go => go::generate(&policy.file, &rules),
+            Target::Rails => rails::generate(&policy.file, &rules),
             Target::S3 => return static_hosts::s3(&policy.file, &rules),
             Target::Netlify => return static_hosts::netlify(&policy.file, &rules),
             Target::Vercel => return static_hosts::vercel(&policy.file, &rules),
