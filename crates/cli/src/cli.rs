@@ -138,6 +138,28 @@ Exit codes: 0 the policy holds · 1 violated · 2 bad policy or usage · 3 serve
 Exit codes: 0 written · 2 bad policy, unknown target or usage · 3 (--from-check) server unreachable")]
     Config(ConfigArgs),
 
+    /// Explain a DevTools network export (HAR), request by request.
+    ///
+    /// Reads a HAR 1.2 file as Chrome/Edge, Firefox, Safari, Playwright,
+    /// Puppeteer or a proxy exports it — as a stream: bodies are skipped, so
+    /// a file of gigabytes needs little memory — and judges every
+    /// cross-origin request a page's script made as the browser that
+    /// recorded it did (the file's creator and browser fields, else the
+    /// User-Agent): preflights paired with their requests, redirects
+    /// followed, what was blocked with that browser's console line, the cause
+    /// and the fix; what succeeded only thanks to a cached preflight, what
+    /// came from the HTTP cache, and what works but is risky. Summary first
+    /// (page origin → API host), then the details. Credential-like URL query
+    /// values are hidden unless --show-secrets.
+    #[command(after_help = "Examples:
+  cors-doctor har network.har
+  cors-doctor har network.har --json > report.json
+  cat network.har | cors-doctor har -
+  cors-doctor har firefox-export.har --browser chromium   # judge as another browser would
+
+Exit codes: 0 nothing blocked · 1 something was blocked · 2 unreadable or malformed file, or usage")]
+    Har(HarArgs),
+
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
     Lab(LabArgs),
 
@@ -426,6 +448,24 @@ pub struct ConfigArgs {
     /// List the targets, and whether each is proven here on a real server.
     #[arg(long, exclusive = true)]
     pub list: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HarArgs {
+    /// The HAR file (`-` reads standard input).
+    pub file: String,
+
+    /// Judge as this browser instead of the one that recorded the file: chromium, firefox or webkit.
+    #[arg(long)]
+    pub browser: Option<String>,
+
+    /// Print one JSON document (schema cors-doctor/har/v1, see docs/json-schema.md).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show credential-like URL query values (token=, key=, sig=…) as recorded.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 /// `check`'s arguments as `config --from-check` takes them.

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(args, &mut out),
         Command::Verify(args) => commands::verify::run(args, &mut out),
         Command::Config(args) => commands::config::run(args, &mut out),
+        Command::Har(args) => commands::har::run(args, &mut out),
         Command::Lab(args) => commands::lab::run(args, &mut out),
         Command::Demo(args) => commands::demo::run(args, &mut out),
         Command::Completions { shell } => {

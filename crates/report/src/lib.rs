@@ -10,6 +10,7 @@ pub mod explain;
 pub mod explain_docs;
 pub mod findings;
 pub mod fix_config;
+pub mod har;
 pub mod policy_init;
 pub mod scan_json;
 pub mod scan_text;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod explain;
 pub mod explain_input;
+pub mod har;
 pub mod lab;
 pub mod scan;
 pub mod verify;
