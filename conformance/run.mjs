@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ServerPool } from './lib/servers.mjs';
+import { ensureCert } from './lib/cert.mjs';
 import { loadScenarios } from './lib/scenarios.mjs';
 import { normalizeResults, stringify } from './lib/normalize.mjs';
 
@@ -38,19 +39,6 @@ function subst(v, ports) {
   return v;
 }
 
-function ensureCert() {
-  const dir = path.join(HERE, '.cache');
-  // v2: every scenario host named exactly (webpki, used by `check`, does not
-  // match `*.test` against a single-label suffix); v1 files are ignored.
-  const key = path.join(dir, 'test-key-v2.pem');
-  const cert = path.join(dir, 'test-cert-v2.pem');
-  if (!fs.existsSync(key) || !fs.existsSync(cert)) {
-    fs.mkdirSync(dir, { recursive: true });
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=cors-doctor conformance test',
-      '-addext', 'subjectAltName=DNS:app.test,DNS:api.test,DNS:other.test,DNS:www.app.test,DNS:*.test,DNS:localhost,DNS:api.localhost,DNS:*.api.test,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  }
-  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert), certPath: cert };
-}
 
 function withTimeout(p, ms, what) {
   let t;
@@ -193,7 +181,7 @@ async function main() {
   let scenarios = loadScenarios(opts.scenarios);
   if (opts.filter) scenarios = scenarios.filter((s) => s.id.includes(opts.filter) || s.file.includes(opts.filter));
   const browsers = (opts.browser === 'all' ? 'chromium,firefox,webkit' : opts.browser).split(',').flatMap((b) => (b === 'check' ? ['check-chromium', 'check-firefox', 'check-webkit'] : [b]));
-  const tlsMaterial = ensureCert();
+  const tlsMaterial = ensureCert(HERE);
   const pool = new ServerPool(tlsMaterial);
   pool.certPath = tlsMaterial.certPath;
   const summaries = [];

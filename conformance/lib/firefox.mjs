@@ -21,7 +21,7 @@ async function freePort() {
   return p;
 }
 
-function prefs(marionettePort, proxyPort) {
+function prefs(marionettePort, proxyPort, extraPrefs = {}) {
   const p = {
     'marionette.port': marionettePort,
     'network.proxy.type': 1,
@@ -67,6 +67,7 @@ function prefs(marionettePort, proxyPort) {
     'browser.tabs.warnOnClose': false,
     'devtools.console.stdout.content': false,
     'remote.prefs.recommended': true,
+    ...extraPrefs,
   };
   return Object.entries(p).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n') + '\n';
 }
@@ -93,12 +94,14 @@ export class FirefoxDriver {
 
   async start() {
     // the loopback-only forward proxy is part of the recording server pool (lib/servers.mjs)
-    const proxyPort = this.opts.pool.proxyPort || await this.opts.pool.listenProxy();
+    // (opts.proxyPort: a proxy of the caller's own, e.g. record-har.mjs; opts.extraPrefs /
+    // opts.extraArgs: added to user.js / the command line)
+    const proxyPort = this.opts.proxyPort || this.opts.pool.proxyPort || await this.opts.pool.listenProxy();
     this.mPort = await freePort();
     this.bidiPort = await freePort();
     this.profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-firefox-'));
-    fs.writeFileSync(path.join(this.profile, 'user.js'), prefs(this.mPort, proxyPort));
-    this.proc = spawn(FIREFOX_BIN, ['--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '--remote-debugging-port', String(this.bidiPort), '--profile', this.profile, 'about:blank'], {
+    fs.writeFileSync(path.join(this.profile, 'user.js'), prefs(this.mPort, proxyPort, this.opts.extraPrefs));
+    this.proc = spawn(FIREFOX_BIN, ['--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '--remote-debugging-port', String(this.bidiPort), '--profile', this.profile, ...(this.opts.extraArgs || []), 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' },
     });
@@ -153,7 +156,7 @@ export class FirefoxDriver {
   }
 
   async openPage(pageUrl) {
-    this.opts.pool.dropProxyConnections();
+    this.opts.pool?.dropProxyConnections();
     await this.m.send('WebDriver:Navigate', { url: pageUrl }, 15000);
     await new Promise((r) => setTimeout(r, 50));
     await this._chrome(READ_CONSOLE); // discard page-load noise

@@ -156,6 +156,7 @@ Exit codes: 0 written · 2 bad policy, unknown target or usage · 3 (--from-chec
   cors-doctor har network.har --json > report.json
   cat network.har | cors-doctor har -
   cors-doctor har firefox-export.har --browser chromium   # judge as another browser would
+  cors-doctor har playwright.har --replay                  # send the blocked requests again to learn why
 
 Exit codes: 0 nothing blocked · 1 something was blocked · 2 unreadable or malformed file, or usage")]
     Har(HarArgs),
@@ -466,6 +467,13 @@ pub struct HarArgs {
     /// Show credential-like URL query values (token=, key=, sig=…) as recorded.
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// Send each blocked request again with `check` (same origin, method and headers; loopback or your own servers only) and say whether it still fails, and why.
+    #[arg(long)]
+    pub replay: bool,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 /// `check`'s arguments as `config --from-check` takes them.

@@ -85,8 +85,8 @@ fn set_by_browser(name: &str, value: &str) -> bool {
 
 /// The script's request behind `exchange`, as the browser received it from
 /// the page: `None` when it is no cross-origin request a script made (no
-/// `Origin`, or a navigation).
-fn script_request(exchange: &ObservedExchange, page: Option<&Url>) -> Option<Request> {
+/// `Origin`, or a navigation). `har --replay` sends it again with `check`.
+pub fn script_request(exchange: &ObservedExchange, page: Option<&Url>) -> Option<Request> {
     let origin = Origin::parse(exchange.header("origin")?).ok()?;
     let mode = match exchange.header("sec-fetch-mode") {
         None | Some("cors") => Mode::Cors,
@@ -106,7 +106,12 @@ fn script_request(exchange: &ObservedExchange, page: Option<&Url>) -> Option<Req
     request.method = exchange.method.clone();
     request.mode = mode;
     request.initiator = Initiator::Fetch;
-    request.credentials = if exchange.header("cookie").is_some() {
+    // Cookies, or `Sec-Fetch-Storage-Access`, which Chromium and Firefox
+    // send only on requests whose credentials mode is include (a
+    // credentialed request to a site with no cookies carries no Cookie).
+    request.credentials = if exchange.header("cookie").is_some()
+        || exchange.header("sec-fetch-storage-access").is_some()
+    {
         CredentialsMode::Include
     } else {
         CredentialsMode::SameOrigin

@@ -4,13 +4,46 @@
 //! `evaluate_observed`, which pairs preflights and redirect hops and says
 //! what that browser made of each fetch. Entries are grouped by page
 //! (`pageref`); a recording without pages is one group.
+//!
+//! Some exporters leave out what a diagnosis needs: Playwright records no
+//! preflights, and for a request the browser blocked only its provisional
+//! headers (no `Origin`) and no response. A script's request without an
+//! `Origin` is then placed by its page's origin, and a failed request without
+//! a response is reported as such (not judged: a guess would be a second
+//! rule); `har --replay` sends it again to learn why.
 
-use cors_engine::{evaluate_observed, Answer, Browser, ObservedExchange, ObservedFetch, Response};
+use cors_engine::{
+    evaluate_observed, script_request, Answer, Browser, Finding, ObservedExchange, ObservedFetch,
+    Origin, Request, Response, Verdict,
+};
 use url::Url;
 
 use crate::reader::{Entry, Har};
 
-/// One fetch of the recording and the engine's judgement of it.
+/// What the recording says about one fetch.
+#[derive(Clone, Debug)]
+pub enum Judgement {
+    /// The engine's judgement of the recorded exchanges.
+    Judged(ObservedFetch),
+    /// The browser reported a failure and the recording holds no response.
+    NoResponse { error: String },
+}
+
+/// The same request sent again by `check` (`har --replay`), as the
+/// recording browser would judge the answer today.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    pub verdict: Verdict,
+    pub console: Vec<String>,
+    pub findings: Vec<Finding>,
+    /// Why the replay could not run or got no answer.
+    pub error: Option<String>,
+    /// Sent with credentials although the recording does not say so: it
+    /// passed without them, and the browser had failed it.
+    pub assumed_credentials: bool,
+}
+
+/// One fetch of the recording and the judgement of it.
 #[derive(Clone, Debug)]
 pub struct HarFetch {
     /// The entry of the script's request (its first hop), or of the
@@ -20,10 +53,50 @@ pub struct HarFetch {
     pub hop_entries: Vec<usize>,
     pub method: String,
     pub url: String,
-    /// The page's origin (its `Origin` header).
+    /// The page's origin (its `Origin` header, or the page's own).
     pub origin: String,
-    /// What the engine says the recording browser did.
-    pub judged: ObservedFetch,
+    /// The recorded headers had no `Origin`: it was taken from the page.
+    pub origin_inferred: bool,
+    pub judgement: Judgement,
+    /// The script's request, for `--replay`.
+    pub request: Option<Request>,
+    pub replay: Option<Replay>,
+}
+
+impl HarFetch {
+    /// The verdict: the replay's when there is one, else the recording's
+    /// (a failure without a response counts as blocked).
+    pub fn verdict(&self) -> Verdict {
+        match (&self.replay, &self.judgement) {
+            (Some(r), _) => r.verdict,
+            (None, Judgement::Judged(j)) => j.outcome.verdict,
+            (None, Judgement::NoResponse { .. }) => Verdict::Blocked,
+        }
+    }
+
+    /// The console lines: the replay's, else the engine's for the recording.
+    pub fn console(&self) -> &[String] {
+        match (&self.replay, &self.judgement) {
+            (Some(r), _) => &r.console,
+            (None, Judgement::Judged(j)) => &j.outcome.console,
+            (None, Judgement::NoResponse { .. }) => &[],
+        }
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        match (&self.replay, &self.judgement) {
+            (Some(r), _) => &r.findings,
+            (None, Judgement::Judged(j)) => &j.outcome.findings,
+            (None, Judgement::NoResponse { .. }) => &[],
+        }
+    }
+
+    pub fn judged(&self) -> Option<&ObservedFetch> {
+        match &self.judgement {
+            Judgement::Judged(j) => Some(j),
+            Judgement::NoResponse { .. } => None,
+        }
+    }
 }
 
 /// The fetches of one page.
@@ -38,15 +111,18 @@ pub struct PageReport {
 #[derive(Clone, Debug)]
 pub struct HarReport {
     pub browser: Browser,
-    /// How the browser was told (`log.browser Firefox 128`, `User-Agent …`).
+    /// How the browser was told (`log.browser: Firefox 128`, `User-Agent: …`).
     pub browser_evidence: String,
     /// `log.creator`: the tool that wrote the file.
     pub creator: String,
     pub total_entries: usize,
-    /// Entries with an `Origin` header.
+    /// Entries kept: with an `Origin` header, or made by a script.
     pub cross_origin_entries: usize,
     /// Entries skipped because their URL is not an absolute http(s) URL.
     pub unreadable_entries: Vec<usize>,
+    /// Whether the file records preflights at all (Playwright's never
+    /// does): without them, a missing preflight says nothing of the cache.
+    pub records_preflights: bool,
     pub pages: Vec<PageReport>,
 }
 
@@ -55,10 +131,13 @@ impl HarReport {
         self.pages.iter().flat_map(|p| p.fetches.iter())
     }
 
+    pub fn fetches_mut(&mut self) -> impl Iterator<Item = &mut HarFetch> {
+        self.pages.iter_mut().flat_map(|p| p.fetches.iter_mut())
+    }
+
     /// Something the browser blocked.
     pub fn any_blocked(&self) -> bool {
-        self.fetches()
-            .any(|f| f.judged.outcome.verdict != cors_engine::Verdict::Allowed)
+        self.fetches().any(|f| f.verdict() != Verdict::Allowed)
     }
 }
 
@@ -115,10 +194,41 @@ pub fn recording_browser(har: &Har) -> (Browser, String) {
     )
 }
 
-fn exchange(entry: &Entry) -> Option<ObservedExchange> {
+/// The `Origin` an exchange was sent with (recorded or inferred).
+fn origin_of(exchange: &ObservedExchange) -> String {
+    exchange
+        .request_headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("origin"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn is_preflight(entry: &Entry) -> bool {
+    entry.resource_type.as_deref() == Some("preflight")
+        || (entry.method.eq_ignore_ascii_case("OPTIONS")
+            && entry
+                .request_header("access-control-request-method")
+                .is_some())
+}
+
+/// The exchange of `entry`, with the page's origin as `Origin` when the
+/// recorded headers lack it; `None` for a URL that is not http(s), or a
+/// same-origin request (no CORS).
+fn exchange(entry: &Entry, page_origin: Option<&Origin>) -> Option<(ObservedExchange, bool)> {
     let url = Url::parse(&entry.url).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
+    }
+    let mut request_headers = entry.request_headers.clone();
+    let mut inferred = false;
+    if entry.request_header("origin").is_none() {
+        let origin = page_origin?;
+        if origin.same_origin(&Origin::of_url(&url)) {
+            return None;
+        }
+        request_headers.push(("Origin".to_string(), origin.serialize()));
+        inferred = true;
     }
     let response: Answer = if entry.status == 0 {
         Err((
@@ -131,12 +241,30 @@ fn exchange(entry: &Entry) -> Option<ObservedExchange> {
     } else {
         Ok(Response::new(entry.status, entry.response_headers.clone()))
     };
-    Some(ObservedExchange {
-        method: entry.method.clone(),
-        url,
-        request_headers: entry.request_headers.clone(),
-        response,
-        from_cache: entry.from_cache,
+    Some((
+        ObservedExchange {
+            method: entry.method.clone(),
+            url,
+            request_headers,
+            response,
+            from_cache: entry.from_cache,
+        },
+        inferred,
+    ))
+}
+
+/// The page's URL: `pages[].title` when it is a URL (Chromium, Firefox),
+/// else the first document the page loaded (Playwright).
+fn page_url(har: &Har, pageref: Option<&str>) -> Option<Url> {
+    let titled = pageref
+        .and_then(|id| har.pages.iter().find(|p| p.id == id))
+        .and_then(|p| Url::parse(&p.title).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https" | "file"));
+    titled.or_else(|| {
+        har.documents
+            .iter()
+            .find(|(p, _)| p.as_deref() == pageref)
+            .and_then(|(_, url)| Url::parse(url).ok())
     })
 }
 
@@ -150,50 +278,78 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
             None => groups.push((key, vec![entry])),
         }
     }
+    let records_preflights = har.entries.iter().any(is_preflight);
     let mut unreadable = Vec::new();
     let mut pages = Vec::new();
-    for (pageref, entries) in groups {
-        let page = pageref
-            .and_then(|id| har.pages.iter().find(|p| p.id == id))
-            .map(|p| p.title.clone())
-            .filter(|t| Url::parse(t).is_ok());
-        let page_url = page.as_deref().and_then(|p| Url::parse(p).ok());
+    for (pageref, mut entries) in groups {
+        preflights_first(&mut entries);
+        let page = page_url(har, pageref);
+        let page_origin = page.as_ref().map(Origin::of_url);
         let mut exchanges = Vec::new();
-        let mut entry_of = Vec::new();
+        let mut kept: Vec<(&Entry, bool)> = Vec::new();
+        let mut fetches = Vec::new();
         for entry in entries {
-            match exchange(entry) {
-                Some(e) => {
-                    exchanges.push(e);
-                    entry_of.push(entry);
-                }
-                None => unreadable.push(entry.index),
+            if Url::parse(&entry.url).is_err() {
+                unreadable.push(entry.index);
+                continue;
             }
+            let Some((exchange, inferred)) = exchange(entry, page_origin.as_ref()) else {
+                continue;
+            };
+            if entry.status == 0 && !is_preflight(entry) {
+                // Failed with no response recorded: nothing to judge.
+                fetches.push(HarFetch {
+                    entry: entry.index,
+                    preflight_entry: None,
+                    hop_entries: Vec::new(),
+                    method: entry.method.clone(),
+                    url: entry.url.clone(),
+                    origin: origin_of(&exchange),
+                    origin_inferred: inferred,
+                    request: script_request(&exchange, page.as_ref()),
+                    judgement: Judgement::NoResponse {
+                        error: entry
+                            .error
+                            .clone()
+                            .unwrap_or_else(|| "a failure".to_string()),
+                    },
+                    replay: None,
+                });
+                continue;
+            }
+            exchanges.push(exchange);
+            kept.push((entry, inferred));
         }
-        let judged = evaluate_observed(browser, &exchanges, page_url.as_ref());
-        let fetches = judged
-            .into_iter()
-            .filter_map(|j| {
-                let first = entry_of.get(j.request)?;
-                Some(HarFetch {
-                    entry: first.index,
-                    preflight_entry: j.preflight.and_then(|p| entry_of.get(p)).map(|e| e.index),
-                    hop_entries: j
-                        .hops
-                        .iter()
-                        .filter_map(|h| entry_of.get(*h))
-                        .map(|e| e.index)
-                        .collect(),
-                    method: first.method.clone(),
-                    url: first.url.clone(),
-                    origin: first
-                        .request_header("origin")
-                        .unwrap_or_default()
-                        .to_string(),
-                    judged: j,
-                })
-            })
-            .collect();
-        pages.push(PageReport { page, fetches });
+        for j in evaluate_observed(browser, &exchanges, page.as_ref()) {
+            let (Some((first, inferred)), Some(exchange)) =
+                (kept.get(j.request), exchanges.get(j.request))
+            else {
+                continue;
+            };
+            fetches.push(HarFetch {
+                entry: first.index,
+                preflight_entry: j.preflight.and_then(|p| kept.get(p)).map(|(e, _)| e.index),
+                hop_entries: j
+                    .hops
+                    .iter()
+                    .filter_map(|h| kept.get(*h))
+                    .map(|(e, _)| e.index)
+                    .collect(),
+                method: first.method.clone(),
+                url: first.url.clone(),
+                origin: origin_of(exchange),
+                origin_inferred: *inferred,
+                request: script_request(exchange, page.as_ref()),
+                judgement: Judgement::Judged(j),
+                replay: None,
+            });
+        }
+        merge_unanswered_into_preflights(&mut fetches, har);
+        fetches.sort_by_key(|f| f.entry);
+        pages.push(PageReport {
+            page: page.map(|u| u.to_string()),
+            fetches,
+        });
     }
     HarReport {
         browser,
@@ -204,6 +360,86 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
         total_entries: har.total_entries,
         cross_origin_entries: har.entries.len(),
         unreadable_entries: unreadable,
+        records_preflights,
         pages,
+    }
+}
+
+/// A request that failed with no response, and the preflight recorded for
+/// it (Firefox lists the preflight after the request it precedes), are one
+/// fetch: the engine judged it from the preflight; it is reported under the
+/// request's entry and method.
+fn merge_unanswered_into_preflights(fetches: &mut Vec<HarFetch>, har: &Har) {
+    let entry = |index: usize| har.entries.iter().find(|e| e.index == index);
+    let mut merged = Vec::new();
+    for i in 0..fetches.len() {
+        let Judgement::Judged(_) = fetches[i].judgement else {
+            continue;
+        };
+        let Some(preflight) = entry(fetches[i].entry).filter(|e| is_preflight(e)) else {
+            continue;
+        };
+        let wanted = preflight
+            .request_header("access-control-request-method")
+            .unwrap_or_default()
+            .to_string();
+        let unanswered = fetches.iter().position(|f| {
+            matches!(f.judgement, Judgement::NoResponse { .. })
+                && !merged.contains(&f.entry)
+                && f.url == preflight.url
+                && f.method == wanted
+                && f.origin == fetches[i].origin
+        });
+        if let Some(u) = unanswered {
+            let (request_entry, method, request) = (
+                fetches[u].entry,
+                fetches[u].method.clone(),
+                fetches[u].request.clone(),
+            );
+            merged.push(request_entry);
+            let fetch = &mut fetches[i];
+            fetch.preflight_entry = Some(fetch.entry);
+            fetch.entry = request_entry;
+            fetch.method = method;
+            if request.is_some() {
+                fetch.request = request;
+            }
+        }
+    }
+    fetches.retain(|f| {
+        !(matches!(f.judgement, Judgement::NoResponse { .. }) && merged.contains(&f.entry))
+    });
+}
+
+/// Whether `preflight` asks about `request`: same URL and origin, and the
+/// request's method.
+fn asks_about(preflight: &Entry, request: &Entry) -> bool {
+    preflight.url == request.url
+        && preflight.request_header("origin") == request.request_header("origin")
+        && preflight.request_header("access-control-request-method")
+            == Some(request.method.as_str())
+}
+
+/// Firefox's exporter lists a preflight after the request it precedes (the
+/// request's channel opens first): each preflight moves to just before the
+/// nearest earlier request it asks about that has none before it, so the
+/// engine sees the order the browser sent them in.
+fn preflights_first(entries: &mut Vec<&Entry>) {
+    let mut i = 0;
+    while i < entries.len() {
+        if is_preflight(entries[i]) {
+            let target = (0..i).rev().find(|&j| {
+                !is_preflight(entries[j])
+                    && asks_about(entries[i], entries[j])
+                    && !(j > 0
+                        && is_preflight(entries[j - 1])
+                        && asks_about(entries[j - 1], entries[j]))
+            });
+            if let Some(j) = target {
+                let preflight = entries.remove(i);
+                entries.insert(j, preflight);
+            }
+        }
+        i += 1;
     }
 }

@@ -9,5 +9,5 @@
 mod judge;
 mod reader;
 
-pub use judge::{judge, recording_browser, HarFetch, HarReport, PageReport};
+pub use judge::{judge, recording_browser, HarFetch, HarReport, Judgement, PageReport, Replay};
 pub use reader::{read_har, Creator, Entry, Har, HarError, Limits, Page};

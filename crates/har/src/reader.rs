@@ -93,8 +93,14 @@ pub struct Har {
     pub creator: Creator,
     pub browser: Option<Creator>,
     pub pages: Vec<Page>,
-    /// Entries with an `Origin` request header, in file order.
+    /// Entries a CORS diagnosis can use, in file order: those with an
+    /// `Origin` header, and those a script made (`_resourceType` fetch, xhr,
+    /// eventsource, preflight), whose recorded headers may lack the `Origin`
+    /// (Playwright records a failed request's provisional headers only).
     pub entries: Vec<Entry>,
+    /// The first document each page loaded (`pageref`, URL): the page's URL
+    /// when `pages[].title` is not one.
+    pub documents: Vec<(Option<String>, String)>,
     /// Every entry the file holds.
     pub total_entries: usize,
 }
@@ -389,7 +395,18 @@ impl<R: Read> Walker<R> {
             if har.total_entries % 1024 == 0 {
                 progress(har.total_entries);
             }
-            if entry.request_header("origin").is_some() {
+            if entry.resource_type.as_deref() == Some("document")
+                && !har.documents.iter().any(|(p, _)| *p == entry.pageref)
+                && har.documents.len() < w.limits.max_kept_entries
+            {
+                har.documents
+                    .push((entry.pageref.clone(), entry.url.clone()));
+            }
+            let script = matches!(
+                entry.resource_type.as_deref(),
+                Some("fetch" | "xhr" | "eventsource" | "preflight")
+            );
+            if script || entry.request_header("origin").is_some() {
                 if har.entries.len() >= w.limits.max_kept_entries {
                     return Err(w.error(format!(
                         "more than {} cross-origin requests: split the recording",
@@ -455,7 +472,8 @@ impl<R: Read> Walker<R> {
                 "headers" => {
                     entry.response_headers = w.within(Step::Member("headers"), Self::headers)?
                 }
-                "_error" => {
+                // Chromium's DevTools writes `_error`; Playwright `_failureText`.
+                "_error" | "_failureText" => {
                     let error = w.within(Step::Member("_error"), Self::string)?;
                     if !error.is_empty() {
                         entry.error = Some(error);

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use cors_engine::{Severity, Verdict};
-use cors_har::{HarFetch, HarReport};
+use cors_har::{HarFetch, HarReport, Judgement};
 use serde::Serialize;
 use url::Url;
 
@@ -87,28 +87,46 @@ fn host_of(url: &str) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Group {
     Blocked,
+    NoResponse,
     CachedPreflight,
     HttpCache,
     Risky,
     Fine,
 }
 
-fn group_of(fetch: &HarFetch) -> Group {
-    let outcome = &fetch.judged.outcome;
-    if outcome.verdict != Verdict::Allowed {
-        Group::Blocked
-    } else if fetch.judged.from_http_cache {
+fn group_of(fetch: &HarFetch, report: &HarReport) -> Group {
+    if fetch.replay.is_none() {
+        if let Judgement::NoResponse { .. } = fetch.judgement {
+            return Group::NoResponse;
+        }
+    }
+    if fetch.verdict() != Verdict::Allowed {
+        return Group::Blocked;
+    }
+    let judged = fetch.judged();
+    if judged.is_some_and(|j| j.from_http_cache) {
         Group::HttpCache
-    } else if fetch.judged.preflight_from_cache {
+    } else if report.records_preflights && judged.is_some_and(|j| j.preflight_from_cache) {
         Group::CachedPreflight
-    } else if outcome
-        .findings
+    } else if fetch
+        .findings()
         .iter()
         .any(|f| f.severity == Severity::Warning)
     {
         Group::Risky
     } else {
         Group::Fine
+    }
+}
+
+fn group_id(group: Group) -> &'static str {
+    match group {
+        Group::Blocked => "blocked",
+        Group::NoResponse => "no-response",
+        Group::HttpCache => "http-cache",
+        Group::CachedPreflight => "cached-preflight",
+        Group::Risky => "risky",
+        Group::Fine => "ok",
     }
 }
 
@@ -126,13 +144,17 @@ fn summary(report: &HarReport) -> Vec<SummaryRow> {
                 blocked: 0,
                 causes: BTreeMap::new(),
             });
-        let outcome = &fetch.judged.outcome;
-        if outcome.verdict == Verdict::Allowed {
+        if fetch.verdict() == Verdict::Allowed {
             row.allowed += 1;
         } else {
             row.blocked += 1;
-            if let Some(f) = outcome.blocking() {
-                *row.causes.entry(f.id.slug()).or_default() += 1;
+            match fetch
+                .findings()
+                .iter()
+                .find(|f| f.severity == Severity::Blocking)
+            {
+                Some(f) => *row.causes.entry(f.id.slug()).or_default() += 1,
+                None => *row.causes.entry("no-response-recorded").or_default() += 1,
             }
         }
     }
@@ -217,6 +239,10 @@ pub fn render_har(report: &HarReport, file: &str, p: &Palette, show_secrets: boo
     }
     let sections = [
         (Group::Blocked, "Blocked"),
+        (
+            Group::NoResponse,
+            "Failed, and the recording holds no response",
+        ),
         (Group::HttpCache, "Served from the HTTP cache"),
         (
             Group::CachedPreflight,
@@ -225,7 +251,10 @@ pub fn render_har(report: &HarReport, file: &str, p: &Palette, show_secrets: boo
         (Group::Risky, "Allowed, but risky"),
     ];
     for (group, title) in sections {
-        let members: Vec<&&HarFetch> = fetches.iter().filter(|f| group_of(f) == group).collect();
+        let members: Vec<&&HarFetch> = fetches
+            .iter()
+            .filter(|f| group_of(f, report) == group)
+            .collect();
         if members.is_empty() {
             continue;
         }
@@ -234,14 +263,31 @@ pub fn render_har(report: &HarReport, file: &str, p: &Palette, show_secrets: boo
             "\n{}",
             p.heading(&format!("{title} ({})", members.len()))
         );
+        if group == Group::NoResponse {
+            let _ = writeln!(
+                out,
+                "  The browser reported a failure, and the file holds no response headers for it\n  (Playwright, and some exporters, drop them when CORS blocks a request), so the\n  cause is not in the file: run with --replay to send each request again and see why."
+            );
+        }
         for fetch in members {
             render_fetch(&mut out, fetch, report, p, show_secrets, group);
         }
     }
     let fine = fetches
         .iter()
-        .filter(|f| group_of(f) == Group::Fine)
+        .filter(|f| group_of(f, report) == Group::Fine)
         .count();
+    if !report.records_preflights
+        && fetches
+            .iter()
+            .any(|f| f.judged().is_some_and(|j| j.preflight_from_cache))
+    {
+        let _ = writeln!(
+            out,
+            "\nThis recording holds no preflights at all ({} never records them), so whether a preflight came from the cache cannot be told.",
+            if report.creator.is_empty() { "its exporter" } else { &report.creator }
+        );
+    }
     if fine > 0 {
         let _ = writeln!(
             out,
@@ -260,29 +306,39 @@ fn render_fetch(
     show_secrets: bool,
     group: Group,
 ) {
-    let outcome = &fetch.judged.outcome;
-    let mark = if group == Group::Blocked {
-        p.bad("✗")
-    } else {
+    let mark = if fetch.verdict() == Verdict::Allowed {
         p.good("✓")
+    } else {
+        p.bad("✗")
+    };
+    let inferred = if fetch.origin_inferred {
+        " (the page's; the recorded headers lack Origin)"
+    } else {
+        ""
     };
     let _ = writeln!(
         out,
-        "  {mark} {} {}  · {} · from {}",
+        "  {mark} {} {}  · {} · from {}{inferred}",
         fetch.method,
         redact_url(&fetch.url, show_secrets),
         entry_label(fetch),
         fetch.origin
     );
-    match group {
-        Group::CachedPreflight => {
+    let browser = report.browser.display_name();
+    match (&fetch.judgement, group) {
+        (Judgement::NoResponse { error }, _) => {
             let _ = writeln!(
                 out,
-                "    no preflight was recorded before it: {} answered it from its preflight cache, filled by an earlier one; a cold cache sends a new preflight",
-                report.browser.display_name()
+                "    {browser} reported {error}, with no response recorded"
             );
         }
-        Group::HttpCache => {
+        (_, Group::CachedPreflight) => {
+            let _ = writeln!(
+                out,
+                "    no preflight was recorded before it: {browser} answered it from its preflight cache, filled by an earlier one; a cold cache sends a new preflight"
+            );
+        }
+        (_, Group::HttpCache) => {
             let _ = writeln!(
                 out,
                 "    the response came from the HTTP cache, with the CORS headers it was stored with"
@@ -290,13 +346,24 @@ fn render_fetch(
         }
         _ => {}
     }
-    if !outcome.console.is_empty() {
-        let _ = writeln!(out, "    {} console:", report.browser.display_name());
-        for line in &outcome.console {
+    if let Some(replay) = &fetch.replay {
+        let said = match &replay.error {
+            Some(e) => format!("could not be sent again: {e}"),
+            None if replay.assumed_credentials => format!(
+                "sent again now: {} with credentials (without them it passes, and the browser failed it, so the page must send credentials: 'include'; the recording does not say)",
+                replay.verdict.id()
+            ),
+            None => format!("sent again now: {}", replay.verdict.id()),
+        };
+        let _ = writeln!(out, "    --replay: {said}");
+    }
+    if !fetch.console().is_empty() {
+        let _ = writeln!(out, "    {browser} console:");
+        for line in fetch.console() {
             let _ = writeln!(out, "      {}", p.dim(line));
         }
     }
-    for finding in &outcome.findings {
+    for finding in fetch.findings() {
         if finding.severity == Severity::Info {
             continue;
         }
@@ -347,10 +414,18 @@ pub struct FetchDoc {
     pub origin: String,
     pub method: String,
     pub url: String,
+    pub origin_inferred: bool,
     pub verdict: &'static str,
     pub allowed: bool,
-    /// "blocked", "http-cache", "cached-preflight", "risky" or "ok".
+    /// "blocked", "no-response", "http-cache", "cached-preflight", "risky" or "ok".
     pub group: &'static str,
+    /// The failure the recording holds instead of a response (`net::ERR_FAILED`).
+    pub recorded_error: Option<String>,
+    /// Whether `--replay` sent it again (verdict, console and findings are then the replay's).
+    pub replayed: bool,
+    pub replay_error: Option<String>,
+    /// The replay was sent with credentials, which the recording does not show (see the text report).
+    pub replay_assumed_credentials: bool,
     pub preflight_from_cache: bool,
     pub from_http_cache: bool,
     pub console: Vec<String>,
@@ -371,7 +446,7 @@ pub fn har_to_json(report: &HarReport, file: &str, show_secrets: bool) -> HarDoc
     let mut fetches = Vec::new();
     for page in &report.pages {
         for fetch in &page.fetches {
-            let outcome = &fetch.judged.outcome;
+            let judged = fetch.judged();
             fetches.push(FetchDoc {
                 entry: fetch.entry,
                 preflight_entry: fetch.preflight_entry,
@@ -380,20 +455,26 @@ pub fn har_to_json(report: &HarReport, file: &str, show_secrets: bool) -> HarDoc
                 origin: fetch.origin.clone(),
                 method: fetch.method.clone(),
                 url: redact_url(&fetch.url, show_secrets),
-                verdict: outcome.verdict.id(),
-                allowed: outcome.verdict == Verdict::Allowed,
-                group: match group_of(fetch) {
-                    Group::Blocked => "blocked",
-                    Group::HttpCache => "http-cache",
-                    Group::CachedPreflight => "cached-preflight",
-                    Group::Risky => "risky",
-                    Group::Fine => "ok",
+                origin_inferred: fetch.origin_inferred,
+                verdict: fetch.verdict().id(),
+                allowed: fetch.verdict() == Verdict::Allowed,
+                group: group_id(group_of(fetch, report)),
+                recorded_error: match &fetch.judgement {
+                    Judgement::NoResponse { error } => Some(error.clone()),
+                    Judgement::Judged(_) => None,
                 },
-                preflight_from_cache: fetch.judged.preflight_from_cache,
-                from_http_cache: fetch.judged.from_http_cache,
-                console: outcome.console.clone(),
-                findings: outcome
-                    .findings
+                replayed: fetch.replay.is_some(),
+                replay_error: fetch.replay.as_ref().and_then(|r| r.error.clone()),
+                replay_assumed_credentials: fetch
+                    .replay
+                    .as_ref()
+                    .is_some_and(|r| r.assumed_credentials),
+                preflight_from_cache: report.records_preflights
+                    && judged.is_some_and(|j| j.preflight_from_cache),
+                from_http_cache: judged.is_some_and(|j| j.from_http_cache),
+                console: fetch.console().to_vec(),
+                findings: fetch
+                    .findings()
                     .iter()
                     .map(|f| FindingDoc {
                         id: f.id.slug(),

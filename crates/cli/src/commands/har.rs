@@ -1,5 +1,6 @@
 //! `cors-doctor har`: reads a HAR file as a stream (a byte progress bar on
-//! a terminal for large files), has `cors-har` judge it through the engine
+//! a terminal for large files), has `cors-har` judge it through the engine,
+//! with `--replay` sends the blocked requests again through `check`'s probe,
 //! and prints the report.
 
 use std::io::{IsTerminal, Read};
@@ -8,7 +9,11 @@ use crate::cli::HarArgs;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_engine::Browser;
-use cors_har::{judge, read_har, recording_browser, Limits};
+use cors_engine::{CredentialsMode, Verdict};
+use cors_har::{judge, read_har, recording_browser, HarReport, Judgement, Limits, Replay};
+use cors_probe::{run_check, CheckRequest};
+
+use crate::commands::check;
 use cors_report::har::{har_to_json, render_har};
 
 /// Files above this size get a progress bar (on a terminal).
@@ -60,7 +65,10 @@ pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
         Some(b) => (b, "chosen with --browser".to_string()),
         None => recording_browser(&har),
     };
-    let report = judge(&har, browser, evidence);
+    let mut report = judge(&har, browser, evidence);
+    if args.replay {
+        replay(&mut report, args)?;
+    }
     if args.json {
         out.json(&har_to_json(&report, &name, args.show_secrets))?;
     } else {
@@ -75,5 +83,79 @@ pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
         exit::BLOCKED
     } else {
         exit::OK
+    })
+}
+
+/// The most requests `--replay` sends.
+const MAX_REPLAYS: usize = 500;
+
+/// `--replay`: every fetch that did not pass is sent again by `check`, as
+/// the recording browser would send it, and judged by the engine.
+fn replay(report: &mut HarReport, args: &HarArgs) -> Result<(), Failure> {
+    let (transport, _) = check::transport_options(&args.network)?;
+    let client = check::client(&transport)?;
+    let runtime = crate::runtime()?;
+    let browser = report.browser;
+    let mut sent = 0;
+    for fetch in report.fetches_mut() {
+        if fetch.verdict() == Verdict::Allowed {
+            continue;
+        }
+        let Some(request) = fetch.request.clone() else {
+            continue;
+        };
+        if sent == MAX_REPLAYS {
+            eprintln!("--replay: stopped after {MAX_REPLAYS} requests");
+            break;
+        }
+        sent += 1;
+        let mut replayed = send(&runtime, &client, browser, request.clone(), false);
+        // A failure the recording holds without its headers, that passes
+        // when sent again: a recording without cookies cannot tell the
+        // credentials mode, so try it credentialed before calling it fixed.
+        let unanswered = matches!(fetch.judgement, Judgement::NoResponse { .. });
+        if unanswered
+            && !request.includes_credentials()
+            && replayed
+                .as_ref()
+                .is_some_and(|r| r.verdict == Verdict::Allowed)
+        {
+            let mut credentialed = request;
+            credentialed.credentials = CredentialsMode::Include;
+            let again = send(&runtime, &client, browser, credentialed, true);
+            if again
+                .as_ref()
+                .is_some_and(|r| r.verdict != Verdict::Allowed)
+            {
+                replayed = again;
+            }
+        }
+        fetch.replay = replayed;
+    }
+    Ok(())
+}
+
+/// One replay: `check`'s probe sends `request` as `browser` would.
+fn send(
+    runtime: &tokio::runtime::Runtime,
+    client: &cors_probe::Client,
+    browser: cors_engine::Browser,
+    request: cors_engine::Request,
+    assumed_credentials: bool,
+) -> Option<Replay> {
+    let check = CheckRequest {
+        request,
+        body: None,
+        browsers: vec![browser],
+        probe_second_origin: false,
+    };
+    let result = runtime.block_on(run_check(&check, client));
+    let error = result.network_error().map(|e| e.to_string());
+    result.outcome.browsers.into_iter().next().map(|b| Replay {
+        verdict: b.verdict,
+        console: b.console,
+        findings: b.findings,
+        error,
+        assumed_credentials,
     })
 }

@@ -26,6 +26,16 @@ impl Drop for Lab {
 
 /// Starts the lab on 127.0.0.1:0, over HTTPS when `tls` is given.
 pub fn start_lab(tls: Option<cors_lab::TlsMaterial>) -> Lab {
+    start_lab_at(0, tls)
+}
+
+/// Starts the lab over HTTP on a given port (recordings name the port they
+/// were made with); panics with a clear message when the port is taken.
+pub fn start_lab_on(port: u16) -> Lab {
+    start_lab_at(port, None)
+}
+
+fn start_lab_at(port: u16, tls: Option<cors_lab::TlsMaterial>) -> Lab {
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -35,7 +45,9 @@ pub fn start_lab(tls: Option<cors_lab::TlsMaterial>) -> Lab {
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .unwrap_or_else(|e| panic!("cannot serve the lab on 127.0.0.1:{port}: {e}"));
             addr_tx.send(listener.local_addr().unwrap()).unwrap();
             let shutdown = async {
                 let _ = stopped.await;
