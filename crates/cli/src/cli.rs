@@ -157,6 +157,7 @@ Exit codes: 0 written · 2 bad policy, unknown target or usage · 3 (--from-chec
   cat network.har | cors-doctor har -
   cors-doctor har firefox-export.har --browser chromium   # judge as another browser would
   cors-doctor har playwright.har --replay                  # send the blocked requests again to learn why
+  cors-doctor har network.har --redact shareable.har       # a copy without cookies, tokens or bodies
 
 Exit codes: 0 nothing blocked · 1 something was blocked · 2 unreadable or malformed file, or usage")]
     Har(HarArgs),
@@ -467,6 +468,14 @@ pub struct HarArgs {
     /// Show credential-like URL query values (token=, key=, sig=…) as recorded.
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// Write a copy safe to share to OUT (`-`: standard output) instead of a report: cookies emptied, Cookie, Set-Cookie, Authorization and token header values and credential-like query values replaced by [redacted], bodies dropped (unless --keep-bodies). Header names stay, so the copy is judged as the original.
+    #[arg(long, value_name = "OUT")]
+    pub redact: Option<String>,
+
+    /// With --redact: keep request and response bodies.
+    #[arg(long, requires = "redact")]
+    pub keep_bodies: bool,
 
     /// Send each blocked request again with `check` (same origin, method and headers; loopback or your own servers only) and say whether it still fails, and why.
     #[arg(long)]

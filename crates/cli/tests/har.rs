@@ -137,3 +137,35 @@ fn chromium_recordings_without_replay_say_what_is_missing() {
     assert_eq!(fetch["origin_inferred"], true);
     assert_eq!(fetch["allowed"], false);
 }
+
+#[test]
+fn a_redacted_copy_keeps_no_secret_and_is_judged_as_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    for browser in ["firefox", "chromium"] {
+        for file in fixtures(browser) {
+            let original = std::fs::read_to_string(&file).unwrap();
+            let copy = dir.path().join(file.file_name().unwrap());
+            let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+                .arg("har")
+                .arg(&file)
+                .arg("--redact")
+                .arg(&copy)
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let redacted = std::fs::read_to_string(&copy).unwrap();
+            // The lab's demo credential, sent by the recorded pages.
+            if original.contains("demo-token") {
+                assert!(!redacted.contains("demo-token"), "{}", copy.display());
+                assert!(redacted.contains("[redacted]"), "{}", copy.display());
+            }
+            let (a, b) = (har_json(&file, &[]), har_json(&copy, &[]));
+            assert_eq!(a["fetches"], b["fetches"], "{}", file.display());
+        }
+    }
+}

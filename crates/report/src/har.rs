@@ -19,56 +19,13 @@ use crate::style::Palette;
 
 pub const HAR_SCHEMA: &str = "cors-doctor/har/v1";
 
-/// Query parameters whose values are credentials.
-fn is_secret_parameter(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "token",
-        "key",
-        "secret",
-        "password",
-        "passwd",
-        "auth",
-        "session",
-        "sig",
-        "signature",
-        "code",
-        "credential",
-        "jwt",
-        "bearer",
-    ]
-    .iter()
-    .any(|s| name.contains(s))
-}
-
-/// `url` with credential-like query values replaced by `[redacted]`.
+/// `url` as shown: credential-like query values hidden unless `show_secrets`.
 pub fn redact_url(url: &str, show_secrets: bool) -> String {
     if show_secrets {
-        return url.to_string();
+        url.to_string()
+    } else {
+        cors_har::redact_url(url)
     }
-    let Ok(mut parsed) = Url::parse(url) else {
-        return url.to_string();
-    };
-    if parsed.query().is_none() {
-        return url.to_string();
-    }
-    let pairs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if is_secret_parameter(&k) {
-                "[redacted]".to_string()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        let _ = parsed.set_username("");
-        let _ = parsed.set_password(None);
-    }
-    parsed.to_string()
 }
 
 fn host_of(url: &str) -> String {

@@ -10,7 +10,7 @@ use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_engine::Browser;
 use cors_engine::{CredentialsMode, Verdict};
-use cors_har::{judge, read_har, recording_browser, HarReport, Judgement, Limits, Replay};
+use cors_har::{judge, read_har, recording_browser, redact, HarReport, Judgement, Limits, Replay};
 use cors_probe::{run_check, CheckRequest};
 
 use crate::commands::check;
@@ -40,6 +40,9 @@ pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
         (args.file.clone(), Box::new(file), size)
     };
     let input = std::io::BufReader::with_capacity(256 * 1024, input);
+    if let Some(out_path) = &args.redact {
+        return redact_to(input, out_path, &name, args.keep_bodies);
+    }
     let bar = match size {
         Some(size) if size >= PROGRESS_FROM && std::io::stderr().is_terminal() && !args.json => {
             let bar = indicatif::ProgressBar::new(size);
@@ -158,4 +161,27 @@ fn send(
         error,
         assumed_credentials,
     })
+}
+
+/// `--redact OUT`: the shareable copy, and on standard error what was removed.
+fn redact_to(
+    input: impl Read,
+    out_path: &str,
+    name: &str,
+    keep_bodies: bool,
+) -> Result<u8, Failure> {
+    let done = if out_path == "-" {
+        let stdout = std::io::stdout().lock();
+        redact(input, std::io::BufWriter::new(stdout), keep_bodies)
+    } else {
+        let file = std::fs::File::create(out_path)
+            .map_err(|e| Failure::usage(format!("cannot write {out_path}: {e}")))?;
+        redact(input, std::io::BufWriter::new(file), keep_bodies)
+    }
+    .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+    eprintln!(
+        "wrote {out_path}: {} secret header or query values replaced, {} cookie lists emptied, {} URLs cleaned, {} bodies dropped",
+        done.header_values, done.cookie_lists, done.urls, done.bodies
+    );
+    Ok(exit::OK)
 }
