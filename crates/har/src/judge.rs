@@ -370,7 +370,9 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
 /// fetch: the engine judged it from the preflight; it is reported under the
 /// request's entry and method.
 fn merge_unanswered_into_preflights(fetches: &mut Vec<HarFetch>, har: &Har) {
-    let entry = |index: usize| har.entries.iter().find(|e| e.index == index);
+    let by_index: std::collections::HashMap<usize, &Entry> =
+        har.entries.iter().map(|e| (e.index, e)).collect();
+    let entry = |index: usize| by_index.get(&index).copied();
     let mut merged = Vec::new();
     for i in 0..fetches.len() {
         let Judgement::Judged(_) = fetches[i].judgement else {
@@ -420,6 +422,9 @@ fn asks_about(preflight: &Entry, request: &Entry) -> bool {
             == Some(request.method.as_str())
 }
 
+/// How many entries back a preflight's request is looked for.
+const PREFLIGHT_LOOK_BACK: usize = 64;
+
 /// Firefox's exporter lists a preflight after the request it precedes (the
 /// request's channel opens first): each preflight moves to just before the
 /// nearest earlier request it asks about that has none before it, so the
@@ -428,7 +433,13 @@ fn preflights_first(entries: &mut Vec<&Entry>) {
     let mut i = 0;
     while i < entries.len() {
         if is_preflight(entries[i]) {
-            let target = (0..i).rev().find(|&j| {
+            // Firefox writes the preflight within a few entries of its
+            // request: a bounded look back keeps long recordings linear.
+            let already_first = entries
+                .get(i + 1)
+                .is_some_and(|next| !is_preflight(next) && asks_about(entries[i], next));
+            let start = i.saturating_sub(PREFLIGHT_LOOK_BACK);
+            let target = (start..i).rev().filter(|_| !already_first).find(|&j| {
                 !is_preflight(entries[j])
                     && asks_about(entries[i], entries[j])
                     && !(j > 0
