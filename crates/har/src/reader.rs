@@ -389,9 +389,11 @@ impl<R: Read> Walker<R> {
     }
 
     fn entries(&mut self, har: &mut Har, progress: &mut dyn FnMut(usize)) -> Result<(), HarError> {
+        // A document with `entries` twice keeps counting: indexes stay unique.
+        let base = har.total_entries;
         self.array(|w, i| {
-            let entry = w.within(Step::Item(i), |w| w.entry(i))?;
-            har.total_entries = i + 1;
+            let entry = w.within(Step::Item(i), |w| w.entry(base + i))?;
+            har.total_entries = base + i + 1;
             if har.total_entries % 1024 == 0 {
                 progress(har.total_entries);
             }

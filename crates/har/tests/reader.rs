@@ -164,3 +164,15 @@ fn a_huge_body_is_skipped_and_a_huge_kept_string_is_refused() {
     assert!(e.message.contains("longer than"), "{e}");
     assert_eq!(e.path, "log.entries[0].response.statusText");
 }
+
+#[test]
+fn entries_listed_twice_keep_unique_indexes() {
+    let one = r#"{"request": {"method": "GET", "url": "https://api.example.com/", "headers": [{"name": "Origin", "value": "https://app.example.com"}]}, "response": {"status": 200, "headers": []}}"#;
+    let har = read(&format!(
+        r#"{{"log": {{"entries": [{one}, {one}], "entries": [{one}]}}}}"#
+    ))
+    .unwrap();
+    assert_eq!(har.total_entries, 3);
+    let indexes: Vec<usize> = har.entries.iter().map(|e| e.index).collect();
+    assert_eq!(indexes, vec![0, 1, 2]);
+}
