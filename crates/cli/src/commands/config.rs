@@ -10,7 +10,7 @@ use crate::commands::verify::read_policy;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_config::{rule_for_request, Target};
-use cors_engine::Request;
+use cors_engine::{Cause, Request};
 use cors_policy::{Policy, RuleSpec};
 use cors_report::FixConfig;
 
@@ -162,5 +162,31 @@ fn from_check(check_args: &[String], out: &mut Output) -> Result<Result<Policy, 
         )
     };
     eprintln!("{}: {verdict}", prepared.check.request.url);
+    // What headers cannot undo: say so before the user applies them.
+    let beyond: Vec<String> = report
+        .outcome
+        .browsers
+        .iter()
+        .filter_map(|b| b.blocking())
+        .filter(|f| {
+            // A redirected preflight: answering it here does not stop the
+            // application from redirecting the request itself (http → https).
+            f.id.slug() == "preflight-redirect"
+                || matches!(
+                    f.entry().cause,
+                    Cause::RedirectBlocked
+                        | Cause::HttpVsHttps
+                        | Cause::ClientMistake
+                        | Cause::LocalNetworkAccess
+                )
+        })
+        .map(|f| format!("{} [{}]: {}", f.entry().title, f.id.slug(), f.fix()))
+        .collect();
+    if let Some(first) = beyond.first() {
+        eprintln!(
+            "warning: this configuration does not fix what blocks it in {} browser(s): {first}",
+            beyond.len()
+        );
+    }
     Ok(Ok(policy_for(&prepared.check.request)?))
 }
