@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use cors_policy::{OriginPattern, Rule};
 
-use crate::origin_regex::regex;
+use crate::origin_regex::origins;
 use crate::{ident, path_prefix};
 
 /// A C# string literal.
@@ -104,20 +104,8 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
         let origin_rule = if any {
             "AllowAnyOrigin()".to_string()
         } else {
-            let exact: Vec<String> = rule
-                .allow_origins
-                .iter()
-                .filter_map(|p| match p {
-                    OriginPattern::Exact(o) => Some(o.serialize()),
-                    _ => None,
-                })
-                .collect();
-            let patterns: Vec<String> = rule
-                .allow_origins
-                .iter()
-                .filter_map(regex)
-                .map(|re| dotnet_regex(&re))
-                .collect();
+            let (exact, patterns) = origins(rule);
+            let patterns: Vec<String> = patterns.iter().map(|re| dotnet_regex(re)).collect();
             let mut tests = Vec::new();
             if !exact.is_empty() {
                 let _ = writeln!(

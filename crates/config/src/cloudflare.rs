@@ -10,7 +10,7 @@ use std::fmt::Write;
 use cors_policy::{OriginPattern, Rule};
 
 use crate::js::{js, list};
-use crate::origin_regex::regex;
+use crate::origin_regex::origins;
 use crate::path_prefix;
 
 /// The runtime: the same for every policy, driven by `RULES`.
@@ -118,19 +118,10 @@ pub(crate) fn generate(file: &str, rules: &[(&str, &Rule)]) -> String {
         } else {
             prefix
         };
-        let exact: Vec<String> = rule
-            .allow_origins
+        let (exact, patterns) = origins(rule);
+        let patterns: Vec<String> = patterns
             .iter()
-            .filter_map(|p| match p {
-                OriginPattern::Exact(o) => Some(o.serialize()),
-                _ => None,
-            })
-            .collect();
-        let patterns: Vec<String> = rule
-            .allow_origins
-            .iter()
-            .filter_map(regex)
-            .map(|re| format!("new RegExp({})", js(&re)))
+            .map(|re| format!("new RegExp({})", js(re)))
             .collect();
         let _ = writeln!(
             out,

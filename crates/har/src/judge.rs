@@ -16,6 +16,8 @@ use cors_engine::{
     evaluate_observed, script_request, Answer, Browser, Finding, ObservedExchange, ObservedFetch,
     Origin, Request, Response, Verdict,
 };
+use std::collections::{HashMap, HashSet, VecDeque};
+
 use url::Url;
 
 use crate::reader::{Entry, Har};
@@ -64,6 +66,28 @@ pub struct HarFetch {
 }
 
 impl HarFetch {
+    /// The fetch whose script request is `entry` (sent as `exchange`).
+    fn of(
+        entry: &Entry,
+        exchange: &ObservedExchange,
+        origin_inferred: bool,
+        page: Option<&Url>,
+        judgement: Judgement,
+    ) -> HarFetch {
+        HarFetch {
+            entry: entry.index,
+            preflight_entry: None,
+            hop_entries: Vec::new(),
+            method: entry.method.clone(),
+            url: entry.url.clone(),
+            origin: origin_of(exchange),
+            origin_inferred,
+            request: script_request(exchange, page),
+            judgement,
+            replay: None,
+        }
+    }
+
     /// The verdict: the replay's when there is one, else the recording's
     /// (a failure without a response counts as blocked).
     pub fn verdict(&self) -> Verdict {
@@ -279,6 +303,7 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
         }
     }
     let records_preflights = har.entries.iter().any(is_preflight);
+    let by_index: HashMap<usize, &Entry> = har.entries.iter().map(|e| (e.index, e)).collect();
     let mut unreadable = Vec::new();
     let mut pages = Vec::new();
     for (pageref, mut entries) in groups {
@@ -298,23 +323,17 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
             };
             if entry.status == 0 && !is_preflight(entry) {
                 // Failed with no response recorded: nothing to judge.
-                fetches.push(HarFetch {
-                    entry: entry.index,
-                    preflight_entry: None,
-                    hop_entries: Vec::new(),
-                    method: entry.method.clone(),
-                    url: entry.url.clone(),
-                    origin: origin_of(&exchange),
-                    origin_inferred: inferred,
-                    request: script_request(&exchange, page.as_ref()),
-                    judgement: Judgement::NoResponse {
-                        error: entry
-                            .error
-                            .clone()
-                            .unwrap_or_else(|| "a failure".to_string()),
-                    },
-                    replay: None,
-                });
+                let error = entry
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "a failure".to_string());
+                fetches.push(HarFetch::of(
+                    entry,
+                    &exchange,
+                    inferred,
+                    page.as_ref(),
+                    Judgement::NoResponse { error },
+                ));
                 continue;
             }
             exchanges.push(exchange);
@@ -326,25 +345,25 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
             else {
                 continue;
             };
-            fetches.push(HarFetch {
-                entry: first.index,
-                preflight_entry: j.preflight.and_then(|p| kept.get(p)).map(|(e, _)| e.index),
-                hop_entries: j
-                    .hops
-                    .iter()
-                    .filter_map(|h| kept.get(*h))
-                    .map(|(e, _)| e.index)
-                    .collect(),
-                method: first.method.clone(),
-                url: first.url.clone(),
-                origin: origin_of(exchange),
-                origin_inferred: *inferred,
-                request: script_request(exchange, page.as_ref()),
-                judgement: Judgement::Judged(j),
-                replay: None,
-            });
+            let preflight_entry = j.preflight.and_then(|p| kept.get(p)).map(|(e, _)| e.index);
+            let hop_entries = j
+                .hops
+                .iter()
+                .filter_map(|h| kept.get(*h))
+                .map(|(e, _)| e.index)
+                .collect();
+            let mut fetch = HarFetch::of(
+                first,
+                exchange,
+                *inferred,
+                page.as_ref(),
+                Judgement::Judged(j),
+            );
+            fetch.preflight_entry = preflight_entry;
+            fetch.hop_entries = hop_entries;
+            fetches.push(fetch);
         }
-        merge_unanswered_into_preflights(&mut fetches, har);
+        merge_unanswered_into_preflights(&mut fetches, &by_index);
         fetches.sort_by_key(|f| f.entry);
         pages.push(PageReport {
             page: page.map(|u| u.to_string()),
@@ -369,47 +388,58 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
 /// it (Firefox lists the preflight after the request it precedes), are one
 /// fetch: the engine judged it from the preflight; it is reported under the
 /// request's entry and method.
-fn merge_unanswered_into_preflights(fetches: &mut Vec<HarFetch>, har: &Har) {
-    let by_index: std::collections::HashMap<usize, &Entry> =
-        har.entries.iter().map(|e| (e.index, e)).collect();
-    let entry = |index: usize| by_index.get(&index).copied();
-    let mut merged = Vec::new();
-    for i in 0..fetches.len() {
-        let Judgement::Judged(_) = fetches[i].judgement else {
+fn merge_unanswered_into_preflights(
+    fetches: &mut Vec<HarFetch>,
+    by_index: &HashMap<usize, &Entry>,
+) {
+    // The unanswered requests by what a preflight names, first recorded first.
+    let mut unanswered: HashMap<(&str, &str, &str), VecDeque<usize>> = HashMap::new();
+    for (at, f) in fetches.iter().enumerate() {
+        if let Judgement::NoResponse { .. } = f.judgement {
+            unanswered
+                .entry((f.url.as_str(), f.method.as_str(), f.origin.as_str()))
+                .or_default()
+                .push_back(at);
+        }
+    }
+    let mut merges = Vec::new();
+    for (at, f) in fetches.iter().enumerate() {
+        let Judgement::Judged(_) = f.judgement else {
             continue;
         };
-        let Some(preflight) = entry(fetches[i].entry).filter(|e| is_preflight(e)) else {
+        let Some(preflight) = by_index.get(&f.entry).filter(|e| is_preflight(e)) else {
             continue;
         };
         let wanted = preflight
             .request_header("access-control-request-method")
-            .unwrap_or_default()
-            .to_string();
-        let unanswered = fetches.iter().position(|f| {
-            matches!(f.judgement, Judgement::NoResponse { .. })
-                && !merged.contains(&f.entry)
-                && f.url == preflight.url
-                && f.method == wanted
-                && f.origin == fetches[i].origin
-        });
-        if let Some(u) = unanswered {
-            let (request_entry, method, request) = (
-                fetches[u].entry,
-                fetches[u].method.clone(),
-                fetches[u].request.clone(),
-            );
-            merged.push(request_entry);
-            let fetch = &mut fetches[i];
-            fetch.preflight_entry = Some(fetch.entry);
-            fetch.entry = request_entry;
-            fetch.method = method;
-            if request.is_some() {
-                fetch.request = request;
-            }
+            .unwrap_or_default();
+        if let Some(u) = unanswered
+            .get_mut(&(preflight.url.as_str(), wanted, f.origin.as_str()))
+            .and_then(VecDeque::pop_front)
+        {
+            merges.push((at, u));
         }
     }
-    fetches.retain(|f| {
-        !(matches!(f.judgement, Judgement::NoResponse { .. }) && merged.contains(&f.entry))
+    let mut merged = HashSet::new();
+    for (at, u) in merges {
+        let (request_entry, method, request) = (
+            fetches[u].entry,
+            fetches[u].method.clone(),
+            fetches[u].request.clone(),
+        );
+        merged.insert(u);
+        let fetch = &mut fetches[at];
+        fetch.preflight_entry = Some(fetch.entry);
+        fetch.entry = request_entry;
+        fetch.method = method;
+        if request.is_some() {
+            fetch.request = request;
+        }
+    }
+    let mut at = 0;
+    fetches.retain(|_| {
+        at += 1;
+        !merged.contains(&(at - 1))
     });
 }
 
