@@ -30,7 +30,8 @@ pub struct ObservedExchange {
 }
 
 impl ObservedExchange {
-    fn header(&self, name: &str) -> Option<&str> {
+    /// The first request header named `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.request_headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))

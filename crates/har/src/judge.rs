@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use url::Url;
 
-use crate::reader::{Entry, Har};
+use crate::reader::{Entry, Har, Page};
 
 /// What the recording says about one fetch.
 #[derive(Clone, Debug)]
@@ -60,29 +60,31 @@ pub struct HarFetch {
     /// The recorded headers had no `Origin`: it was taken from the page.
     pub origin_inferred: bool,
     pub judgement: Judgement,
-    /// The script's request, for `--replay`.
+    /// The script's request, for `--replay` (kept only for what did not pass).
     pub request: Option<Request>,
     pub replay: Option<Replay>,
 }
 
 impl HarFetch {
-    /// The fetch whose script request is `entry` (sent as `exchange`).
+    /// The fetch whose script request is entry `entry` (recorded with
+    /// `url`, sent as `exchange`); `request` is filled in for what may be
+    /// replayed.
     fn of(
-        entry: &Entry,
+        entry: usize,
+        url: String,
         exchange: &ObservedExchange,
         origin_inferred: bool,
-        page: Option<&Url>,
         judgement: Judgement,
     ) -> HarFetch {
         HarFetch {
-            entry: entry.index,
+            entry,
             preflight_entry: None,
             hop_entries: Vec::new(),
-            method: entry.method.clone(),
-            url: entry.url.clone(),
+            method: exchange.method.clone(),
+            url,
             origin: origin_of(exchange),
             origin_inferred,
-            request: script_request(exchange, page),
+            request: None,
             judgement,
             replay: None,
         }
@@ -236,22 +238,24 @@ fn is_preflight(entry: &Entry) -> bool {
                 .is_some())
 }
 
-/// The exchange of `entry`, with the page's origin as `Origin` when the
-/// recorded headers lack it; `None` for a URL that is not http(s), or a
+/// The exchange of `entry` (its headers moved, not copied), with the
+/// page's origin as `Origin` when the recorded headers lack it, and whether
+/// that origin was inferred; `None` for a URL that is not http(s), or a
 /// same-origin request (no CORS).
-fn exchange(entry: &Entry, page_origin: Option<&Origin>) -> Option<(ObservedExchange, bool)> {
+fn exchange(entry: &mut Entry, page_origin: Option<&Origin>) -> Option<(ObservedExchange, bool)> {
     let url = Url::parse(&entry.url).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    let mut request_headers = entry.request_headers.clone();
     let mut inferred = false;
     if entry.request_header("origin").is_none() {
         let origin = page_origin?;
         if origin.same_origin(&Origin::of_url(&url)) {
             return None;
         }
-        request_headers.push(("Origin".to_string(), origin.serialize()));
+        entry
+            .request_headers
+            .push(("Origin".to_string(), origin.serialize()));
         inferred = true;
     }
     let response: Answer = if entry.status == 0 {
@@ -263,13 +267,16 @@ fn exchange(entry: &Entry, page_origin: Option<&Origin>) -> Option<(ObservedExch
             "the recording holds no response".to_string(),
         ))
     } else {
-        Ok(Response::new(entry.status, entry.response_headers.clone()))
+        Ok(Response::new(
+            entry.status,
+            std::mem::take(&mut entry.response_headers),
+        ))
     };
     Some((
         ObservedExchange {
-            method: entry.method.clone(),
+            method: std::mem::take(&mut entry.method),
             url,
-            request_headers,
+            request_headers: std::mem::take(&mut entry.request_headers),
             response,
             from_cache: entry.from_cache,
         },
@@ -279,91 +286,122 @@ fn exchange(entry: &Entry, page_origin: Option<&Origin>) -> Option<(ObservedExch
 
 /// The page's URL: `pages[].title` when it is a URL (Chromium, Firefox),
 /// else the first document the page loaded (Playwright).
-fn page_url(har: &Har, pageref: Option<&str>) -> Option<Url> {
+fn page_url(
+    pages: &[Page],
+    documents: &[(Option<String>, String)],
+    pageref: Option<&str>,
+) -> Option<Url> {
     let titled = pageref
-        .and_then(|id| har.pages.iter().find(|p| p.id == id))
+        .and_then(|id| pages.iter().find(|p| p.id == id))
         .and_then(|p| Url::parse(&p.title).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https" | "file"));
     titled.or_else(|| {
-        har.documents
+        documents
             .iter()
             .find(|(p, _)| p.as_deref() == pageref)
             .and_then(|(_, url)| Url::parse(url).ok())
     })
 }
 
-/// Judges every page of `har` as `browser` would have.
-pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport {
-    let mut groups: Vec<(Option<&str>, Vec<&Entry>)> = Vec::new();
-    for entry in &har.entries {
-        let key = entry.pageref.as_deref();
-        match groups.iter_mut().find(|(k, _)| *k == key) {
+/// Judges every page of `har` as `browser` would have. The entries are
+/// consumed: their headers move into the exchanges the engine judges.
+pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport {
+    let records_preflights = har.entries.iter().any(is_preflight);
+    let cross_origin_entries = har.entries.len();
+    let creator = format!("{} {}", har.creator.name, har.creator.version)
+        .trim()
+        .to_string();
+    let (har_pages, documents) = (har.pages, har.documents);
+    let mut groups: Vec<(Option<String>, Vec<Entry>)> = Vec::new();
+    for entry in har.entries {
+        match groups.iter_mut().find(|(k, _)| *k == entry.pageref) {
             Some((_, list)) => list.push(entry),
-            None => groups.push((key, vec![entry])),
+            None => groups.push((entry.pageref.clone(), vec![entry])),
         }
     }
-    let records_preflights = har.entries.iter().any(is_preflight);
-    let by_index: HashMap<usize, &Entry> = har.entries.iter().map(|e| (e.index, e)).collect();
     let mut unreadable = Vec::new();
     let mut pages = Vec::new();
     for (pageref, mut entries) in groups {
-        preflights_first(&mut entries);
-        let page = page_url(har, pageref);
+        let page = page_url(&har_pages, &documents, pageref.as_deref());
         let page_origin = page.as_ref().map(Origin::of_url);
         let mut exchanges = Vec::new();
-        let mut kept: Vec<(&Entry, bool)> = Vec::new();
+        // Per exchange: its entry's index and URL as recorded, and whether its Origin was inferred.
+        let mut kept: Vec<(usize, String, bool)> = Vec::new();
         let mut fetches = Vec::new();
-        for entry in entries {
+        for at in preflights_first(&entries) {
+            let entry = &mut entries[at];
             if Url::parse(&entry.url).is_err() {
                 unreadable.push(entry.index);
                 continue;
             }
+            let unanswered = entry.status == 0 && !is_preflight(entry);
             let Some((exchange, inferred)) = exchange(entry, page_origin.as_ref()) else {
                 continue;
             };
-            if entry.status == 0 && !is_preflight(entry) {
+            let url = std::mem::take(&mut entry.url);
+            if unanswered {
                 // Failed with no response recorded: nothing to judge.
                 let error = entry
                     .error
                     .clone()
                     .unwrap_or_else(|| "a failure".to_string());
-                fetches.push(HarFetch::of(
-                    entry,
+                let mut fetch = HarFetch::of(
+                    entry.index,
+                    url,
                     &exchange,
                     inferred,
-                    page.as_ref(),
                     Judgement::NoResponse { error },
-                ));
+                );
+                fetch.request = script_request(&exchange, page.as_ref());
+                fetches.push(fetch);
                 continue;
             }
             exchanges.push(exchange);
-            kept.push((entry, inferred));
+            kept.push((entry.index, url, inferred));
         }
+        drop(entries);
+        // What each preflight asks for (URL, method), by entry index.
+        let asks: HashMap<usize, (String, String)> = exchanges
+            .iter()
+            .zip(&kept)
+            .filter(|(e, _)| e.is_preflight())
+            .map(|(e, (index, url, _))| {
+                let method = e
+                    .header("access-control-request-method")
+                    .unwrap_or_default();
+                (*index, (url.clone(), method.to_string()))
+            })
+            .collect();
         for j in evaluate_observed(browser, &exchanges, page.as_ref()) {
-            let (Some((first, inferred)), Some(exchange)) =
+            let (Some((index, url, inferred)), Some(exchange)) =
                 (kept.get(j.request), exchanges.get(j.request))
             else {
                 continue;
             };
-            let preflight_entry = j.preflight.and_then(|p| kept.get(p)).map(|(e, _)| e.index);
+            let preflight_entry = j.preflight.and_then(|p| kept.get(p)).map(|k| k.0);
             let hop_entries = j
                 .hops
                 .iter()
                 .filter_map(|h| kept.get(*h))
-                .map(|(e, _)| e.index)
+                .map(|k| k.0)
                 .collect();
+            let blocked = j.outcome.verdict != Verdict::Allowed;
             let mut fetch = HarFetch::of(
-                first,
+                *index,
+                url.clone(),
                 exchange,
                 *inferred,
-                page.as_ref(),
                 Judgement::Judged(j),
             );
+            // Only what did not pass is ever sent again (`--replay`).
+            if blocked {
+                fetch.request = script_request(exchange, page.as_ref());
+            }
             fetch.preflight_entry = preflight_entry;
             fetch.hop_entries = hop_entries;
             fetches.push(fetch);
         }
-        merge_unanswered_into_preflights(&mut fetches, &by_index);
+        merge_unanswered_into_preflights(&mut fetches, &asks);
         fetches.sort_by_key(|f| f.entry);
         pages.push(PageReport {
             page: page.map(|u| u.to_string()),
@@ -373,11 +411,9 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
     HarReport {
         browser,
         browser_evidence,
-        creator: format!("{} {}", har.creator.name, har.creator.version)
-            .trim()
-            .to_string(),
+        creator,
         total_entries: har.total_entries,
-        cross_origin_entries: har.entries.len(),
+        cross_origin_entries,
         unreadable_entries: unreadable,
         records_preflights,
         pages,
@@ -387,10 +423,11 @@ pub fn judge(har: &Har, browser: Browser, browser_evidence: String) -> HarReport
 /// A request that failed with no response, and the preflight recorded for
 /// it (Firefox lists the preflight after the request it precedes), are one
 /// fetch: the engine judged it from the preflight; it is reported under the
-/// request's entry and method.
+/// request's entry and method. `asks` holds what each preflight entry asks
+/// for (URL, method).
 fn merge_unanswered_into_preflights(
     fetches: &mut Vec<HarFetch>,
-    by_index: &HashMap<usize, &Entry>,
+    asks: &HashMap<usize, (String, String)>,
 ) {
     // The unanswered requests by what a preflight names, first recorded first.
     let mut unanswered: HashMap<(&str, &str, &str), VecDeque<usize>> = HashMap::new();
@@ -407,14 +444,11 @@ fn merge_unanswered_into_preflights(
         let Judgement::Judged(_) = f.judgement else {
             continue;
         };
-        let Some(preflight) = by_index.get(&f.entry).filter(|e| is_preflight(e)) else {
+        let Some((url, wanted)) = asks.get(&f.entry) else {
             continue;
         };
-        let wanted = preflight
-            .request_header("access-control-request-method")
-            .unwrap_or_default();
         if let Some(u) = unanswered
-            .get_mut(&(preflight.url.as_str(), wanted, f.origin.as_str()))
+            .get_mut(&(url.as_str(), wanted.as_str(), f.origin.as_str()))
             .and_then(VecDeque::pop_front)
         {
             merges.push((at, u));
@@ -456,31 +490,35 @@ fn asks_about(preflight: &Entry, request: &Entry) -> bool {
 const PREFLIGHT_LOOK_BACK: usize = 64;
 
 /// Firefox's exporter lists a preflight after the request it precedes (the
-/// request's channel opens first): each preflight moves to just before the
-/// nearest earlier request it asks about that has none before it, so the
-/// engine sees the order the browser sent them in.
-fn preflights_first(entries: &mut Vec<&Entry>) {
+/// request's channel opens first): the order in which to take `entries`,
+/// each preflight moved to just before the nearest earlier request it asks
+/// about that has none before it, so the engine sees the order the browser
+/// sent them in.
+fn preflights_first(entries: &[Entry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    let at = |order: &[usize], i: usize| &entries[order[i]];
     let mut i = 0;
-    while i < entries.len() {
-        if is_preflight(entries[i]) {
+    while i < order.len() {
+        if is_preflight(at(&order, i)) {
             // Firefox writes the preflight within a few entries of its
             // request: a bounded look back keeps long recordings linear.
-            let already_first = entries
-                .get(i + 1)
-                .is_some_and(|next| !is_preflight(next) && asks_about(entries[i], next));
+            let already_first = i + 1 < order.len()
+                && !is_preflight(at(&order, i + 1))
+                && asks_about(at(&order, i), at(&order, i + 1));
             let start = i.saturating_sub(PREFLIGHT_LOOK_BACK);
             let target = (start..i).rev().filter(|_| !already_first).find(|&j| {
-                !is_preflight(entries[j])
-                    && asks_about(entries[i], entries[j])
+                !is_preflight(at(&order, j))
+                    && asks_about(at(&order, i), at(&order, j))
                     && !(j > 0
-                        && is_preflight(entries[j - 1])
-                        && asks_about(entries[j - 1], entries[j]))
+                        && is_preflight(at(&order, j - 1))
+                        && asks_about(at(&order, j - 1), at(&order, j)))
             });
             if let Some(j) = target {
-                let preflight = entries.remove(i);
-                entries.insert(j, preflight);
+                let preflight = order.remove(i);
+                order.insert(j, preflight);
             }
         }
         i += 1;
     }
+    order
 }

@@ -1,11 +1,13 @@
 //! `cors-har`: DevTools network exports (HAR 1.2, from Chromium, Firefox,
 //! Safari, Playwright, Puppeteer, proxies) read as a stream and judged
 //! request by request through the engine's observed-traffic entry point —
-//! no CORS rule lives here. `reader` keeps what a diagnosis needs (bounded);
+//! no CORS rule lives here. `elide` drops the bodies before the JSON
+//! reader sees them; `reader` keeps what a diagnosis needs (bounded);
 //! `judge` pairs each page's cross-origin requests with their preflights and
 //! redirect hops and asks the engine what the recording browser made of
 //! them.
 
+mod elide;
 mod judge;
 mod reader;
 mod redact;

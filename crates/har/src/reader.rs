@@ -1,15 +1,20 @@
 //! The HAR reader: a HAR 1.2 document read as a stream, never held whole.
 //! Bodies (`content.text`, `postData.text`, often base64 and most of the
-//! bytes) and every member the diagnosis does not use are skipped without
-//! being materialised; each string that is kept is bounded; nesting is
+//! bytes) are dropped before the JSON reader sees them (`elide`), and every
+//! other member the diagnosis does not use is skipped without being
+//! materialised; each string that is kept is bounded; nesting is
 //! bounded. Only the entries a CORS diagnosis can use are kept: requests
 //! with an `Origin` header (every cross-origin fetch, its preflight and its
 //! redirect hops carry one), without their bodies. A malformed, truncated
 //! or hostile file gives a [`HarError`] naming the byte offset, the line
 //! and the member.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::Read;
+use std::rc::Rc;
+
+use crate::elide::{DropBodies, Elisions};
 
 use struson::reader::{
     JsonReader, JsonReaderPosition, JsonStreamReader, JsonSyntaxError, ReaderError, ReaderSettings,
@@ -62,13 +67,11 @@ pub struct Entry {
     /// Its position among all the file's entries (0-based).
     pub index: usize,
     pub pageref: Option<String>,
-    pub started: String,
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
     /// 0 when no response came (a network error, or a request the browser blocked).
     pub status: u16,
-    pub status_text: String,
     pub response_headers: Vec<(String, String)>,
     /// Chromium's `_error` (`net::ERR_FAILED`) or `response._error`.
     pub error: Option<String>,
@@ -148,10 +151,12 @@ pub fn read_har(
         max_nesting_depth: Some(limits.max_depth),
         ..ReaderSettings::default()
     };
+    let (input, elisions) = DropBodies::new(input);
     let mut walker = Walker {
         json: JsonStreamReader::new_custom(input, settings),
         limits: *limits,
         path: Vec::new(),
+        elisions,
     };
     let har = walker.document(progress)?;
     let end = walker.error("");
@@ -173,15 +178,18 @@ enum Step {
 }
 
 struct Walker<R: Read> {
-    json: JsonStreamReader<R>,
+    json: JsonStreamReader<DropBodies<R>>,
     limits: Limits,
     path: Vec<Step>,
+    /// The bodies dropped before the JSON reader, to give positions in the file's terms.
+    elisions: Rc<RefCell<Elisions>>,
 }
 
 impl<R: Read> Walker<R> {
     fn error(&self, message: impl Into<String>) -> HarError {
         at(
             &self.path,
+            &self.elisions.borrow(),
             &self.json.current_position(false),
             message.into(),
         )
@@ -189,7 +197,7 @@ impl<R: Read> Walker<R> {
 
     /// A reader error as a [`HarError`], at the position the error names.
     fn fail(&self, e: ReaderError) -> HarError {
-        fail(&self.path, e)
+        fail(&self.path, &self.elisions.borrow(), e)
     }
 
     /// `{ … "log": { … } … }`
@@ -263,8 +271,11 @@ impl<R: Read> Walker<R> {
         let max = self.limits.max_string;
         let mut out = String::new();
         let read = {
-            let path = &self.path;
-            let reader = self.json.next_string_reader().map_err(|e| fail(path, e))?;
+            let (path, elisions) = (&self.path, &self.elisions);
+            let reader = self
+                .json
+                .next_string_reader()
+                .map_err(|e| fail(path, &elisions.borrow(), e))?;
             reader
                 .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
                 .read_to_string(&mut out)
@@ -275,7 +286,7 @@ impl<R: Read> Walker<R> {
                 .get_ref()
                 .and_then(|inner| inner.downcast_ref::<JsonSyntaxError>())
             {
-                return Err(fail(&self.path, ReaderError::SyntaxError(syntax.clone())));
+                return Err(self.fail(ReaderError::SyntaxError(syntax.clone())));
             }
             return Err(self.error(format!("not a valid JSON string: {e}")));
         }
@@ -291,8 +302,11 @@ impl<R: Read> Walker<R> {
     fn status(&mut self) -> Result<u16, HarError> {
         match self.json.peek().map_err(|e| self.fail(e))? {
             ValueType::Number => {
-                let path = &self.path;
-                let text = self.json.next_number_as_str().map_err(|e| fail(path, e))?;
+                let (path, elisions) = (&self.path, &self.elisions);
+                let text = self
+                    .json
+                    .next_number_as_str()
+                    .map_err(|e| fail(path, &elisions.borrow(), e))?;
                 Ok(text
                     .parse::<f64>()
                     .ok()
@@ -429,9 +443,6 @@ impl<R: Read> Walker<R> {
         self.object(|w, name| {
             match name {
                 "pageref" => entry.pageref = Some(w.within(Step::Member("pageref"), Self::string)?),
-                "startedDateTime" => {
-                    entry.started = w.within(Step::Member("startedDateTime"), Self::string)?;
-                }
                 "request" => w.within(Step::Member("request"), |w| w.request(&mut entry))?,
                 "response" => w.within(Step::Member("response"), |w| w.response(&mut entry))?,
                 "_error" => entry.error = Some(w.within(Step::Member("_error"), Self::string)?),
@@ -468,15 +479,17 @@ impl<R: Read> Walker<R> {
         self.object(|w, name| {
             match name {
                 "status" => entry.status = w.within(Step::Member("status"), Self::status)?,
-                "statusText" => {
-                    entry.status_text = w.within(Step::Member("statusText"), Self::string)?
-                }
                 "headers" => {
                     entry.response_headers = w.within(Step::Member("headers"), Self::headers)?
                 }
                 // Chromium's DevTools writes `_error`; Playwright `_failureText`.
                 "_error" | "_failureText" => {
-                    let error = w.within(Step::Member("_error"), Self::string)?;
+                    let member = if name == "_error" {
+                        "_error"
+                    } else {
+                        "_failureText"
+                    };
+                    let error = w.within(Step::Member(member), Self::string)?;
                     if !error.is_empty() {
                         entry.error = Some(error);
                     }
@@ -540,19 +553,31 @@ fn path_text(path: &[Step]) -> String {
     out
 }
 
-fn at(path: &[Step], position: &JsonReaderPosition, message: String) -> HarError {
+/// An error at `position` of the filtered stream, placed in the file.
+fn at(
+    path: &[Step],
+    elisions: &Elisions,
+    position: &JsonReaderPosition,
+    message: String,
+) -> HarError {
+    let (offset, line) = match (position.data_pos, position.line_pos.as_ref()) {
+        (Some(offset), Some(l)) => {
+            let (offset, column) = elisions.original(offset, l.line, l.column);
+            (Some(offset), Some((l.line + 1, column + 1)))
+        }
+        (Some(offset), None) => (Some(elisions.original(offset, u64::MAX, 0).0), None),
+        // Without an offset, the column cannot be placed either.
+        (None, l) => (None, l.map(|l| (l.line + 1, l.column + 1))),
+    };
     HarError {
-        offset: position.data_pos,
-        line: position
-            .line_pos
-            .as_ref()
-            .map(|l| (l.line + 1, l.column + 1)),
+        offset,
+        line,
         path: path_text(path),
         message,
     }
 }
 
-fn fail(path: &[Step], e: ReaderError) -> HarError {
+fn fail(path: &[Step], elisions: &Elisions, e: ReaderError) -> HarError {
     let (message, location) = match e {
         ReaderError::SyntaxError(s) if s.kind == SyntaxErrorKind::IncompleteDocument => (
             "the file ends in the middle of the document (truncated?)".to_string(),
@@ -592,7 +617,7 @@ fn fail(path: &[Step], e: ReaderError) -> HarError {
             };
         }
     };
-    at(path, &location, message)
+    at(path, elisions, &location, message)
 }
 
 fn type_name(t: ValueType) -> &'static str {

@@ -51,6 +51,32 @@ fn invalid_json_names_the_byte_offset() {
 }
 
 #[test]
+fn an_error_after_a_dropped_body_is_placed_in_the_file() {
+    // The bodies never reach the JSON reader; the position must still be the file's.
+    let body = "é".repeat(5000);
+    let broken = ONE_ENTRY.replacen(
+        "\"text\": \"[]\"}",
+        &format!("\"text\": \"{body}\"}} ??"),
+        1,
+    );
+    let e = read(&broken).unwrap_err();
+    let at = broken.find("??").unwrap();
+    let offset = e.offset.unwrap();
+    assert!(
+        offset.abs_diff(at as u64) <= 2,
+        "{e} (the mistake is at {at})"
+    );
+    let line_start = broken[..at].rfind('\n').unwrap() + 1;
+    let (line, column) = e.line.unwrap();
+    assert_eq!(line as usize, broken[..at].matches('\n').count() + 1, "{e}");
+    let want = broken[line_start..at].chars().count() as u64 + 1;
+    assert!(
+        column.abs_diff(want) <= 2,
+        "{e} (the mistake is at column {want})"
+    );
+}
+
+#[test]
 fn a_truncated_file_says_so() {
     let cut = &ONE_ENTRY[..ONE_ENTRY.len() / 2];
     let e = read(cut).unwrap_err();
@@ -146,23 +172,26 @@ impl Read for HugeBody {
 
 #[test]
 fn a_huge_body_is_skipped_and_a_huge_kept_string_is_refused() {
-    // 64 MiB in a member the diagnosis skips: read through, not held.
-    let har = read_har(
-        std::io::BufReader::new(HugeBody::new("_body", 64 << 20)),
-        &Limits::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    assert_eq!(har.entries.len(), 1);
+    // 64 MiB in a member the diagnosis skips, or in a body (`text`,
+    // dropped before the JSON reader): read through, not held.
+    for member in ["_body", "text"] {
+        let har = read_har(
+            std::io::BufReader::new(HugeBody::new(member, 64 << 20)),
+            &Limits::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(har.entries.len(), 1);
+    }
     // The same in a member it keeps: refused at the limit, not read whole.
     let e = read_har(
-        std::io::BufReader::new(HugeBody::new("statusText", 64 << 20)),
+        std::io::BufReader::new(HugeBody::new("_failureText", 64 << 20)),
         &Limits::default(),
         &mut |_| {},
     )
     .unwrap_err();
     assert!(e.message.contains("longer than"), "{e}");
-    assert_eq!(e.path, "log.entries[0].response.statusText");
+    assert_eq!(e.path, "log.entries[0].response._failureText");
 }
 
 #[test]

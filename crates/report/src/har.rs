@@ -336,9 +336,11 @@ fn render_fetch(
     }
 }
 
-/// `cors-doctor/har/v1`.
+/// `cors-doctor/har/v1`. The fetches are written one by one as the
+/// document is serialized, not built first: a long recording's report is
+/// never held twice.
 #[derive(Serialize)]
-pub struct HarDocument {
+pub struct HarDocument<'a> {
     pub schema: &'static str,
     pub tool_version: &'static str,
     pub file: String,
@@ -349,7 +351,23 @@ pub struct HarDocument {
     pub cross_origin_entries: usize,
     pub unreadable_entries: Vec<usize>,
     pub summary: Vec<SummaryRow>,
-    pub fetches: Vec<FetchDoc>,
+    pub fetches: FetchDocs<'a>,
+}
+
+/// The `fetches` array of [`HarDocument`], rendered as it is written.
+pub struct FetchDocs<'a> {
+    report: &'a HarReport,
+    show_secrets: bool,
+}
+
+impl Serialize for FetchDocs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.report.pages.iter().flat_map(|page| {
+            page.fetches.iter().map(move |fetch| {
+                fetch_doc(self.report, page.page.as_deref(), fetch, self.show_secrets)
+            })
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -399,52 +417,52 @@ pub struct FindingDoc {
     pub fix: String,
 }
 
-pub fn har_to_json(report: &HarReport, file: &str, show_secrets: bool) -> HarDocument {
-    let mut fetches = Vec::new();
-    for page in &report.pages {
-        for fetch in &page.fetches {
-            let judged = fetch.judged();
-            fetches.push(FetchDoc {
-                entry: fetch.entry,
-                preflight_entry: fetch.preflight_entry,
-                redirect_entries: fetch.hop_entries.clone(),
-                page: page.page.as_deref().map(|u| redact_url(u, show_secrets)),
-                origin: fetch.origin.clone(),
-                method: fetch.method.clone(),
-                url: redact_url(&fetch.url, show_secrets),
-                origin_inferred: fetch.origin_inferred,
-                verdict: fetch.verdict().id(),
-                allowed: fetch.verdict() == Verdict::Allowed,
-                group: group_id(group_of(fetch, report)),
-                recorded_error: match &fetch.judgement {
-                    Judgement::NoResponse { error } => Some(error.clone()),
-                    Judgement::Judged(_) => None,
-                },
-                replayed: fetch.replay.is_some(),
-                replay_error: fetch.replay.as_ref().and_then(|r| r.error.clone()),
-                replay_assumed_credentials: fetch
-                    .replay
-                    .as_ref()
-                    .is_some_and(|r| r.assumed_credentials),
-                preflight_from_cache: report.records_preflights
-                    && judged.is_some_and(|j| j.preflight_from_cache),
-                from_http_cache: judged.is_some_and(|j| j.from_http_cache),
-                console: fetch.console().to_vec(),
-                findings: fetch
-                    .findings()
-                    .iter()
-                    .map(|f| FindingDoc {
-                        id: f.id.slug(),
-                        title: f.entry().title,
-                        severity: f.severity.id(),
-                        cause: f.entry().cause.id(),
-                        message: f.message.clone(),
-                        fix: f.fix(),
-                    })
-                    .collect(),
-            });
-        }
+fn fetch_doc(
+    report: &HarReport,
+    page: Option<&str>,
+    fetch: &HarFetch,
+    show_secrets: bool,
+) -> FetchDoc {
+    let judged = fetch.judged();
+    FetchDoc {
+        entry: fetch.entry,
+        preflight_entry: fetch.preflight_entry,
+        redirect_entries: fetch.hop_entries.clone(),
+        page: page.map(|u| redact_url(u, show_secrets)),
+        origin: fetch.origin.clone(),
+        method: fetch.method.clone(),
+        url: redact_url(&fetch.url, show_secrets),
+        origin_inferred: fetch.origin_inferred,
+        verdict: fetch.verdict().id(),
+        allowed: fetch.verdict() == Verdict::Allowed,
+        group: group_id(group_of(fetch, report)),
+        recorded_error: match &fetch.judgement {
+            Judgement::NoResponse { error } => Some(error.clone()),
+            Judgement::Judged(_) => None,
+        },
+        replayed: fetch.replay.is_some(),
+        replay_error: fetch.replay.as_ref().and_then(|r| r.error.clone()),
+        replay_assumed_credentials: fetch.replay.as_ref().is_some_and(|r| r.assumed_credentials),
+        preflight_from_cache: report.records_preflights
+            && judged.is_some_and(|j| j.preflight_from_cache),
+        from_http_cache: judged.is_some_and(|j| j.from_http_cache),
+        console: fetch.console().to_vec(),
+        findings: fetch
+            .findings()
+            .iter()
+            .map(|f| FindingDoc {
+                id: f.id.slug(),
+                title: f.entry().title,
+                severity: f.severity.id(),
+                cause: f.entry().cause.id(),
+                message: f.message.clone(),
+                fix: f.fix(),
+            })
+            .collect(),
     }
+}
+
+pub fn har_to_json<'a>(report: &'a HarReport, file: &str, show_secrets: bool) -> HarDocument<'a> {
     HarDocument {
         schema: HAR_SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -456,6 +474,9 @@ pub fn har_to_json(report: &HarReport, file: &str, show_secrets: bool) -> HarDoc
         cross_origin_entries: report.cross_origin_entries,
         unreadable_entries: report.unreadable_entries.clone(),
         summary: summary(report),
-        fetches,
+        fetches: FetchDocs {
+            report,
+            show_secrets,
+        },
     }
 }

@@ -68,7 +68,7 @@ pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
         Some(b) => (b, "chosen with --browser".to_string()),
         None => recording_browser(&har),
     };
-    let mut report = judge(&har, browser, evidence);
+    let mut report = judge(har, browser, evidence);
     if args.replay {
         replay(&mut report, args)?;
     }
