@@ -9,6 +9,7 @@ pub mod allow_answer;
 pub mod check;
 pub mod error;
 pub mod flows;
+pub(crate) mod raw_http1;
 pub mod scan;
 pub mod scan_analysis;
 pub mod scan_matrix;

@@ -2,7 +2,9 @@
 //! names, no automatic redirects, no cookie jar — over HTTP/1.1 or HTTP/2
 //! (ALPN) with rustls, and returns what came back. Honours
 //! HTTPS_PROXY/HTTP_PROXY/NO_PROXY, curl-style `--resolve`, `--cacert` and
-//! `--insecure`, with a whole-exchange timeout and a body size limit.
+//! `--insecure`, with a whole-exchange timeout and a body size limit. A
+//! header value the HTTP library refuses but browsers send (a control
+//! character) goes over `raw_http1` instead.
 
 use crate::error::{ProbeError, Stage, TlsFailure};
 use std::error::Error as _;
@@ -16,12 +18,12 @@ use url::Url;
 const MAX_URL_BYTES: usize = 65_534;
 /// How many response header lines are read: enough for any head under
 /// Chromium's 256 KiB (a shortest line is 4 bytes).
-const MAX_RESPONSE_HEADER_LINES: usize = 65_536;
+pub(crate) const MAX_RESPONSE_HEADER_LINES: usize = 65_536;
 /// How much of a response body an exchange keeps (nothing reads further:
 /// CORS is decided on the headers).
-const KEPT_BODY_BYTES: usize = 64 * 1024;
+pub(crate) const KEPT_BODY_BYTES: usize = 64 * 1024;
 /// Chromium's limit on a response's head (`ERR_RESPONSE_HEADERS_TOO_BIG`).
-const MAX_HEAD_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_HEAD_BYTES: usize = 256 * 1024;
 
 /// The User-Agent the probe sends (browsers always send one; some servers refuse requests without).
 pub const USER_AGENT: &str = concat!("cors-doctor/", env!("CARGO_PKG_VERSION"));
@@ -348,6 +350,9 @@ impl Client {
             sent.headers
                 .push(("User-Agent".to_string(), USER_AGENT.to_string()));
         }
+        if crate::raw_http1::needs_raw(&sent) {
+            return crate::raw_http1::send(&self.options, &sent, target, started).await;
+        }
         let mut builder = self.inner.request(method, request.url.clone());
         for (name, value) in &sent.headers {
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
@@ -477,7 +482,10 @@ impl Client {
 
 /// The kind of a body that broke off after the headers: cut inside a
 /// chunked body, short of its `Content-Length`, or stopped (our timeout).
-fn body_failure_of(error: &ProbeError, headers: &[(String, String)]) -> cors_engine::BodyFailure {
+pub(crate) fn body_failure_of(
+    error: &ProbeError,
+    headers: &[(String, String)],
+) -> cors_engine::BodyFailure {
     use cors_engine::BodyFailure;
     let has = |name: &str, needle: &str| {
         headers
@@ -561,7 +569,7 @@ fn has_io_kind(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
     false
 }
 
-fn tls_error(target: String, detail: String) -> ProbeError {
+pub(crate) fn tls_error(target: String, detail: String) -> ProbeError {
     ProbeError::Tls {
         code: TlsFailure::from_detail(&detail),
         target,

@@ -223,3 +223,120 @@ fn bad_ca_file_is_a_clear_error() {
     };
     assert!(Client::new(&options).is_err());
 }
+
+/// Header values with a control character browsers send (0x01, 0x0b, 0x7f):
+/// the HTTP library refuses them, so they go over the raw HTTP/1.1 path.
+#[tokio::test]
+async fn control_characters_in_a_header_value_reach_the_wire() {
+    let (port, server) = one_shot(
+        b"HTTP/1.1 201 Created\r\nAccess-Control-Allow-Origin: *\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 5\r\n\r\nhello",
+    )
+    .await;
+    let mut sent = request(
+        "POST",
+        &format!("http://api.test:{port}/r?q=1"),
+        &[
+            ("Content-Type", "text/plain\u{b};x=\u{1}\u{7f}"),
+            ("Origin", "http://app.test"),
+        ],
+    );
+    sent.body = Some(b"abc".to_vec());
+    let options = TransportOptions {
+        resolve: vec![format!("api.test:{port}:127.0.0.1").parse().unwrap()],
+        ..quick()
+    };
+    let exchange = Client::new(&options).unwrap().send(&sent).await.unwrap();
+    let head = server.await.unwrap();
+    assert!(
+        head.starts_with(&format!(
+            "POST /r?q=1 HTTP/1.1\r\nHost: api.test:{port}\r\n"
+        )),
+        "{head:?}"
+    );
+    assert!(
+        head.contains("Content-Type: text/plain\u{b};x=\u{1}\u{7f}\r\nOrigin: http://app.test\r\nUser-Agent: cors-doctor/"),
+        "{head:?}"
+    );
+    assert!(head.contains("Content-Length: 3\r\n"), "{head:?}");
+    assert_eq!(exchange.status, 201);
+    assert_eq!(exchange.reason.as_deref(), Some("Created"));
+    let lines: Vec<_> = exchange
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "x-a")
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "duplicate lines kept: {:?}",
+        exchange.headers
+    );
+    assert_eq!(exchange.body, b"hello");
+    assert!(exchange.body_error.is_none());
+}
+
+type RawCase = (&'static [u8], u16, &'static [u8], Option<&'static str>);
+
+/// On the raw path, a head cut off after complete header lines is taken as
+/// it arrived (as browsers do); a chunked body is decoded; a short body says so.
+#[tokio::test]
+async fn raw_path_reads_heads_and_bodies_as_browsers_do() {
+    let control = [("Content-Type", "text/plain\u{b}")];
+    // (response, status, body kept, what the body error says)
+    let cases: [RawCase; 3] = [
+        (b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\n", 200, b"", None),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+            200,
+            b"abcde",
+            None,
+        ),
+        (
+            b"HTTP/1.1 500 Oops\r\nContent-Length: 10\r\n\r\nabc",
+            500,
+            b"abc",
+            Some("3 of the 10 body bytes"),
+        ),
+    ];
+    for (response, status, body, body_error) in cases {
+        let (port, server) = one_shot(response).await;
+        let client = Client::new(&quick()).unwrap();
+        let exchange = client
+            .send(&request(
+                "GET",
+                &format!("http://127.0.0.1:{port}/"),
+                &control,
+            ))
+            .await
+            .unwrap();
+        server.await.unwrap();
+        assert_eq!(exchange.status, status);
+        assert_eq!(exchange.body, body);
+        match body_error {
+            None => assert!(exchange.body_error.is_none(), "{:?}", exchange.body_error),
+            Some(text) => {
+                let error = exchange.body_error.unwrap();
+                assert!(error.contains(text), "{error}");
+                assert_eq!(
+                    exchange.body_failure,
+                    Some(cors_engine::BodyFailure::ContentLengthMismatch)
+                );
+            }
+        }
+    }
+    // Nothing at all, or a head cut inside a line: no response.
+    for response in [&b""[..], b"HTTP/1.1 200 OK\r\nAccess-Control-Al"] {
+        let (port, server) = one_shot(response).await;
+        let client = Client::new(&quick()).unwrap();
+        let error = client
+            .send(&request(
+                "GET",
+                &format!("http://127.0.0.1:{port}/"),
+                &control,
+            ))
+            .await
+            .unwrap_err();
+        server.await.unwrap();
+        assert!(matches!(error, ProbeError::EmptyResponse { .. }), "{error}");
+    }
+}

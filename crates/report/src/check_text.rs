@@ -6,7 +6,7 @@ use crate::curl::{curl_command, CurlOptions};
 use crate::findings::{merge, MergedFinding};
 use crate::style::Palette;
 use crate::words::{
-    browser_list, header_of, is_relevant_response_header, preflight_reason, verdict_word,
+    browser_list, header_of, is_relevant_response_header, preflight_reason, verdict_word, visible,
 };
 use cors_engine::{origin_difference, Browser, FindingId, RequestPurpose, Severity, Verdict};
 use cors_probe::{CheckReport, WireExchange};
@@ -48,7 +48,11 @@ fn header(out: &mut String, report: &CheckReport, p: &Palette) {
         r.credentials.id()
     );
     if !r.headers.is_empty() {
-        let shown: Vec<String> = r.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        let shown: Vec<String> = r
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", visible(v)))
+            .collect();
         let _ = writeln!(out, "  headers set by the script: {}", shown.join("; "));
     }
     out.push('\n');
@@ -216,7 +220,7 @@ fn request_lines(out: &mut String, wire: &WireExchange, p: &Palette) {
     let _ = writeln!(out, "  > {} {target}", planned.method);
     let _ = writeln!(out, "  > Host: {}", host_of(&planned.url));
     for (name, value) in &planned.headers {
-        let _ = writeln!(out, "  > {name}: {value}");
+        let _ = writeln!(out, "  > {name}: {}", visible(value));
     }
     let sent: Vec<(String, String)> = match &wire.result {
         Ok(x) => x.request.headers.clone(),
@@ -232,7 +236,7 @@ fn request_lines(out: &mut String, wire: &WireExchange, p: &Palette) {
             .iter()
             .any(|(p, _)| p.eq_ignore_ascii_case(n))
     }) {
-        let _ = writeln!(out, "  > {}", p.dim(&format!("{name}: {value}")));
+        let _ = writeln!(out, "  > {}", p.dim(&format!("{name}: {}", visible(value))));
     }
     if planned.credentials {
         let _ = writeln!(

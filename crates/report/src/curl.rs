@@ -11,8 +11,24 @@ pub struct CurlOptions {
     pub insecure: bool,
 }
 
+/// Quoted for a POSIX shell; text with a control character in bash's
+/// `$'…'` form (`\x0b`), which bash and zsh read back byte for byte and a
+/// reader can see.
 fn quote(text: &str) -> String {
-    shell_words::quote(text).into_owned()
+    if !text.chars().any(|c| c.is_ascii_control()) {
+        return shell_words::quote(text).into_owned();
+    }
+    let mut out = String::from("$'");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// `curl -i -X METHOD 'URL' -H '…'…`; bodies are passed with `--data-binary`.
@@ -93,5 +109,15 @@ mod tests {
         for (request, options, creds, expected) in cases {
             assert_eq!(curl_command(&request, &options, creds), expected);
         }
+    }
+
+    #[test]
+    fn control_characters_are_quoted_visibly() {
+        let r = req("POST", &[("Content-Type", "text/plain\u{b}'\\")], None);
+        let cmd = curl_command(&r, &CurlOptions::default(), false);
+        assert!(
+            cmd.contains(r"-H $'Content-Type: text/plain\x0b\'\\'"),
+            "{cmd}"
+        );
     }
 }

@@ -1,8 +1,31 @@
 //! Shared phrasing: why a preflight is needed, verdict words, lists of
-//! browsers, and which response header a finding is about.
+//! browsers, which response header a finding is about, and header values
+//! shown with their control characters made visible.
 
 use cors_engine::safelist::UnsafeHeaderReason;
 use cors_engine::{Browser, FindingId, PreflightReason, Verdict};
+
+/// `text` with its control characters (but tab) written `\x0b`, so a value
+/// a browser sends with one is shown as it is, and nothing printed can
+/// drive the terminal.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_shown_escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_shown_escaped(c) {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_shown_escaped(c: char) -> bool {
+    (c.is_ascii_control() && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c)
+}
 
 /// One preflight reason in plain words.
 pub fn preflight_reason(reason: &PreflightReason) -> String {
