@@ -511,7 +511,9 @@ fn a_control_character_in_a_header_value_is_sent_and_judged() {
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(doc["exchanges"][0]["purpose"], "preflight");
     assert_eq!(doc["exchanges"][0]["response"]["status"], 204);
-    let sent = doc["exchanges"][1]["request"]["headers"].as_array().unwrap();
+    let sent = doc["exchanges"][1]["request"]["headers"]
+        .as_array()
+        .unwrap();
     let content_type = sent.iter().find(|h| h["name"] == "Content-Type");
     assert_eq!(
         content_type.map(|h| &h["value"]),

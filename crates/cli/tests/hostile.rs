@@ -198,7 +198,7 @@ fn battery() -> Vec<Case> {
         "ERR_EMPTY_RESPONSE",
     ];
     const TOO_BIG: &[&str] = &[
-        "more than 400 KiB of response headers",
+        "more than 256 KiB of response headers",
         "ERR_RESPONSE_HEADERS_TOO_BIG",
     ];
     vec![
@@ -362,7 +362,9 @@ fn a_tls_handshake_that_never_ends_is_named_and_takes_the_whole_budget() {
 
 #[test]
 fn a_url_too_long_to_send_is_our_limit_and_nothing_is_sent() {
-    let url = format!("http://127.0.0.1:9/?{}", "a".repeat(70_000));
+    // Over https (the HTTP library's path; plain http goes over the raw
+    // HTTP/1.1 path, which sends URLs as long as Chromium does).
+    let url = format!("https://127.0.0.1:9/?{}", "a".repeat(70_000));
     let r = check(&url, "5");
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(

@@ -109,11 +109,11 @@ pub enum ProbeError {
     Reset { target: String },
     #[error("{target} closed the connection before a complete response (no bytes, or the headers cut off)")]
     EmptyResponse { target: String },
-    #[error("{target} sent {} of response headers; browsers stop at 256 KiB (Chromium's limit)", .bytes.map_or("more than 400 KiB".to_string(), |b| format!("{} KiB", b / 1024)))]
+    #[error("{target} sent {} of response headers; browsers stop at 256 KiB (Chromium's limit)", .bytes.map_or("more than 256 KiB".to_string(), |b| format!("{} KiB", b / 1024)))]
     HeadersTooBig {
         target: String,
-        /// The head's size when it was read whole; `None` when the HTTP
-        /// library stopped reading it (beyond about 400 KiB).
+        /// The head's size when it was read whole; `None` when reading
+        /// stopped first (past 256 KiB, or hyper's own cap near 400 KiB).
         bytes: Option<usize>,
     },
     #[error("{target} sent a response that is not valid HTTP: {detail}")]

@@ -1,9 +1,10 @@
-//! A plain HTTP/1.1 exchange written and read by hand, for the one kind of
-//! request the `http` crate (under reqwest and hyper) refuses to send: a
-//! header value holding a control character (0x01–0x1f but tab, or 0x7f),
-//! which browsers put on the wire as the script wrote it (only NUL, CR and
-//! LF make `fetch()` throw). Without it, `check` could not say what a
-//! browser does with `Content-Type: text/plain\x0b`.
+//! A plain HTTP/1.1 exchange written and read by hand, as browsers speak it
+//! over `http://`, and for the one kind of request the `http` crate (under
+//! reqwest and hyper) refuses to send: a header value holding a control
+//! character (0x01–0x1f but tab, or 0x7f), which browsers put on the wire
+//! as the script wrote it (only NUL, CR and LF make `fetch()` throw).
+//! Without it, `check` could not say what a browser does with
+//! `Content-Type: text/plain\x0b`, nor with a head the server cut off.
 //!
 //! One connection per exchange (TCP, then TLS offering only `http/1.1`),
 //! the head parsed by `httparse`, the body framed by `Content-Length`,
@@ -27,9 +28,17 @@ use crate::transport::{
     KEPT_BODY_BYTES, MAX_HEAD_BYTES, MAX_RESPONSE_HEADER_LINES,
 };
 
+/// Whether `request` goes this way: plain `http://` not through a proxy
+/// (browsers speak HTTP/1.1 there, and read a cut-off head as this path
+/// does), or a header value only this path can send.
+pub(crate) fn wanted(request: &OutgoingRequest, options: &TransportOptions) -> bool {
+    let proxied = options.use_env_proxy && proxy_for(&request.url).is_some();
+    needs_raw(request) || (request.url.scheme() == "http" && !proxied)
+}
+
 /// Whether `request` holds a header value the `http` crate refuses but a
 /// browser sends (a control character other than NUL, CR and LF).
-pub(crate) fn needs_raw(request: &OutgoingRequest) -> bool {
+fn needs_raw(request: &OutgoingRequest) -> bool {
     request.headers.iter().any(|(_, value)| {
         reqwest::header::HeaderValue::from_bytes(value.as_bytes()).is_err()
             && !value.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n'))
@@ -391,7 +400,7 @@ async fn read_head<S: AsyncRead + Unpin>(
         if wire.available().len() > MAX_HEAD_BYTES {
             return Err(ProbeError::HeadersTooBig {
                 target: target.to_string(),
-                bytes: Some(wire.available().len()),
+                bytes: None,
             });
         }
         let n = wire.fill().await.map_err(|e| io_failure(target, &e))?;

@@ -2,9 +2,9 @@
 //! names, no automatic redirects, no cookie jar — over HTTP/1.1 or HTTP/2
 //! (ALPN) with rustls, and returns what came back. Honours
 //! HTTPS_PROXY/HTTP_PROXY/NO_PROXY, curl-style `--resolve`, `--cacert` and
-//! `--insecure`, with a whole-exchange timeout and a body size limit. A
-//! header value the HTTP library refuses but browsers send (a control
-//! character) goes over `raw_http1` instead.
+//! `--insecure`, with a whole-exchange timeout and a body size limit.
+//! Plain `http://` (unless proxied), and a header value the HTTP library
+//! refuses but browsers send (a control character), go over `raw_http1`.
 
 use crate::error::{ProbeError, Stage, TlsFailure};
 use std::error::Error as _;
@@ -350,7 +350,7 @@ impl Client {
             sent.headers
                 .push(("User-Agent".to_string(), USER_AGENT.to_string()));
         }
-        if crate::raw_http1::needs_raw(&sent) {
+        if crate::raw_http1::wanted(&sent, &self.options) {
             return crate::raw_http1::send(&self.options, &sent, target, started).await;
         }
         let mut builder = self.inner.request(method, request.url.clone());
