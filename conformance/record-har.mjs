@@ -49,12 +49,12 @@ import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ServerPool } from './lib/servers.mjs';
 import { ensureCert } from './lib/cert.mjs';
+import { SETTLE_MS, sleep, log, writeJson, harExportPrefs, firefoxHarSession } from './lib/har-firefox.mjs';
+import { CORS_LINE, launchChromiumForHar, chromiumHarSession } from './lib/har-chromium.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const SETTLE_MS = 400; // after a fetch settles: wait for trailing console lines
 const REQUEST_TIMEOUT_MS = 8000;
-const CORS_LINE = /has been blocked by CORS policy/;
 
 function parseArgs(argv) {
   const o = { browser: 'all', only: null, out: path.join(ROOT, 'crates/har/tests/fixtures'), labPort: 21787, pagePort: 21443 };
@@ -72,8 +72,6 @@ function parseArgs(argv) {
   return o;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (s) => process.stderr.write(s + '\n');
 
 // ---------------------------------------------------------------- lab
 
@@ -139,73 +137,37 @@ function checkOutcome(what, out) {
   if (!out.allowed && out.errorName !== 'TypeError') throw new Error(`${what}: fetch rejected with ${out.errorName}: ${out.error} (expected TypeError)`);
 }
 
-function writeJson(file, doc) {
-  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
-}
-
 // ---------------------------------------------------------------- Chromium (Playwright HAR)
 
 async function recordChromium({ endpoints, pagePort, outDir }) {
-  const { chromium } = await import('playwright-core');
   const origins = [...new Set(endpoints.map((e) => e.origin))];
   // page origins → the local page server; everything else (the lab at 127.0.0.1, and
   // localhost after the lab's cross-origin redirect) → 127.0.0.1 with its own port.
   const rules = origins.map((o) => { const u = new URL(o); return `MAP ${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)} 127.0.0.1:${pagePort}`; });
   rules.push('MAP * 127.0.0.1');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-har-chromium-'));
-  const args = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic', `--user-data-dir=${profile}`,
-    `--host-resolver-rules=${rules.join(', ')}`, '--ignore-certificate-errors',
-    '--remote-debugging-pipe', // Playwright's transport (ignoreDefaultArgs drops its own copy)
-  ];
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium', ignoreDefaultArgs: true, args, headless: true, timeout: 60000 });
-  const version = browser.version();
+  const launched = await launchChromiumForHar(rules);
+  const { browser, version } = launched;
   log(`[chromium] ${version}`);
   const dir = path.join(outDir, 'chromium');
   fs.mkdirSync(dir, { recursive: true });
   const stats = { viaPlaywright: 0, viaCdpOnly: 0 };
 
-  async function session(harFile, pageUrl, list) {
-    const context = await browser.newContext({ recordHar: { path: harFile, content: 'omit' }, ignoreHTTPSErrors: true });
-    const page = await context.newPage();
-    const pw = [];
-    const cdpLines = [];
-    page.on('console', (m) => pw.push({ type: m.type(), text: m.text() }));
-    const cdp = await context.newCDPSession(page);
-    cdp.on('Log.entryAdded', ({ entry }) => cdpLines.push({ source: entry.source, level: entry.level, text: entry.text }));
-    await cdp.send('Log.enable');
-    await page.goto(pageUrl, { waitUntil: 'load', timeout: 15000 });
-    await sleep(100);
-    pw.length = 0; cdpLines.length = 0; // drop page-load noise
+  const session = (harFile, pageUrl, list) => chromiumHarSession(browser, { harFile, pageUrl, stats, run: async ({ page, takeConsole }) => {
     const fetches = [];
     for (const ep of list) {
       const req = demoRequest(ep);
       const out = await page.evaluate(runFetchInPage, { ...req, timeoutMs: REQUEST_TIMEOUT_MS });
       await sleep(SETTLE_MS);
       checkOutcome(`[chromium] ${ep.path}`, out);
-      const pwLines = pw.splice(0);
-      const cdpNow = cdpLines.splice(0);
-      const pwText = pwLines.map((m) => m.text);
-      const cdpText = cdpNow.map((m) => m.text);
-      // Every CDP Log line must have reached Playwright's console event too.
-      const missing = cdpText.filter((t) => !pwText.includes(t));
-      let console_ = pwText;
-      if (missing.length) {
-        log(`[chromium] ${ep.path}: ${missing.length} CDP Log line(s) not seen by page.on('console'), using CDP Log.entryAdded: ${JSON.stringify(missing)}`);
-        console_ = [...new Set([...pwText, ...cdpText])];
-        stats.viaCdpOnly++;
-      } else stats.viaPlaywright++;
+      const console_ = takeConsole(ep.path);
       if (!out.allowed && !console_.some((t) => CORS_LINE.test(t))) log(`[chromium] ODD ${ep.path}: blocked but no "blocked by CORS policy" line: ${JSON.stringify(console_)}`);
       if (out.allowed && console_.length) log(`[chromium] note ${ep.path}: allowed, with console: ${JSON.stringify(console_)}`);
       if (out.allowed !== ep.healthy) log(`[chromium] note ${ep.path}: allowed=${out.allowed} but the lab marks healthy=${ep.healthy}`);
       fetches.push({ url: req.url, method: req.method, allowed: out.allowed, console: console_ });
       log(`[chromium] ${ep.path}: ${out.allowed ? `allowed (${out.status})` : `blocked (${out.errorName}: ${out.error})`}, ${console_.length} console line(s)`);
     }
-    await context.close(); // writes the HAR
-    if (!fs.existsSync(harFile)) throw new Error(`Playwright wrote no HAR at ${harFile}`);
     return fetches;
-  }
+  } });
 
   try {
     for (const ep of endpoints) {
@@ -220,8 +182,7 @@ async function recordChromium({ endpoints, pagePort, outDir }) {
     const fetches = await session(path.join(dir, 'all-endpoints.har'), pageUrl, endpoints);
     writeJson(path.join(dir, 'all-endpoints.expected.json'), { browser: 'chromium', browser_version: version, page: pageUrl, fetches });
   } finally {
-    await browser.close().catch(() => {});
-    fs.rmSync(profile, { recursive: true, force: true });
+    await launched.close();
   }
   return { browser: 'chromium', version, files: endpoints.length + 1, stats };
 }
@@ -232,14 +193,12 @@ async function recordChromium({ endpoints, pagePort, outDir }) {
 // CONNECT-only proxy of this script (page host:port → the local page server); loopback
 // (the lab at 127.0.0.1, localhost after the lab's redirect) is not proxied
 // (network.proxy.allow_hijacking_localhost=false). Firefox is driven as in lib/firefox.mjs
-// (Marionette, --headless); devtools.netmonitor.har.enableAutoExportToFile=true makes the
-// DevTools toolbox create its HarAutomation, and the toolbox is opened on the tab from the
-// chrome context (gDevTools.showToolboxForTab). HarAutomation's own auto-export fires at
-// dom-complete, i.e. before the page's fetch() runs, so after the fetch the script calls the
-// same object's public triggerExport() (what the "HAR Export Trigger" add-on calls): Firefox's
-// HarExporter writes <defaultLogDir>/<name>.har, which is copied into the fixtures. Each
-// recording navigates anew, which resets the collector (will-navigate). Console lines: the
-// chrome-context Services.console reading of lib/firefox.mjs (text of each nsIScriptError).
+// (Marionette, --headless); the HAR is Firefox's own netmonitor export, taken by
+// lib/har-firefox.mjs (shared with record-har-scenarios.mjs): the DevTools toolbox's
+// HarAutomation, whose triggerExport() is called after the page's fetches, writes the file
+// that is copied into the fixtures. Each recording navigates anew, which resets the
+// collector (will-navigate). Console lines: the chrome-context Services.console reading of
+// lib/firefox.mjs (text of each nsIScriptError).
 
 async function startConnectProxy(pageTargets) {
   // pageTargets: Map "host:port" → local port. CONNECT only; anything else → 502.
@@ -274,27 +233,6 @@ async function startConnectProxy(pageTargets) {
   return { port: server.address().port, close: () => { for (const s of sockets) s.destroy(); return new Promise((r) => server.close(() => r())); } };
 }
 
-const FX_OPEN_TOOLBOX = `return (async () => {
-  const { require } = ChromeUtils.importESModule("resource://devtools/shared/loader/Loader.sys.mjs");
-  const { gDevTools } = require("devtools/client/framework/devtools");
-  const win = Services.wm.getMostRecentWindow("navigator:browser");
-  const tab = win.gBrowser.selectedTab;
-  const toolbox = await gDevTools.showToolboxForTab(tab, { toolId: "netmonitor" });
-  return { harAutomation: !!toolbox.harAutomation, url: tab.linkedBrowser.currentURI.spec };
-})();`;
-
-const FX_EXPORT = `const [fileName] = arguments; return (async () => {
-  const { require } = ChromeUtils.importESModule("resource://devtools/shared/loader/Loader.sys.mjs");
-  const { gDevTools } = require("devtools/client/framework/devtools");
-  const win = Services.wm.getMostRecentWindow("navigator:browser");
-  const toolbox = gDevTools.getToolboxForTab(win.gBrowser.selectedTab);
-  if (!toolbox) return { error: "no toolbox on the selected tab" };
-  if (!toolbox.harAutomation) return { error: "toolbox has no harAutomation" };
-  if (!toolbox.harAutomation.collector) return { error: "harAutomation has no collector (no will-navigate seen)" };
-  const json = await toolbox.harAutomation.triggerExport({ fileName });
-  return { length: json ? json.length : 0 };
-})();`;
-
 async function recordFirefox({ endpoints, pagePort, outDir }) {
   const { FirefoxDriver } = await import('./lib/firefox.mjs');
   const targets = new Map(endpoints.map((e) => { const u = new URL(e.origin); return [`${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`, pagePort]; }));
@@ -304,26 +242,13 @@ async function recordFirefox({ endpoints, pagePort, outDir }) {
     proxyPort: proxy.port,
     extraPrefs: {
       'network.proxy.allow_hijacking_localhost': false, // the lab on loopback: direct
-      'devtools.netmonitor.har.enableAutoExportToFile': true,
-      'devtools.netmonitor.har.defaultLogDir': harDir,
-      'devtools.netmonitor.har.defaultFileName': 'autoexport-at-dom-complete',
-      'devtools.netmonitor.har.includeResponseBodies': false,
-      'devtools.netmonitor.har.compress': false,
-      'devtools.netmonitor.har.jsonp': false,
-      'devtools.netmonitor.har.forceExport': true,
-      'devtools.netmonitor.persistlog': false,
-      'devtools.toolbox.host': 'bottom',
-      'devtools.toolbox.selectedTool': 'netmonitor',
+      ...harExportPrefs(harDir),
     },
   });
   const dir = path.join(outDir, 'firefox');
   fs.mkdirSync(dir, { recursive: true });
   let version = null;
   let driver = null;
-  const chrome = async (script, args = [], timeout = 30000) => {
-    await driver.m.send('Marionette:SetContext', { value: 'chrome' });
-    try { return (await driver.m.send('WebDriver:ExecuteScript', { script, args }, timeout)).value; } finally { await driver.m.send('Marionette:SetContext', { value: 'content' }); }
-  };
   try {
     // One Firefox process per recording (fresh profile: no preflight cache, HTTP cache or
     // connections carried over from the previous recording, like Chromium's per-context).
@@ -335,37 +260,24 @@ async function recordFirefox({ endpoints, pagePort, outDir }) {
 
     async function sessionIn(name, pageUrl, list) {
       if (!version) { version = driver.caps.browserVersion; log(`[firefox] ${version}`); }
-      const tb = await chrome(FX_OPEN_TOOLBOX);
-      if (!tb || !tb.harAutomation) throw new Error(`toolbox opened without HarAutomation: ${JSON.stringify(tb)}`);
-      await driver.openPage(pageUrl); // will-navigate: fresh HAR collector; page-load console lines dropped
-      await sleep(300);
-      await driver.drain();
-      const fetches = [];
-      for (const ep of list) {
-        const req = demoRequest(ep);
-        const script = `return (${runFetchInPage.toString()})(arguments[0]);`;
-        const out = (await driver.m.send('WebDriver:ExecuteScript', { script, args: [{ ...req, timeoutMs: REQUEST_TIMEOUT_MS }] }, REQUEST_TIMEOUT_MS + 5000)).value;
-        await sleep(SETTLE_MS);
-        checkOutcome(`[firefox] ${ep.path}`, out);
-        const drained = await driver.drain();
-        const console_ = drained.console.map((m) => m.text);
-        if (!out.allowed && !console_.some((t) => /Cross-Origin Request Blocked/.test(t))) log(`[firefox] ODD ${ep.path}: blocked but no "Cross-Origin Request Blocked" line: ${JSON.stringify(console_)}`);
-        if (out.allowed && console_.length) log(`[firefox] note ${ep.path}: allowed, with console: ${JSON.stringify(console_)}`);
-        if (out.allowed !== ep.healthy) log(`[firefox] note ${ep.path}: allowed=${out.allowed} but the lab marks healthy=${ep.healthy}`);
-        fetches.push({ url: req.url, method: req.method, allowed: out.allowed, console: console_ });
-        log(`[firefox] ${ep.path}: ${out.allowed ? `allowed (${out.status})` : `blocked (${out.errorName}: ${out.error})`}, ${console_.length} console line(s)`);
-      }
-      for (const f of fs.readdirSync(harDir)) if (f.startsWith(name)) fs.rmSync(path.join(harDir, f));
-      const ex = await chrome(FX_EXPORT, [name]);
-      if (!ex || ex.error) throw new Error(`HAR export failed: ${JSON.stringify(ex)}`);
-      let written = null;
-      for (let i = 0; i < 50 && !written; i++) {
-        written = fs.readdirSync(harDir).find((f) => f === `${name}.har`) || null;
-        if (!written) await sleep(100);
-      }
-      if (!written) throw new Error(`Firefox wrote no ${name}.har in ${harDir} (have: ${fs.readdirSync(harDir).join(', ')})`);
-      fs.copyFileSync(path.join(harDir, written), path.join(dir, `${name}.har`));
-      return fetches;
+      return firefoxHarSession(driver, { name, pageUrl, harDir, harOut: path.join(dir, `${name}.har`), run: async () => {
+        const fetches = [];
+        for (const ep of list) {
+          const req = demoRequest(ep);
+          const script = `return (${runFetchInPage.toString()})(arguments[0]);`;
+          const out = (await driver.m.send('WebDriver:ExecuteScript', { script, args: [{ ...req, timeoutMs: REQUEST_TIMEOUT_MS }] }, REQUEST_TIMEOUT_MS + 5000)).value;
+          await sleep(SETTLE_MS);
+          checkOutcome(`[firefox] ${ep.path}`, out);
+          const drained = await driver.drain();
+          const console_ = drained.console.map((m) => m.text);
+          if (!out.allowed && !console_.some((t) => /Cross-Origin Request Blocked/.test(t))) log(`[firefox] ODD ${ep.path}: blocked but no "Cross-Origin Request Blocked" line: ${JSON.stringify(console_)}`);
+          if (out.allowed && console_.length) log(`[firefox] note ${ep.path}: allowed, with console: ${JSON.stringify(console_)}`);
+          if (out.allowed !== ep.healthy) log(`[firefox] note ${ep.path}: allowed=${out.allowed} but the lab marks healthy=${ep.healthy}`);
+          fetches.push({ url: req.url, method: req.method, allowed: out.allowed, console: console_ });
+          log(`[firefox] ${ep.path}: ${out.allowed ? `allowed (${out.status})` : `blocked (${out.errorName}: ${out.error})`}, ${console_.length} console line(s)`);
+        }
+        return fetches;
+      } });
     }
 
     for (const ep of endpoints) {
