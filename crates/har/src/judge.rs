@@ -249,6 +249,13 @@ fn exchange(entry: &mut Entry, page_origin: Option<&Origin>) -> Option<(Observed
     }
     let mut inferred = false;
     if entry.request_header("origin").is_none() {
+        // Complete request headers without an `Origin`: the browser sent
+        // none, so CORS did not apply (mode "no-cors", or same-origin). Only
+        // a request recorded without its response may have lost it
+        // (Playwright keeps a blocked request's provisional headers).
+        if entry.status != 0 {
+            return None;
+        }
         let origin = page_origin?;
         if origin.same_origin(&Origin::of_url(&url)) {
             return None;
