@@ -19,6 +19,16 @@ use std::ops::Range;
 /// name and a description when there was none.
 pub type Answer = Result<Response, (String, String)>;
 
+/// What a responder says about one planned request.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// What came back.
+    Answer(Answer),
+    /// Nothing was sent: a preflight the browser's cache answered
+    /// ([`Driver::preflight_cached`]).
+    PreflightCached,
+}
+
 /// Every flow of an evaluation and the requests sent for them.
 #[derive(Debug)]
 pub struct Driver<'r> {
@@ -173,6 +183,23 @@ impl<'r> Driver<'r> {
         Some(index)
     }
 
+    /// `ticket`'s request, a preflight, was never sent: the browser's
+    /// preflight cache answered it (recorded traffic holds the request that
+    /// followed it, and no preflight). The flows waiting for it go on to
+    /// their actual request.
+    fn preflight_cached(&mut self, ticket: usize) {
+        let Some(planned) = self.tickets.get_mut(ticket).and_then(|t| t.0.take()) else {
+            return;
+        };
+        self.in_flight_lookup.forget(ticket, &planned);
+        for (flow, (_, waiting)) in self.flows.iter_mut().zip(&mut self.progress) {
+            if *waiting == Some(ticket) {
+                flow.assume_preflight_cached();
+                *waiting = None;
+            }
+        }
+    }
+
     /// Every flow's outcome, in the order added, and every exchange.
     pub fn finish(self) -> Outcome {
         let browsers = self
@@ -193,7 +220,13 @@ impl<'r> Driver<'r> {
 
     /// Runs every flow to its end, asking `responder` for each request in
     /// the order handed out.
-    pub fn run(mut self, mut responder: impl FnMut(&PlannedRequest) -> Answer) -> Self {
+    pub fn run(self, mut responder: impl FnMut(&PlannedRequest) -> Answer) -> Self {
+        self.run_replies(|planned| Reply::Answer(responder(planned)))
+    }
+
+    /// [`Driver::run`] for recorded traffic, whose responder may also say
+    /// that a preflight was answered by the browser's cache.
+    pub fn run_replies(mut self, mut responder: impl FnMut(&PlannedRequest) -> Reply) -> Self {
         loop {
             let tickets = self.wanted();
             if tickets.is_empty() {
@@ -203,8 +236,12 @@ impl<'r> Driver<'r> {
                 let Some(planned) = self.request(ticket) else {
                     continue;
                 };
-                let answer = responder(planned);
-                self.answer(ticket, answer);
+                match responder(planned) {
+                    Reply::Answer(answer) => {
+                        self.answer(ticket, answer);
+                    }
+                    Reply::PreflightCached => self.preflight_cached(ticket),
+                }
             }
         }
     }

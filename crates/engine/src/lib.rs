@@ -49,7 +49,7 @@ pub use browser::{AddressSpace, Browser};
 pub use catalogue::{Cause, Entry, FindingId, Severity};
 pub use classify::{classify, Classification, PreflightReason};
 pub use diff::origin_difference;
-pub use driver::{evaluate, evaluate_cached, Answer, Driver};
+pub use driver::{evaluate, evaluate_cached, Answer, Driver, Reply};
 pub use flow::Flow;
 pub use message::{webkit_network_description, Stage, Values};
 pub use observed::{evaluate_observed, script_request, ObservedExchange, ObservedFetch};

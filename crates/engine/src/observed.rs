@@ -8,7 +8,7 @@
 //! cache. No rule lives here; this only pairs and replays.
 
 use crate::browser::Browser;
-use crate::driver::{Answer, Driver};
+use crate::driver::{Answer, Driver, Reply};
 use crate::flow::Flow;
 use crate::origin::Origin;
 use crate::outcome::BrowserOutcome;
@@ -243,7 +243,7 @@ fn replay(
     let mut preflight = None;
     let mut last = at.or(first_preflight).unwrap_or(0);
     let mut first = true;
-    let driver = driver.run(|planned: &PlannedRequest| {
+    let driver = driver.run_replies(|planned: &PlannedRequest| {
         let index = match planned.purpose {
             RequestPurpose::Preflight if first => first_preflight,
             // A later preflight (after a redirect): the next one recorded for its URL.
@@ -268,15 +268,29 @@ fn replay(
             }
         };
         if planned.purpose == RequestPurpose::Preflight {
-            if let Some(i) = index {
-                used[i] = true;
-                preflight = preflight.or(Some(i));
+            match index {
+                Some(i) => {
+                    used[i] = true;
+                    preflight = preflight.or(Some(i));
+                }
+                // A preflight after a redirect that the recording lacks,
+                // while the request it would allow is there: the browser's
+                // cache answered it.
+                None if !first
+                    && (last + 1..exchanges.len()).any(|i| {
+                        !used[i] && !exchanges[i].is_preflight() && exchanges[i].url == planned.url
+                    }) =>
+                {
+                    preflight_from_cache = true;
+                    return Reply::PreflightCached;
+                }
+                None => {}
             }
         }
-        match index.and_then(|i| exchanges.get(i)) {
+        Reply::Answer(match index.and_then(|i| exchanges.get(i)) {
             Some(e) => e.response.clone(),
             None => Err(("ERR_FAILED".to_string(), "not in the recording".to_string())),
-        }
+        })
     });
     let final_hop = hops.last().copied().or(at).unwrap_or(usize::MAX);
     let from_http_cache = exchanges.get(final_hop).is_some_and(|e| {

@@ -102,3 +102,34 @@ fn a_response_from_the_http_cache_is_marked_and_requests_without_origin_are_not_
     // The cached answer names another origin: the stale-cache cause.
     assert_eq!(fetches[0].outcome.verdict, Verdict::Blocked);
 }
+
+/// A preflighted PUT redirected (307) to another URL: the browser needs a
+/// preflight there too. Recorded without any preflight (Playwright records
+/// none), the hop's request is there, so the cache answered both; with the
+/// hop missing as well, the fetch never got past the redirect.
+#[test]
+fn a_redirected_preflighted_request_without_recorded_preflights_follows_its_hop() {
+    let put = exchange(
+        "PUT",
+        &[ORIGIN, ("Content-Type", "application/json")],
+        307,
+        &[ALLOW, ("Location", "https://api.example.com/moved")],
+    );
+    let mut hop = exchange(
+        "PUT",
+        &[ORIGIN, ("Content-Type", "application/json")],
+        200,
+        &[ALLOW],
+    );
+    hop.url = Url::parse("https://api.example.com/moved").unwrap();
+    for browser in Browser::ALL {
+        let fetches = evaluate_observed(browser, &[put.clone(), hop.clone()], None);
+        assert_eq!(fetches.len(), 1, "{browser}");
+        assert_eq!(fetches[0].hops, vec![1], "{browser}");
+        assert!(fetches[0].preflight_from_cache, "{browser}");
+        assert_eq!(fetches[0].outcome.verdict, Verdict::Allowed, "{browser}");
+        let alone = evaluate_observed(browser, std::slice::from_ref(&put), None);
+        assert_eq!(alone.len(), 1, "{browser}");
+        assert_ne!(alone[0].outcome.verdict, Verdict::Allowed, "{browser}");
+    }
+}
