@@ -359,3 +359,37 @@ fn chromium_scenario_families_are_judged_as_chromium_did_where_the_file_can_tell
     let compared = families_agree("chromium", true);
     assert!(compared >= 300, "only {compared} fetches compared");
 }
+
+/// A credentials mode leaves no trace when no cookie is sent: Firefox
+/// blocked those fetches (`credentials: "include"` with ACAO `*`, or no
+/// `Access-Control-Allow-Credentials: true`) where the file shows an
+/// allowed request. `har` cannot tell, and must say what the browser does
+/// if the page sends credentials — with Firefox's own console line.
+#[test]
+fn fetches_blocked_for_credentials_are_named_with_the_browsers_line() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../har/tests/fixtures/firefox-scenarios/20-credentials.har");
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(file.with_extension("expected.json")).unwrap(),
+    )
+    .unwrap();
+    let doc = har_json(&file, &[]);
+    let fetches = doc["fetches"].as_array().unwrap();
+    let mut explained = 0;
+    for want in expected["fetches"].as_array().unwrap() {
+        let method = normalized_method(want["method"].as_str().unwrap());
+        let matching: Vec<&Value> = fetches
+            .iter()
+            .filter(|f| f["url"] == want["url"] && f["method"] == method.as_str())
+            .collect();
+        let [got] = matching[..] else { continue };
+        if want["allowed"] == false && got["allowed"] == true {
+            let again = &got["if_credentialed"];
+            assert_eq!(got["group"], "blocked-if-credentialed", "{}", want["scenario"]);
+            assert_eq!(again["verdict"], "blocked", "{}", want["scenario"]);
+            assert_eq!(again["console"], want["console"], "{}", want["scenario"]);
+            explained += 1;
+        }
+    }
+    assert!(explained >= 10, "only {explained} fetches explained");
+}

@@ -60,6 +60,11 @@ pub struct HarFetch {
     /// The recorded headers had no `Origin`: it was taken from the page.
     pub origin_inferred: bool,
     pub judgement: Judgement,
+    /// Allowed as recorded, but no cookie was sent, so the file cannot tell
+    /// whether the page asked for credentials: what the browser makes of
+    /// the same exchanges when the request is credentialed, when it blocks
+    /// it (ACAO `*`, no `Access-Control-Allow-Credentials: true`).
+    pub if_credentialed: Option<ObservedFetch>,
     /// The script's request, for `--replay` (kept only for what did not pass).
     pub request: Option<Request>,
     pub replay: Option<Replay>,
@@ -86,6 +91,7 @@ impl HarFetch {
             origin_inferred,
             request: None,
             judgement,
+            if_credentialed: None,
             replay: None,
         }
     }
@@ -393,6 +399,7 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
                 .map(|k| k.0)
                 .collect();
             let blocked = j.outcome.verdict != Verdict::Allowed;
+            let if_credentialed = if_credentialed(browser, &exchanges, &j, page.as_ref());
             let mut fetch = HarFetch::of(
                 *index,
                 url.clone(),
@@ -406,6 +413,7 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
             }
             fetch.preflight_entry = preflight_entry;
             fetch.hop_entries = hop_entries;
+            fetch.if_credentialed = if_credentialed;
             fetches.push(fetch);
         }
         merge_unanswered_into_preflights(&mut fetches, &asks);
@@ -425,6 +433,43 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
         records_preflights,
         pages,
     }
+}
+
+/// For a fetch allowed as recorded whose request carried no cookie (so the
+/// recording cannot tell its credentials mode): the engine's judgement of
+/// the same exchanges sent with credentials, when that one is not allowed.
+fn if_credentialed(
+    browser: Browser,
+    exchanges: &[ObservedExchange],
+    judged: &ObservedFetch,
+    page: Option<&Url>,
+) -> Option<ObservedFetch> {
+    let request = exchanges.get(judged.request)?;
+    if judged.outcome.verdict != Verdict::Allowed
+        || request.is_preflight()
+        || script_request(request, page)?.includes_credentials()
+    {
+        return None;
+    }
+    let mut again: Vec<ObservedExchange> = judged
+        .preflight
+        .and_then(|p| exchanges.get(p))
+        .cloned()
+        .into_iter()
+        .collect();
+    for at in std::iter::once(judged.request).chain(judged.hops.iter().copied()) {
+        let mut exchange = exchanges.get(at)?.clone();
+        // A cookie is what tells the engine a request was credentialed;
+        // its value is never read.
+        exchange
+            .request_headers
+            .push(("Cookie".to_string(), "credentialed".to_string()));
+        again.push(exchange);
+    }
+    evaluate_observed(browser, &again, page)
+        .into_iter()
+        .next()
+        .filter(|f| f.outcome.verdict != Verdict::Allowed)
 }
 
 /// A request that failed with no response, and the preflight recorded for

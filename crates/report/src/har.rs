@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use cors_engine::{Severity, Verdict};
+use cors_engine::{Finding, Severity, Verdict};
 use cors_har::{HarFetch, HarReport, Judgement};
 use serde::Serialize;
 use url::Url;
@@ -45,6 +45,7 @@ fn host_of(url: &str) -> String {
 enum Group {
     Blocked,
     NoResponse,
+    BlockedIfCredentialed,
     CachedPreflight,
     HttpCache,
     Risky,
@@ -61,7 +62,9 @@ fn group_of(fetch: &HarFetch, report: &HarReport) -> Group {
         return Group::Blocked;
     }
     let judged = fetch.judged();
-    if judged.is_some_and(|j| j.from_http_cache) {
+    if fetch.replay.is_none() && fetch.if_credentialed.is_some() {
+        Group::BlockedIfCredentialed
+    } else if judged.is_some_and(|j| j.from_http_cache) {
         Group::HttpCache
     } else if report.records_preflights && judged.is_some_and(|j| j.preflight_from_cache) {
         Group::CachedPreflight
@@ -80,6 +83,7 @@ fn group_id(group: Group) -> &'static str {
     match group {
         Group::Blocked => "blocked",
         Group::NoResponse => "no-response",
+        Group::BlockedIfCredentialed => "blocked-if-credentialed",
         Group::HttpCache => "http-cache",
         Group::CachedPreflight => "cached-preflight",
         Group::Risky => "risky",
@@ -200,6 +204,10 @@ pub fn render_har(report: &HarReport, file: &str, p: &Palette, show_secrets: boo
             Group::NoResponse,
             "Failed, and the recording holds no response",
         ),
+        (
+            Group::BlockedIfCredentialed,
+            "Allowed as recorded, blocked if the page sends credentials",
+        ),
         (Group::HttpCache, "Served from the HTTP cache"),
         (
             Group::CachedPreflight,
@@ -295,6 +303,18 @@ fn render_fetch(
                 "    no preflight was recorded before it: {browser} answered it from its preflight cache, filled by an earlier one; a cold cache sends a new preflight"
             );
         }
+        (_, Group::BlockedIfCredentialed) => {
+            if let Some(again) = &fetch.if_credentialed {
+                let _ = writeln!(
+                    out,
+                    "    no cookie was sent, so the file cannot tell whether the page asked for credentials; with credentials: 'include' (or withCredentials) {browser} blocks it:"
+                );
+                for line in &again.outcome.console {
+                    let _ = writeln!(out, "      {}", p.dim(line));
+                }
+                render_findings(out, &again.outcome.findings, p);
+            }
+        }
         (_, Group::HttpCache) => {
             let _ = writeln!(
                 out,
@@ -320,7 +340,11 @@ fn render_fetch(
             let _ = writeln!(out, "      {}", p.dim(line));
         }
     }
-    for finding in fetch.findings() {
+    render_findings(out, fetch.findings(), p);
+}
+
+fn render_findings(out: &mut String, findings: &[Finding], p: &Palette) {
+    for finding in findings {
         if finding.severity == Severity::Info {
             continue;
         }
@@ -405,6 +429,16 @@ pub struct FetchDoc {
     pub from_http_cache: bool,
     pub console: Vec<String>,
     pub findings: Vec<FindingDoc>,
+    /// Allowed as recorded, but no cookie was sent: what the browser does
+    /// when the page sends credentials, when it blocks it.
+    pub if_credentialed: Option<CredentialedDoc>,
+}
+
+#[derive(Serialize)]
+pub struct CredentialedDoc {
+    pub verdict: &'static str,
+    pub console: Vec<String>,
+    pub findings: Vec<FindingDoc>,
 }
 
 #[derive(Serialize)]
@@ -447,19 +481,27 @@ fn fetch_doc(
             && judged.is_some_and(|j| j.preflight_from_cache),
         from_http_cache: judged.is_some_and(|j| j.from_http_cache),
         console: fetch.console().to_vec(),
-        findings: fetch
-            .findings()
-            .iter()
-            .map(|f| FindingDoc {
-                id: f.id.slug(),
-                title: f.entry().title,
-                severity: f.severity.id(),
-                cause: f.entry().cause.id(),
-                message: f.message.clone(),
-                fix: f.fix(),
-            })
-            .collect(),
+        findings: finding_docs(fetch.findings()),
+        if_credentialed: fetch.if_credentialed.as_ref().map(|again| CredentialedDoc {
+            verdict: again.outcome.verdict.id(),
+            console: again.outcome.console.clone(),
+            findings: finding_docs(&again.outcome.findings),
+        }),
     }
+}
+
+fn finding_docs(findings: &[Finding]) -> Vec<FindingDoc> {
+    findings
+        .iter()
+        .map(|f| FindingDoc {
+            id: f.id.slug(),
+            title: f.entry().title,
+            severity: f.severity.id(),
+            cause: f.entry().cause.id(),
+            message: f.message.clone(),
+            fix: f.fix(),
+        })
+        .collect()
 }
 
 pub fn har_to_json<'a>(report: &'a HarReport, file: &str, show_secrets: bool) -> HarDocument<'a> {
