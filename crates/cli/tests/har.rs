@@ -385,7 +385,11 @@ fn fetches_blocked_for_credentials_are_named_with_the_browsers_line() {
         let [got] = matching[..] else { continue };
         if want["allowed"] == false && got["allowed"] == true {
             let again = &got["if_credentialed"];
-            assert_eq!(got["group"], "blocked-if-credentialed", "{}", want["scenario"]);
+            assert_eq!(
+                got["group"], "blocked-if-credentialed",
+                "{}",
+                want["scenario"]
+            );
             assert_eq!(again["verdict"], "blocked", "{}", want["scenario"]);
             assert_eq!(again["console"], want["console"], "{}", want["scenario"]);
             explained += 1;

@@ -258,10 +258,10 @@ struct Wire<S> {
 impl<S: AsyncRead + Unpin> Wire<S> {
     /// Reads more; `Ok(0)` at the connection's end.
     async fn fill(&mut self) -> std::io::Result<usize> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-        }
+        // What was consumed goes: a server sending interim responses or
+        // chunks without end never grows the buffer past what is unread.
+        self.buf.drain(..self.pos);
+        self.pos = 0;
         let mut chunk = [0u8; 16 * 1024];
         let n = self.stream.read(&mut chunk).await?;
         self.buf.extend_from_slice(&chunk[..n]);
@@ -378,6 +378,12 @@ async fn read_head<S: AsyncRead + Unpin>(
             Ok(httparse::Status::Complete(length)) => {
                 let head = head_of(&response);
                 wire.pos += length;
+                // Interim responses (100 Continue, 103 Early Hints) are not
+                // the answer: browsers read on to the final one.
+                if (100..200).contains(&head.0) && head.0 != 101 {
+                    lines = 64;
+                    continue;
+                }
                 return Ok(head);
             }
             Err(httparse::Error::TooManyHeaders) if lines < MAX_RESPONSE_HEADER_LINES => {

@@ -283,8 +283,14 @@ type RawCase = (&'static [u8], u16, &'static [u8], Option<&'static str>);
 async fn raw_path_reads_heads_and_bodies_as_browsers_do() {
     let control = [("Content-Type", "text/plain\u{b}")];
     // (response, status, body kept, what the body error says)
-    let cases: [RawCase; 3] = [
+    let cases: [RawCase; 4] = [
         (b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\n", 200, b"", None),
+        (
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+            204,
+            b"",
+            None,
+        ),
         (
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
             200,
