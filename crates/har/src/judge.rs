@@ -64,7 +64,11 @@ pub struct HarFetch {
     /// whether the page asked for credentials: what the browser makes of
     /// the same exchanges when the request is credentialed, when it blocks
     /// it (ACAO `*`, no `Access-Control-Allow-Credentials: true`).
+    /// Kept for the first [`CREDENTIALED_DETAILS`] such fetches per page
+    /// origin → API host (a large recording would list every call).
     pub if_credentialed: Option<ObservedFetch>,
+    /// The same verdict for every fetch, details kept or not.
+    pub blocked_if_credentialed: bool,
     /// The script's request, for `--replay` (kept only for what did not pass).
     pub request: Option<Request>,
     pub replay: Option<Replay>,
@@ -92,6 +96,7 @@ impl HarFetch {
             request: None,
             judgement,
             if_credentialed: None,
+            blocked_if_credentialed: false,
             replay: None,
         }
     }
@@ -334,6 +339,7 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
     }
     let mut unreadable = Vec::new();
     let mut pages = Vec::new();
+    let mut credentialed_shown: HashMap<(String, String), usize> = HashMap::new();
     for (pageref, mut entries) in groups {
         let page = page_url(&har_pages, &documents, pageref.as_deref());
         let page_origin = page.as_ref().map(Origin::of_url);
@@ -413,7 +419,16 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
             }
             fetch.preflight_entry = preflight_entry;
             fetch.hop_entries = hop_entries;
-            fetch.if_credentialed = if_credentialed;
+            if let Some(again) = if_credentialed {
+                fetch.blocked_if_credentialed = true;
+                let shown = credentialed_shown
+                    .entry((fetch.origin.clone(), host_of(&fetch.url)))
+                    .or_insert(0);
+                if *shown < CREDENTIALED_DETAILS {
+                    *shown += 1;
+                    fetch.if_credentialed = Some(again);
+                }
+            }
             fetches.push(fetch);
         }
         merge_unanswered_into_preflights(&mut fetches, &asks);
@@ -433,6 +448,23 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
         records_preflights,
         pages,
     }
+}
+
+/// How many fetches per page origin → API host keep the details of what
+/// the browser does when they are credentialed.
+pub const CREDENTIALED_DETAILS: usize = 20;
+
+/// `host[:port]` of `url` (the URL itself when it has none).
+pub fn host_of(url: &str) -> String {
+    Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_else(|| url.to_string())
 }
 
 /// For a fetch allowed as recorded whose request carried no cookie (so the

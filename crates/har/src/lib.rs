@@ -12,6 +12,9 @@ mod judge;
 mod reader;
 mod redact;
 
-pub use judge::{judge, recording_browser, HarFetch, HarReport, Judgement, PageReport, Replay};
+pub use judge::{
+    host_of, judge, recording_browser, HarFetch, HarReport, Judgement, PageReport, Replay,
+    CREDENTIALED_DETAILS,
+};
 pub use reader::{read_har, Creator, Entry, Har, HarError, Limits, Page};
 pub use redact::{is_secret_header, is_secret_parameter, redact, redact_url, Redacted, REDACTED};

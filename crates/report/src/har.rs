@@ -11,9 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use cors_engine::{Finding, Severity, Verdict};
-use cors_har::{HarFetch, HarReport, Judgement};
+use cors_har::{host_of, HarFetch, HarReport, Judgement, CREDENTIALED_DETAILS};
 use serde::Serialize;
-use url::Url;
 
 use crate::style::Palette;
 
@@ -26,18 +25,6 @@ pub fn redact_url(url: &str, show_secrets: bool) -> String {
     } else {
         cors_har::redact_url(url)
     }
-}
-
-fn host_of(url: &str) -> String {
-    Url::parse(url)
-        .ok()
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            })
-        })
-        .unwrap_or_else(|| url.to_string())
 }
 
 /// What kind of line a fetch gets in the details.
@@ -62,7 +49,7 @@ fn group_of(fetch: &HarFetch, report: &HarReport) -> Group {
         return Group::Blocked;
     }
     let judged = fetch.judged();
-    if fetch.replay.is_none() && fetch.if_credentialed.is_some() {
+    if fetch.replay.is_none() && fetch.blocked_if_credentialed {
         Group::BlockedIfCredentialed
     } else if judged.is_some_and(|j| j.from_http_cache) {
         Group::HttpCache
@@ -234,8 +221,19 @@ pub fn render_har(report: &HarReport, file: &str, p: &Palette, show_secrets: boo
                 "  The browser reported a failure, and the file holds no response headers for it\n  (Playwright, and some exporters, drop them when CORS blocks a request), so the\n  cause is not in the file: run with --replay to send each request again and see why."
             );
         }
+        let mut unshown = 0;
         for fetch in members {
+            if group == Group::BlockedIfCredentialed && fetch.if_credentialed.is_none() {
+                unshown += 1;
+                continue;
+            }
             render_fetch(&mut out, fetch, report, p, show_secrets, group);
+        }
+        if unshown > 0 {
+            let _ = writeln!(
+                out,
+                "  … and {unshown} more like these (the first {CREDENTIALED_DETAILS} per page origin → API host are shown; --json lists every one)"
+            );
         }
     }
     let fine = fetches
@@ -432,6 +430,9 @@ pub struct FetchDoc {
     /// Allowed as recorded, but no cookie was sent: what the browser does
     /// when the page sends credentials, when it blocks it.
     pub if_credentialed: Option<CredentialedDoc>,
+    /// Allowed as recorded, blocked if credentialed (`if_credentialed` has
+    /// the details for the first 20 per page origin → API host).
+    pub blocked_if_credentialed: bool,
 }
 
 #[derive(Serialize)]
@@ -482,6 +483,7 @@ fn fetch_doc(
         from_http_cache: judged.is_some_and(|j| j.from_http_cache),
         console: fetch.console().to_vec(),
         findings: finding_docs(fetch.findings()),
+        blocked_if_credentialed: fetch.blocked_if_credentialed,
         if_credentialed: fetch.if_credentialed.as_ref().map(|again| CredentialedDoc {
             verdict: again.outcome.verdict.id(),
             console: again.outcome.console.clone(),
