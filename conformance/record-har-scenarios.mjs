@@ -67,7 +67,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerPool } from './lib/servers.mjs';
 import { ensureCert } from './lib/cert.mjs';
-import { loadScenarios } from './lib/scenarios.mjs';
+import { loadScenarios, subst } from './lib/scenarios.mjs';
 import { runRequestInPage } from './lib/pagescript.mjs';
 import { SETTLE_MS, sleep, log, writeJson, harExportPrefs, firefoxHarSession } from './lib/har-firefox.mjs';
 import { launchChromiumForHar, chromiumHarSession } from './lib/har-chromium.mjs';
@@ -92,12 +92,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function subst(v, ports) {
-  if (typeof v === 'string') return v.replace(/\{(P[123])\}/g, (_, k) => String(ports[k]));
-  if (Array.isArray(v)) return v.map((x) => subst(x, ports));
-  if (v && typeof v === 'object') { const o = {}; for (const [k, x] of Object.entries(v)) o[k] = subst(x, ports); return o; }
-  return v;
-}
 
 // recordings of one family: scenarios grouped by page origin (template with {P1})
 function groupsOf(family, scenarios) {

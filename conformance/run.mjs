@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ServerPool } from './lib/servers.mjs';
 import { ensureCert } from './lib/cert.mjs';
-import { loadScenarios } from './lib/scenarios.mjs';
+import { loadScenarios, subst } from './lib/scenarios.mjs';
 import { normalizeResults, stringify } from './lib/normalize.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -32,12 +32,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function subst(v, ports) {
-  if (typeof v === 'string') return v.replace(/\{(P[123])\}/g, (_, k) => String(ports[k]));
-  if (Array.isArray(v)) return v.map((x) => subst(x, ports));
-  if (v && typeof v === 'object') { const o = {}; for (const [k, x] of Object.entries(v)) o[k] = subst(x, ports); return o; }
-  return v;
-}
 
 
 function withTimeout(p, ms, what) {

@@ -23,3 +23,10 @@ export function loadScenarios(dir, basePort = BASE_PORT) {
   return all;
 }
 
+/** A scenario value with its `{P1}`…`{P3}` port placeholders filled in from `ports`. */
+export function subst(v, ports) {
+  if (typeof v === 'string') return v.replace(/\{(P[123])\}/g, (_, k) => String(ports[k]));
+  if (Array.isArray(v)) return v.map((x) => subst(x, ports));
+  if (v && typeof v === 'object') { const o = {}; for (const [k, x] of Object.entries(v)) o[k] = subst(x, ports); return o; }
+  return v;
+}

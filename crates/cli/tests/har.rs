@@ -23,10 +23,11 @@ use serde_json::Value;
 /// The lab's port when the fixtures were recorded (record-har.mjs).
 const RECORDED_LAB_PORT: u16 = 21787;
 
-fn fixtures(browser: &str) -> Vec<PathBuf> {
+/// The recordings in `crates/har/tests/fixtures/<dir>`, at least `at_least`.
+fn recordings(dir: &str, at_least: usize) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../har/tests/fixtures")
-        .join(browser);
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -34,12 +35,17 @@ fn fixtures(browser: &str) -> Vec<PathBuf> {
         .collect();
     files.sort();
     assert!(
-        files.len() >= 20,
+        files.len() >= at_least,
         "{}: {} recordings",
         dir.display(),
         files.len()
     );
     files
+}
+
+/// The recordings of every lab endpoint by `browser`.
+fn fixtures(browser: &str) -> Vec<PathBuf> {
+    recordings(browser, 20)
 }
 
 fn har_json(file: &Path, extra: &[&str]) -> Value {
@@ -223,21 +229,7 @@ fn normalized_method(method: &str) -> String {
 /// "no-response", and its verdict is still compared). Returns how many
 /// fetches were compared.
 fn families_agree(browser: &str, console_if_judged: bool) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../har/tests/fixtures")
-        .join(format!("{browser}-scenarios"));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "har"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 10,
-        "{}: {} recordings",
-        dir.display(),
-        files.len()
-    );
+    let files = recordings(&format!("{browser}-scenarios"), 10);
     let known = known_scenario_divergences(browser);
     let mut found: Vec<(String, u64, String)> = Vec::new();
     let mut unlisted = Vec::new();

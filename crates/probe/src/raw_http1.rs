@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hyper_util::client::proxy::matcher::Matcher;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use url::Url;
@@ -30,10 +31,20 @@ use crate::transport::{
 
 /// Whether `request` goes this way: plain `http://` not through a proxy
 /// (browsers speak HTTP/1.1 there, and read a cut-off head as this path
-/// does), or a header value only this path can send.
-pub(crate) fn wanted(request: &OutgoingRequest, options: &TransportOptions) -> bool {
-    let proxied = options.use_env_proxy && proxy_for(&request.url).is_some();
-    needs_raw(request) || (request.url.scheme() == "http" && !proxied)
+/// does), or a header value only this path can send — refused when a proxy
+/// is configured for it, since this path does not go through one.
+pub(crate) fn wanted(
+    request: &OutgoingRequest,
+    proxies: Option<&Matcher>,
+) -> Result<bool, ProbeError> {
+    let proxy = proxies.and_then(|p| proxy_for(&request.url, p));
+    match (needs_raw(request), proxy) {
+        (true, Some(proxy)) => Err(ProbeError::InvalidRequest {
+            detail: format!("a header value holds a control character, which cors-doctor sends over its own HTTP/1.1 path (its HTTP library refuses such values), and that path does not go through the proxy configured in the environment ({proxy}): run again with --no-proxy, or set NO_PROXY for this host"),
+        }),
+        (true, None) => Ok(true),
+        (false, proxy) => Ok(proxy.is_none() && request.url.scheme() == "http"),
+    }
 }
 
 /// Whether `request` holds a header value the `http` crate refuses but a
@@ -45,30 +56,16 @@ fn needs_raw(request: &OutgoingRequest) -> bool {
     })
 }
 
-/// The proxy environment variable that would apply to `url`, if any.
-fn proxy_for(url: &Url) -> Option<String> {
-    let var = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-    };
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let bypassed = var(&["NO_PROXY", "no_proxy"]).is_some_and(|list| {
-        list.split(',').map(str::trim).any(|entry| {
-            let entry = entry.trim_start_matches('.').to_ascii_lowercase();
-            entry == "*"
-                || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
-        })
-    });
-    if bypassed {
-        return None;
-    }
-    let names: &[&str] = if url.scheme() == "https" {
-        &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
-    } else {
-        &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
-    };
-    var(names)
+/// The proxy `proxies` (the environment's, read as reqwest reads it) sends
+/// `url` through, by host: never its credentials.
+fn proxy_for(url: &Url, proxies: &Matcher) -> Option<String> {
+    let uri: http::Uri = url.as_str().parse().ok()?;
+    let proxy = proxies.intercept(&uri)?;
+    Some(match (proxy.uri().host(), proxy.uri().port_u16()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_string(),
+        _ => "a proxy".to_string(),
+    })
 }
 
 /// What the deadline cuts off, and where.
@@ -94,21 +91,16 @@ impl Deadline {
     }
 }
 
-/// Sends `request` (its headers exactly as given) and reads the response.
+/// Sends `request` (its headers exactly as given) and reads the response;
+/// `tls` gives the client's TLS configuration for this path.
 pub(crate) async fn send(
     options: &TransportOptions,
+    tls: impl FnOnce() -> Result<Arc<rustls::ClientConfig>, ProbeError>,
     request: &OutgoingRequest,
     target: String,
     started: Instant,
 ) -> Result<Exchange, ProbeError> {
     let url = &request.url;
-    if options.use_env_proxy {
-        if let Some(proxy) = proxy_for(url) {
-            return Err(ProbeError::InvalidRequest {
-                detail: format!("a header value holds a control character, which cors-doctor sends over its own HTTP/1.1 path (its HTTP library refuses such values), and that path does not go through the proxy configured in the environment ({proxy}): run again with --no-proxy, or set NO_PROXY for this host"),
-            });
-        }
-    }
     let deadline = Deadline {
         at: started + options.timeout,
         after: options.timeout,
@@ -144,7 +136,7 @@ pub(crate) async fn send(
         })?;
     let head = request_head(request, url, &host);
     if url.scheme() == "https" {
-        let config = tls_config(options)?;
+        let config = tls()?;
         let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| {
             ProbeError::InvalidRequest {
                 detail: format!("`{host}` is not a valid TLS server name: {e}"),
@@ -153,7 +145,7 @@ pub(crate) async fn send(
         let tls = deadline
             .run(
                 Stage::Tls,
-                tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, stream),
+                tokio_rustls::TlsConnector::from(config).connect(name, stream),
             )
             .await?
             .map_err(|e| {
@@ -194,29 +186,6 @@ async fn addresses(
             detail: e.to_string(),
         })?;
     Ok(found.collect())
-}
-
-fn tls_config(options: &TransportOptions) -> Result<rustls::ClientConfig, ProbeError> {
-    let extra = match &options.ca_cert {
-        Some(path) if !options.insecure => {
-            let shown = path.display().to_string();
-            let pem = std::fs::read(path).map_err(|e| ProbeError::CaCert {
-                path: shown.clone(),
-                detail: e.to_string(),
-            })?;
-            crate::trust::pem_certificates(&pem).map_err(|detail| ProbeError::CaCert {
-                path: shown,
-                detail,
-            })?
-        }
-        _ => Vec::new(),
-    };
-    let config = if options.insecure {
-        crate::trust::insecure_client_config()
-    } else {
-        crate::trust::client_config(extra, true)
-    };
-    config.map_err(|detail| ProbeError::Client { detail })
 }
 
 /// The request line and header lines, as given, then `Content-Length` for a body.
@@ -511,25 +480,25 @@ impl Sink {
     }
 }
 
-/// A body of `length` bytes, or up to the connection's end.
-async fn read_sized<S: AsyncRead + Unpin>(
+/// What became of the next body bytes asked for.
+enum Passed {
+    All,
+    /// The size limit was reached: stop reading.
+    Enough,
+    /// The connection ended after this many.
+    ClosedAfter(u64),
+}
+
+/// Passes the next `count` body bytes to `sink`.
+async fn pass<S: AsyncRead + Unpin>(
     wire: &mut Wire<S>,
     sink: &mut Sink,
-    length: Option<u64>,
-) -> Result<(), String> {
-    let mut left = length.unwrap_or(u64::MAX);
+    count: u64,
+) -> Result<Passed, String> {
+    let mut left = count;
     while left > 0 {
-        if wire.available().is_empty() {
-            let n = wire.fill().await.map_err(|e| e.to_string())?;
-            if n == 0 {
-                return match length {
-                    Some(length) => Err(format!(
-                        "the connection closed after {} of the {length} body bytes its Content-Length announced",
-                        length - left
-                    )),
-                    None => Ok(()),
-                };
-            }
+        if wire.available().is_empty() && wire.fill().await.map_err(|e| e.to_string())? == 0 {
+            return Ok(Passed::ClosedAfter(count - left));
         }
         let take = wire
             .available()
@@ -539,10 +508,24 @@ async fn read_sized<S: AsyncRead + Unpin>(
         wire.pos += take;
         left -= take as u64;
         if !more {
-            return Ok(());
+            return Ok(Passed::Enough);
         }
     }
-    Ok(())
+    Ok(Passed::All)
+}
+
+/// A body of `length` bytes, or up to the connection's end.
+async fn read_sized<S: AsyncRead + Unpin>(
+    wire: &mut Wire<S>,
+    sink: &mut Sink,
+    length: Option<u64>,
+) -> Result<(), String> {
+    match (pass(wire, sink, length.unwrap_or(u64::MAX)).await?, length) {
+        (Passed::ClosedAfter(got), Some(length)) => Err(format!(
+            "the connection closed after {got} of the {length} body bytes its Content-Length announced"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A `chunked` body (chunk extensions and trailers ignored).
@@ -559,20 +542,12 @@ async fn read_chunked<S: AsyncRead + Unpin>(
         if size == 0 {
             return Ok(());
         }
-        let mut left = size;
-        while left > 0 {
-            if wire.available().is_empty() && wire.fill().await.map_err(|e| e.to_string())? == 0 {
-                return Err("the connection closed inside a chunk of the chunked body".to_string());
+        match pass(wire, sink, size).await? {
+            Passed::All => {}
+            Passed::Enough => return Ok(()),
+            Passed::ClosedAfter(_) => {
+                return Err("the connection closed inside a chunk of the chunked body".to_string())
             }
-            let take = wire
-                .available()
-                .len()
-                .min(usize::try_from(left).unwrap_or(usize::MAX));
-            if !sink.take(&wire.available()[..take]) {
-                return Ok(());
-            }
-            wire.pos += take;
-            left -= take as u64;
         }
         if !read_line(wire).await?.is_empty() {
             return Err("a chunk of the chunked body is longer than its size says".to_string());

@@ -7,10 +7,13 @@
 //! refuses but browsers send (a control character), go over `raw_http1`.
 
 use crate::error::{ProbeError, Stage, TlsFailure};
+use hyper_util::client::proxy::matcher::Matcher;
+use rustls::pki_types::CertificateDer;
 use std::error::Error as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -211,6 +214,13 @@ pub struct Exchange {
 pub struct Client {
     inner: reqwest::Client,
     options: TransportOptions,
+    /// The `--cacert` certificates, read once.
+    ca_certs: Arc<Vec<CertificateDer<'static>>>,
+    /// The raw HTTP/1.1 path's TLS configuration, built on its first https
+    /// request (loading the system roots once, not per request).
+    raw_tls: Arc<OnceLock<Result<Arc<rustls::ClientConfig>, String>>>,
+    /// The environment's proxies (when honoured), for the raw path's choice.
+    proxies: Option<Arc<Matcher>>,
 }
 
 impl Client {
@@ -237,24 +247,23 @@ impl Client {
         for r in &options.resolve {
             builder = builder.resolve(&r.host, SocketAddr::new(r.addr, r.port));
         }
+        let mut ca_certs = Vec::new();
         if let Some(path) = &options.ca_cert {
             let shown = path.display().to_string();
             let pem = std::fs::read(path).map_err(|e| ProbeError::CaCert {
                 path: shown.clone(),
                 detail: e.to_string(),
             })?;
-            let certs =
+            ca_certs =
                 crate::trust::pem_certificates(&pem).map_err(|detail| ProbeError::CaCert {
                     path: shown.clone(),
                     detail,
                 })?;
             if !options.insecure {
-                let config =
-                    crate::trust::client_config(certs, options.http1_only).map_err(|detail| {
-                        ProbeError::CaCert {
-                            path: shown,
-                            detail,
-                        }
+                let config = crate::trust::client_config(ca_certs.clone(), options.http1_only)
+                    .map_err(|detail| ProbeError::CaCert {
+                        path: shown,
+                        detail,
                     })?;
                 builder = builder.use_preconfigured_tls(config);
             }
@@ -265,7 +274,26 @@ impl Client {
         Ok(Client {
             inner,
             options: options.clone(),
+            ca_certs: Arc::new(ca_certs),
+            raw_tls: Arc::default(),
+            proxies: options.use_env_proxy.then(|| Arc::new(Matcher::from_env())),
         })
+    }
+
+    /// The raw HTTP/1.1 path's TLS configuration: `http/1.1` only, trusting
+    /// what the library path trusts (or anything with `--insecure`).
+    fn raw_tls_config(&self) -> Result<Arc<rustls::ClientConfig>, ProbeError> {
+        self.raw_tls
+            .get_or_init(|| {
+                let config = if self.options.insecure {
+                    crate::trust::insecure_client_config()
+                } else {
+                    crate::trust::client_config(self.ca_certs.to_vec(), true)
+                };
+                config.map(Arc::new)
+            })
+            .clone()
+            .map_err(|detail| ProbeError::Client { detail })
     }
 
     /// The first address `url`'s host resolves to, honouring `--resolve`
@@ -350,8 +378,9 @@ impl Client {
             sent.headers
                 .push(("User-Agent".to_string(), USER_AGENT.to_string()));
         }
-        if crate::raw_http1::wanted(&sent, &self.options) {
-            return crate::raw_http1::send(&self.options, &sent, target, started).await;
+        if crate::raw_http1::wanted(&sent, self.proxies.as_deref())? {
+            let tls = || self.raw_tls_config();
+            return crate::raw_http1::send(&self.options, tls, &sent, target, started).await;
         }
         let mut builder = self.inner.request(method, request.url.clone());
         for (name, value) in &sent.headers {

@@ -45,6 +45,16 @@ pub fn client_config(
         inner,
         pinned: extra,
     });
+    config_with(provider, verifier, http1_only)
+}
+
+/// A configuration verifying certificates with `verifier`, offering
+/// HTTP/2 by ALPN unless `http1_only`.
+fn config_with(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    verifier: Arc<dyn ServerCertVerifier>,
+    http1_only: bool,
+) -> Result<ClientConfig, String> {
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("no usable TLS version: {e}"))?
@@ -142,14 +152,7 @@ pub fn insecure_client_config() -> Result<ClientConfig, String> {
     let verifier = Arc::new(AnyCertificate {
         provider: provider.clone(),
     });
-    let mut config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("no usable TLS version: {e}"))?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    config_with(provider, verifier, true)
 }
 
 #[derive(Debug)]
