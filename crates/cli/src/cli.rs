@@ -93,6 +93,36 @@ Exit codes: 0 CORS message(s) explained · 1 no CORS message, but what was recog
 Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H request), or a security finding at or above --fail-on · 2 bad usage · 3 server unreachable")]
     Scan(ScanArgs),
 
+    /// Audit many endpoints for exploitable CORS configurations, in one process.
+    ///
+    /// Reads endpoints — one URL per line, or NDJSON objects {"url", "origin",
+    /// "method", "headers"} — from files or standard input (`-`), and judges
+    /// each for the security classes `scan` knows: a reflected arbitrary
+    /// origin, `null`, prefix / suffix / unescaped-dot / special-character /
+    /// substring matches, any subdomain, http trusted by https, hosting
+    /// platforms (GitHub Pages, CodePen, Netlify…), `*`, reflection without
+    /// `Vary: Origin`, echoed allow lists and credentialed preflights from any
+    /// origin. Each finding is graded by what Chromium, Firefox and WebKit
+    /// would let an attacker's page read. Few requests per endpoint: once an
+    /// unrelated origin is reflected the narrower shapes are not asked.
+    /// Endpoints run concurrently over pooled connections, under a request
+    /// limit, a per-host rate, per-request timeouts and an optional
+    /// deadline; unreachable hosts are results. Results stream as endpoints
+    /// finish (text, or NDJSON with --json / --ndjson), with SARIF and JUnit
+    /// for CI. Ctrl-C stops cleanly; --resume FILE finishes what is left;
+    /// --shard I/N splits the input across jobs and `audit merge` joins them.
+    #[command(after_help = "Examples:
+  cors-doctor audit urls.txt
+  cors-doctor audit urls.txt --ndjson audit.ndjson --sarif audit.sarif
+  cors-doctor audit --resume audit.ndjson urls.txt          # after Ctrl-C or a crash
+  cat endpoints.ndjson | cors-doctor audit - --json --concurrency 128
+  cors-doctor audit urls.txt --origin https://app.example.com --rate 20 --deadline 600
+  cors-doctor audit urls.txt --shard 2/8 --ndjson part-2.ndjson   # one of 8 CI jobs
+  cors-doctor audit merge part-*.ndjson --ndjson all.ndjson --junit audit.junit.xml
+
+Exit codes: 0 no finding at or above --fail-on · 1 one or more · 2 bad input or usage · 3 no endpoint could be reached · 130 interrupted")]
+    Audit(AuditArgs),
+
     /// Prove a declared CORS policy (cors-policy.toml) against a deployment, for CI.
     ///
     /// From each rule of the policy — the origins allowed (exact, or every
@@ -313,6 +343,109 @@ pub struct ExplainArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+
+    /// Files of endpoints: one URL per line, or one NDJSON object per line
+    /// ({"url": …, "origin": …, "method": …, "headers": {…}}); `-` reads
+    /// standard input. Blank lines and lines starting with `#` are skipped.
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The origin the endpoints are meant to trust, for lines that name none (default: each endpoint's own).
+    #[arg(long)]
+    pub origin: Option<String>,
+
+    /// At most N requests in flight, over all endpoints.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+
+    /// At most N requests per second to each host (0: no limit).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub rate: u32,
+
+    /// Stop after SECS seconds: endpoints not finished are written with status `deadline`.
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    /// Audit only part I of N of the input (1-based; split by a stable hash of each line).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Write one NDJSON record per endpoint to FILE (schema cors-doctor/audit/v1).
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+
+    /// Skip the endpoints FILE (an earlier --ndjson output) already has, and append the rest to it.
+    #[arg(long, value_name = "FILE", conflicts_with = "ndjson")]
+    pub resume: Option<PathBuf>,
+
+    /// Write a SARIF 2.1.0 log to FILE (one result per finding).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Write a JUnit XML report to FILE (one test case per endpoint).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Which browsers judge: chromium, firefox, webkit (comma-separated) or all.
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    pub browser: Vec<String>,
+
+    /// Exit 1 for a finding at or above this severity: info, low, medium, high, critical, or none.
+    #[arg(long, default_value = "high")]
+    pub fail_on: String,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+
+    /// Print the NDJSON records on standard output instead of text (the summary goes to standard error).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum AuditCommand {
+    /// Combine the NDJSON outputs of several audits (shards, resumed runs) into one.
+    ///
+    /// One record per endpoint — a finished one over a `deadline` one, the
+    /// later file's over an earlier one — sorted by URL, then the summary.
+    #[command(after_help = "Examples:
+  cors-doctor audit merge part-1.ndjson part-2.ndjson --ndjson all.ndjson
+  cors-doctor audit merge part-*.ndjson --sarif audit.sarif --junit audit.junit.xml")]
+    Merge(AuditMergeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AuditMergeArgs {
+    /// The NDJSON files to combine.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write the merged records to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+
+    /// Write a SARIF 2.1.0 log to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Exit 1 for a finding at or above this severity.
+    #[arg(long, default_value = "high")]
+    pub fail_on: String,
+
+    /// Print the merged records on standard output instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct ScanArgs {
     /// The endpoint to scan.
     pub url: String,
@@ -379,7 +512,7 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub concurrency: usize,
 
-    /// At most N requests per second (0: no limit).
+    /// At most N requests per second to each host (0: no limit).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub rate: u32,
 
@@ -506,6 +639,22 @@ pub struct LabArgs {
     /// Allow listening on a non-loopback address (the lab is deliberately insecure).
     #[arg(long)]
     pub allow_remote: bool,
+
+    /// Serve an estate of N endpoints with one planted CORS mistake each (for `audit`'s tests and benchmark) instead of the lab.
+    #[arg(long, value_name = "N")]
+    pub estate: Option<usize>,
+
+    /// With --estate: one endpoint in K never answers.
+    #[arg(long, value_name = "K", requires = "estate")]
+    pub estate_hang_every: Option<usize>,
+
+    /// With --estate: write targets.txt, targets.ndjson, truth.json, hosts and ca.pem (with --estate-hosts) to DIR.
+    #[arg(long, value_name = "DIR", requires = "estate")]
+    pub estate_dir: Option<PathBuf>,
+
+    /// With --estate: serve each endpoint on its own host name and loopback address (127.2.x.y, port 443, or 80 for the http ones; map the names with the written `hosts` file), over TLS from a test CA. Without it, one --listen address serves every endpoint under /sN/.
+    #[arg(long, requires = "estate")]
+    pub estate_hosts: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -11,6 +11,8 @@ pub const USAGE: u8 = 2;
 pub const UNREACHABLE: u8 = 3;
 /// The report could not be written (standard output full or failing).
 pub const OUTPUT: u8 = 4;
+/// Interrupted (Ctrl-C): what finished is written.
+pub const INTERRUPTED: u8 = 130;
 
 /// An error that ends the command with a message and an exit code.
 #[derive(Debug)]

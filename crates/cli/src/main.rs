@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args, &mut out),
         Command::Explain(args) => commands::explain::run(args, &mut out),
         Command::Scan(args) => commands::scan::run(args, &mut out),
+        Command::Audit(args) => commands::audit::run(args, &mut out),
         Command::Verify(args) => commands::verify::run(args, &mut out),
         Command::Config(args) => commands::config::run(args, &mut out),
         Command::Har(args) => commands::har::run(args, &mut out),

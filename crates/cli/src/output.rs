@@ -69,6 +69,11 @@ impl Output {
         Ok(())
     }
 
+    /// Text for the user that is not the report (a summary beside NDJSON, a note).
+    pub fn error_text(&mut self, text: &str) {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
     pub fn error(&mut self, message: &str, hint: Option<&str>) {
         let palette = Palette {
             enabled: self.color && std::io::stderr().is_terminal(),

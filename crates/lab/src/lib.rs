@@ -18,6 +18,7 @@
 //! ```
 
 mod endpoints;
+pub mod estate;
 mod handlers;
 mod hostile;
 mod index;

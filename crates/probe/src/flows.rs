@@ -7,16 +7,68 @@ use crate::check::answer_of;
 use crate::error::ProbeError;
 use crate::transport::{Client, OutgoingRequest};
 use cors_engine::{Driver, Outcome};
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
-/// How hard to push the server.
-#[derive(Clone, Copy, Debug)]
+/// How hard to push the servers: requests in flight at once (a semaphore
+/// that several runs may share, as `audit`'s endpoints do) and at most so
+/// many requests per second to each host.
+#[derive(Clone, Debug)]
 pub struct Limits {
-    /// Requests in flight at once.
-    pub concurrency: usize,
-    /// At most this many requests per second.
-    pub rate_per_second: Option<u32>,
+    pub in_flight: Arc<Semaphore>,
+    pub pacer: Option<Arc<HostPacer>>,
+}
+
+impl Limits {
+    /// `concurrency` requests in flight, `rate_per_second` per host.
+    pub fn new(concurrency: usize, rate_per_second: Option<u32>) -> Limits {
+        Limits {
+            in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
+            pacer: rate_per_second
+                .filter(|r| *r > 0)
+                .map(|r| Arc::new(HostPacer::new(r))),
+        }
+    }
+}
+
+/// At most so many requests per second to each host: every request takes
+/// the host's next free slot, evenly spaced, and waits for it.
+#[derive(Debug)]
+pub struct HostPacer {
+    spacing: Duration,
+    next_slot: Mutex<HashMap<String, Instant>>,
+}
+
+impl HostPacer {
+    pub fn new(rate_per_second: u32) -> HostPacer {
+        HostPacer {
+            spacing: Duration::from_secs_f64(1.0 / f64::from(rate_per_second.max(1))),
+            next_slot: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for the next slot of `host`.
+    pub async fn wait(&self, host: &str) {
+        let now = Instant::now();
+        let slot = {
+            let mut slots = match self.next_slot.lock() {
+                Ok(slots) => slots,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            // Hosts whose slots have passed are forgotten: the map holds
+            // only the hosts being paced now.
+            if slots.len() > 4096 {
+                slots.retain(|_, next| *next > now);
+            }
+            let next = slots.entry(host.to_string()).or_insert(now);
+            let slot = (*next).max(now);
+            *next = slot + self.spacing;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
 }
 
 /// What running the flows gave.
@@ -35,18 +87,13 @@ pub struct FlowsRun {
 pub async fn run_flows(
     mut driver: Driver<'_>,
     client: &Client,
-    limits: Limits,
+    limits: &Limits,
     body: &'static [u8],
     sent_before: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> FlowsRun {
     let mut sent = 0;
     let mut network_error = None;
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(limits.concurrency.max(1)));
-    let spacing = limits
-        .rate_per_second
-        .filter(|r| *r > 0)
-        .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
     // Waves: the driver hands out the new requests every unfinished flow
     // needs (in the order the flows ask, so a rate-limited run is
     // reproducible); they are sent concurrently and answered as they come.
@@ -62,9 +109,9 @@ pub async fn run_flows(
                 continue;
             };
             let outgoing = OutgoingRequest::planned(planned, Some(body));
-            let permit = semaphore.clone().acquire_owned().await;
-            if let Some(spacing) = spacing {
-                tokio::time::sleep(spacing).await;
+            let permit = limits.in_flight.clone().acquire_owned().await;
+            if let Some(pacer) = &limits.pacer {
+                pacer.wait(planned.url.host_str().unwrap_or_default()).await;
             }
             let client = client.clone();
             tasks.spawn(async move {

@@ -6,6 +6,7 @@
 //! engine's per-browser flows over it, sending each distinct request once.
 
 pub mod allow_answer;
+pub mod audit;
 pub mod check;
 pub mod error;
 pub mod flows;

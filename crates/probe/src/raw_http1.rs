@@ -36,6 +36,7 @@ use crate::transport::{
 pub(crate) fn wanted(
     request: &OutgoingRequest,
     proxies: Option<&Matcher>,
+    plain_http: bool,
 ) -> Result<bool, ProbeError> {
     let proxy = proxies.and_then(|p| proxy_for(&request.url, p));
     match (needs_raw(request), proxy) {
@@ -43,7 +44,7 @@ pub(crate) fn wanted(
             detail: format!("a header value holds a control character, which cors-doctor sends over its own HTTP/1.1 path (its HTTP library refuses such values), and that path does not go through the proxy configured in the environment ({proxy}): run again with --no-proxy, or set NO_PROXY for this host"),
         }),
         (true, None) => Ok(true),
-        (false, proxy) => Ok(proxy.is_none() && request.url.scheme() == "http"),
+        (false, proxy) => Ok(plain_http && proxy.is_none() && request.url.scheme() == "http"),
     }
 }
 

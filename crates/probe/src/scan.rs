@@ -5,9 +5,12 @@
 //! within a concurrency limit and an optional rate limit.
 
 use crate::allow_answer::AllowAnswer;
+use crate::check::answer_of;
 use crate::error::ProbeError;
 use crate::flows::{run_flows, Limits};
-use crate::scan_matrix::{origins, request_kinds, RequestKind, ScanOrigin};
+use crate::scan_matrix::{
+    origins_for, request_kinds, AttackClass, OriginRole, RequestKind, ScanOrigin,
+};
 use crate::transport::{Client, OutgoingRequest};
 use cors_engine::{Browser, CredentialsMode, Driver, FindingId, Flow, Origin, Request, Verdict};
 use url::Url;
@@ -111,18 +114,64 @@ pub struct AllowListsProbe {
     pub reflects_headers: bool,
     pub allow_origin: Option<String>,
     pub allow_credentials: Option<String>,
+    /// The browsers in which this credentialed preflight passes.
+    pub passes_in: Vec<Browser>,
 }
 
-/// One preflight for a made-up method and header, to see whether the allow
-/// lists are echoed back.
-async fn probe_allow_lists(
+/// One preflight for a made-up method and header, credentialed, from
+/// `origin`: whether the allow lists echo what it asks for, and in which
+/// browsers it passes.
+pub(crate) async fn probe_allow_lists(
     client: &Client,
     url: &Url,
     origin: &Origin,
+    browsers: &[Browser],
 ) -> Result<AllowListsProbe, ProbeError> {
-    let request =
-        OutgoingRequest::preflight(url, &origin.serialize(), PROBE_METHOD, Some(PROBE_HEADER));
-    let x = client.send(&request).await?;
+    let header = [(PROBE_HEADER, "1")];
+    probe_preflight(client, url, origin, browsers, PROBE_METHOD, &header).await
+}
+
+/// A credentialed preflight from `origin` for `method` with `headers`:
+/// what came back, and in which browsers it passes (the engine judges it;
+/// the request it would let through is never sent).
+pub(crate) async fn probe_preflight(
+    client: &Client,
+    url: &Url,
+    origin: &Origin,
+    browsers: &[Browser],
+    method: &str,
+    headers: &[(&str, &str)],
+) -> Result<AllowListsProbe, ProbeError> {
+    let mut request = Request::new(page_of(origin, url), url.clone()).origin(origin.clone());
+    request.method = method.to_string();
+    request.headers = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+        .collect();
+    request.credentials = CredentialsMode::Include;
+    let mut driver = Driver::new().credentials_not_on_wire();
+    for &browser in browsers {
+        driver.add(Flow::start(&request, browser));
+    }
+    // The first requests are the preflights (a made-up method is never simple).
+    let mut answer = None;
+    for ticket in driver.wanted() {
+        let Some(planned) = driver.request(ticket) else {
+            continue;
+        };
+        let result = client.send(&OutgoingRequest::planned(planned, None)).await;
+        driver.answer(ticket, answer_of(&result));
+        answer = Some(result);
+    }
+    // Feeds the preflight's answer to the flows; the actual requests they
+    // then ask for are not sent: a flow still waiting passed its preflight.
+    let _ = driver.wanted();
+    let outcome = driver.finish();
+    let x = answer.unwrap_or_else(|| {
+        Err(ProbeError::InvalidRequest {
+            detail: "the engine planned no preflight".to_string(),
+        })
+    })?;
     let lists = |name: &str, wanted: &str| {
         cors_engine::headers::all_values(&x.headers, name)
             .flat_map(cors_engine::headers::list_items)
@@ -135,6 +184,12 @@ async fn probe_allow_lists(
         reflects_headers: lists("access-control-allow-headers", PROBE_HEADER),
         allow_origin: answer.allow_origin,
         allow_credentials: answer.allow_credentials,
+        passes_in: outcome
+            .browsers
+            .iter()
+            .filter(|b| b.verdict == Verdict::Unreachable && b.blocking().is_none())
+            .map(|b| b.browser)
+            .collect(),
     })
 }
 
@@ -163,44 +218,47 @@ async fn discover_methods(
     }
 }
 
-/// Runs the scan. `progress(sent, known)` is called as requests complete.
-pub async fn run_scan(
-    scan: &ScanRequest,
-    client: &Client,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> ScanReport {
-    let first_origin = scan.user_origins.first().cloned().unwrap_or(Origin::Opaque);
-    let (advertised, discovery_error) = discover_methods(client, &scan.url, &first_origin).await;
-    let mut requests_sent = 1;
-    let allow_lists_probe = if discovery_error.is_none() {
-        requests_sent += 1;
-        probe_allow_lists(client, &scan.url, &first_origin)
-            .await
-            .ok()
-    } else {
-        None
-    };
-    let scan_origins = origins(&scan.user_origins);
-    let kinds = request_kinds(&advertised, &scan.methods, &scan.headers);
-    let page_of = |origin: &Origin| -> Url {
-        match origin {
-            Origin::Tuple { .. } => {
-                Url::parse(&format!("{}/", origin.serialize())).unwrap_or_else(|_| scan.url.clone())
-            }
-            Origin::Opaque => Url::parse("data:text/html,").unwrap_or_else(|_| scan.url.clone()),
+/// The page a request from `origin` comes from.
+fn page_of(origin: &Origin, url: &Url) -> Url {
+    match origin {
+        Origin::Tuple { .. } => {
+            Url::parse(&format!("{}/", origin.serialize())).unwrap_or_else(|_| url.clone())
         }
-    };
-    // One engine request per cell — none when the discovery request could
-    // not reach the server: every other request would wait as long to fail.
-    let unreachable = discovery_error
-        .as_ref()
-        .is_some_and(ProbeError::is_unreachable);
+        Origin::Opaque => Url::parse("data:text/html,").unwrap_or_else(|_| url.clone()),
+    }
+}
+
+/// What [`run_cells`] learned.
+#[derive(Debug)]
+pub(crate) struct CellsRun {
+    pub cells: Vec<Cell>,
+    pub sent: usize,
+    pub network_error: Option<ProbeError>,
+}
+
+/// Every cell of `origins` × `kinds` × credentials modes, judged by the
+/// engine's driver in each browser: every cell × browser a flow, each
+/// distinct request on the wire once (no cookies go out, so the
+/// credentials mode does not make a second request), its answer fed to
+/// every flow. Cells name their origin as `first_origin` + its position.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_cells(
+    url: &Url,
+    origins: &[ScanOrigin],
+    first_origin: usize,
+    kinds: &[RequestKind],
+    browsers: &[Browser],
+    client: &Client,
+    limits: &Limits,
+    sent_before: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> CellsRun {
     let mut cell_requests: Vec<(usize, usize, bool, Request)> = Vec::new();
-    for (oi, o) in scan_origins.iter().enumerate().filter(|_| !unreachable) {
+    for (oi, o) in origins.iter().enumerate() {
         for (ki, kind) in kinds.iter().enumerate() {
             for credentials in [false, true] {
                 let mut request =
-                    Request::new(page_of(&o.origin), scan.url.clone()).origin(o.origin.clone());
+                    Request::new(page_of(&o.origin, url), url.clone()).origin(o.origin.clone());
                 request.method = kind.method.clone();
                 request.headers = kind.headers.clone();
                 request.credentials = if credentials {
@@ -208,17 +266,14 @@ pub async fn run_scan(
                 } else {
                     CredentialsMode::Omit
                 };
-                cell_requests.push((oi, ki, credentials, request));
+                cell_requests.push((first_origin + oi, ki, credentials, request));
             }
         }
     }
-    // The engine's driver: every cell × browser a flow; each distinct
-    // request on the wire sent once (no cookies go out, so the credentials
-    // mode does not make a second request), its answer fed to every flow.
     let mut driver = Driver::new().credentials_not_on_wire();
-    let mut flow_cells = Vec::with_capacity(cell_requests.len() * scan.browsers.len());
+    let mut flow_cells = Vec::with_capacity(cell_requests.len() * browsers.len());
     for (ci, (_, _, _, request)) in cell_requests.iter().enumerate() {
-        for &browser in &scan.browsers {
+        for &browser in browsers {
             driver.add(Flow::start(request, browser));
             flow_cells.push(ci);
         }
@@ -226,17 +281,12 @@ pub async fn run_scan(
     let run = run_flows(
         driver,
         client,
-        Limits {
-            concurrency: scan.concurrency,
-            rate_per_second: scan.rate_per_second,
-        },
+        limits,
         b"cors-doctor scan",
-        requests_sent,
+        sent_before,
         progress,
     )
     .await;
-    requests_sent += run.sent;
-    let network_error = discovery_error.or(run.network_error);
     let finished = run.outcome;
     let mut cells: Vec<Cell> = cell_requests
         .iter()
@@ -273,6 +323,98 @@ pub async fn run_scan(
             blocking: blocking.map(|b| b.0),
             status: blocking.and_then(|b| b.1),
         });
+    }
+    CellsRun {
+        cells,
+        sent: run.sent,
+        network_error: run.network_error,
+    }
+}
+
+/// Origins on a public hosting platform that a response named in
+/// Access-Control-Allow-Origin without being asked for (a server that
+/// always answers with one such origin): asked next, so the engine judges
+/// what a page there could read.
+pub(crate) fn named_third_parties(cells: &[Cell], asked: &[ScanOrigin]) -> Vec<ScanOrigin> {
+    let mut out: Vec<ScanOrigin> = Vec::new();
+    for named in cells.iter().filter_map(|c| c.allow_origin.as_deref()) {
+        if !crate::scan_matrix::is_third_party_hosting(named) {
+            continue;
+        }
+        let Ok(origin) = Origin::parse(named) else {
+            continue;
+        };
+        if !asked.iter().chain(&out).any(|o| o.origin == origin) {
+            out.push(ScanOrigin {
+                origin,
+                role: OriginRole::Attack(AttackClass::ThirdPartyHosting),
+                label: "the hosting-platform origin the server names".to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Runs the scan. `progress(sent, known)` is called as requests complete.
+pub async fn run_scan(
+    scan: &ScanRequest,
+    client: &Client,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> ScanReport {
+    let first_origin = scan.user_origins.first().cloned().unwrap_or(Origin::Opaque);
+    let (advertised, discovery_error) = discover_methods(client, &scan.url, &first_origin).await;
+    let mut requests_sent = 1;
+    let allow_lists_probe = if discovery_error.is_none() {
+        requests_sent += 1;
+        probe_allow_lists(client, &scan.url, &first_origin, &scan.browsers)
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let scan_origins = origins_for(&scan.user_origins, Some(&Origin::of_url(&scan.url)));
+    let kinds = request_kinds(&advertised, &scan.methods, &scan.headers);
+    // No request beyond the discovery when it could not reach the server:
+    // every other request would wait as long to fail.
+    let unreachable = discovery_error
+        .as_ref()
+        .is_some_and(ProbeError::is_unreachable);
+    let origin_count = if unreachable { 0 } else { scan_origins.len() };
+    let limits = Limits::new(scan.concurrency, scan.rate_per_second);
+    let run = run_cells(
+        &scan.url,
+        &scan_origins[..origin_count],
+        0,
+        &kinds,
+        &scan.browsers,
+        client,
+        &limits,
+        requests_sent,
+        progress,
+    )
+    .await;
+    requests_sent += run.sent;
+    let mut network_error = discovery_error.or(run.network_error);
+    let mut cells = run.cells;
+    let mut scan_origins = scan_origins;
+    let named = named_third_parties(&cells, &scan_origins);
+    if !named.is_empty() {
+        let more = run_cells(
+            &scan.url,
+            &named,
+            scan_origins.len(),
+            &kinds,
+            &scan.browsers,
+            client,
+            &limits,
+            requests_sent,
+            progress,
+        )
+        .await;
+        requests_sent += more.sent;
+        network_error = network_error.or(more.network_error);
+        cells.extend(more.cells);
+        scan_origins.extend(named);
     }
     ScanReport {
         url: scan.url.clone(),

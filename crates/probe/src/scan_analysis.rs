@@ -62,7 +62,7 @@ fn origin_text(report: &ScanReport, cell: &Cell) -> String {
 }
 
 /// The security findings, worst first.
-fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
+pub fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
     let mut out: Vec<SecurityFinding> = Vec::new();
     for cell in &report.cells {
         let OriginRole::Attack(class) = report.origins[cell.origin].role else {
@@ -127,6 +127,7 @@ fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
                 || f.severity > worst
         });
     }
+    fold_explained(&mut out);
     // A reflected origin without Vary: caches can hand one origin's answer to another.
     if let Some(cell) = report.cells.iter().find(|c| {
         matches!(
@@ -174,8 +175,83 @@ fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
             browsers: report.browsers.clone(),
         });
     }
+    // What only a preflight shows: an attacker's origin passes a
+    // credentialed preflight for any method and header, though the
+    // responses themselves do not name it.
+    if let Some(probe) = report.allow_lists_probe.as_ref().filter(|p| {
+        !p.passes_in.is_empty()
+            && report.origins.iter().any(|o| {
+                matches!(o.role, OriginRole::Attack(AttackClass::ArbitraryOrigin))
+                    && o.origin.serialize() == p.origin
+            })
+    }) {
+        if !out
+            .iter()
+            .any(|f| f.id == AttackClass::ArbitraryOrigin.id())
+        {
+            out.push(SecurityFinding {
+                id: "preflight-arbitrary-origin",
+                severity: Severity::Medium,
+                title: "a preflight from any origin passes, with credentials: an attacker's page can send requests with any method and header and the user's cookies (JSON bodies, custom headers — what CSRF defences rely on); the responses stay unreadable while they do not allow the origin".to_string(),
+                origin: probe.origin.clone(),
+                request: format!("OPTIONS asking for {} with {}", crate::scan::PROBE_METHOD, crate::scan::PROBE_HEADER),
+                credentials: true,
+                allow_origin: probe.allow_origin.clone(),
+                allow_credentials: probe.allow_credentials.clone(),
+                browsers: probe.passes_in.clone(),
+            });
+        }
+    }
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(b.id)));
     out
+}
+
+/// What a finding's evidence says the server's check accepts: a suffix
+/// check accepts every host ending with the probed suffix, a prefix check
+/// every origin starting with the trusted one, any-subdomain every host
+/// under the site. `None` for shapes that explain nothing else.
+fn explains(finding: &SecurityFinding, origin: &str) -> bool {
+    let host_of = |text: &str| {
+        cors_engine::Origin::parse(text)
+            .ok()
+            .and_then(|o| o.host().map(str::to_string))
+    };
+    let (Some(evidence), Some(host)) = (host_of(&finding.origin), host_of(origin)) else {
+        return false;
+    };
+    if finding.id == AttackClass::Suffix.id() {
+        evidence
+            .strip_prefix("cors-doctor-evil")
+            .is_some_and(|suffix| host.ends_with(suffix))
+    } else if finding.id == AttackClass::Prefix.id() {
+        finding
+            .origin
+            .strip_suffix(".cors-doctor-evil.example")
+            .is_some_and(|trusted| origin.starts_with(trusted))
+    } else if finding.id == AttackClass::AnySubdomain.id() {
+        evidence
+            .strip_prefix("cors-doctor-sibling")
+            .is_some_and(|site| host.ends_with(site))
+    } else {
+        false
+    }
+}
+
+/// Drops a finding whose accepted origin another finding's check already
+/// explains (and not the other way round): a `starts_with` accepts the
+/// special characters after the host, a suffix check on the site accepts
+/// its subdomains and a dot-less twin, any subdomain includes an attacker's
+/// name glued to the trusted host. One mistake, one finding.
+fn fold_explained(out: &mut Vec<SecurityFinding>) {
+    let explained: Vec<bool> = out
+        .iter()
+        .map(|f| {
+            out.iter()
+                .any(|g| g.id != f.id && explains(g, &f.origin) && !explains(f, &g.origin))
+        })
+        .collect();
+    let mut flags = explained.into_iter();
+    out.retain(|_| !flags.next().unwrap_or(false));
 }
 
 fn reason(id: FindingId, status: Option<u16>) -> String {
@@ -401,7 +477,15 @@ fn summary(report: &ScanReport, findings: &[SecurityFinding]) -> Vec<String> {
         }
     }
     if lines.is_empty() {
-        lines.push("every origin you gave is allowed for every request kind, and no attacker-shaped origin is".to_string());
+        lines.push(if findings.is_empty() {
+            "every origin you gave is allowed for every request kind, and no attacker-shaped origin is".to_string()
+        } else {
+            format!(
+                "every origin you gave is allowed for every request kind; {} security finding{} below",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            )
+        });
     }
     lines
 }

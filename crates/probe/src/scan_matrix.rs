@@ -37,6 +37,9 @@ pub enum AttackClass {
     HttpTrusted,
     /// A third-party hosting platform where anyone can publish.
     ThirdPartyHosting,
+    /// A part of the trusted host (its parent domain, or a substring): a
+    /// containment check the wrong way round (`allowed.contains(origin)`).
+    SubstringMatch,
 }
 
 impl AttackClass {
@@ -51,6 +54,7 @@ impl AttackClass {
             AttackClass::AnySubdomain => "any-subdomain",
             AttackClass::HttpTrusted => "http-origin-trusted",
             AttackClass::ThirdPartyHosting => "third-party-hosting",
+            AttackClass::SubstringMatch => "substring-match",
         }
     }
 
@@ -65,6 +69,7 @@ impl AttackClass {
             AttackClass::AnySubdomain => "any subdomain is accepted: an XSS or a subdomain takeover anywhere on the site is enough",
             AttackClass::HttpTrusted => "the http:// origin is trusted by an https site: a network attacker can inject a page there",
             AttackClass::ThirdPartyHosting => "an origin on a public hosting platform is accepted: anyone can publish a page there",
+            AttackClass::SubstringMatch => "a part of the trusted host is accepted (the origin is checked as a substring of the allowed one): the parent domain, or a shortened host an attacker can register",
         }
     }
 }
@@ -95,11 +100,68 @@ fn site_of(host: &str) -> &str {
     }
 }
 
+/// Public hosting platforms where anyone can publish a page, as origins an
+/// allow list might name: the platform's own shared origin, or an
+/// attacker's site on its shared domain.
+pub const THIRD_PARTY_ORIGINS: &[(&str, &str)] = &[
+    (
+        "https://cors-doctor-evil.github.io",
+        "a GitHub Pages origin",
+    ),
+    ("https://codepen.io", "CodePen (anyone's pens run there)"),
+    ("https://cdpn.io", "CodePen's result frames"),
+    ("https://jsfiddle.net", "JSFiddle"),
+    ("https://fiddle.jshell.net", "JSFiddle's result frames"),
+    ("https://output.jsbin.com", "JS Bin's output frames"),
+    ("https://cors-doctor-evil.glitch.me", "a Glitch project"),
+    ("https://cors-doctor-evil.netlify.app", "a Netlify site"),
+    ("https://cors-doctor-evil.vercel.app", "a Vercel deployment"),
+    ("https://cors-doctor-evil.herokuapp.com", "a Heroku app"),
+    (
+        "https://cors-doctor-evil.pages.dev",
+        "a Cloudflare Pages site",
+    ),
+    (
+        "https://cors-doctor-evil.web.app",
+        "a Firebase Hosting site",
+    ),
+    (
+        "http://cors-doctor-evil.s3-website-us-east-1.amazonaws.com",
+        "an S3 website bucket",
+    ),
+];
+
+/// Whether `origin` (as serialised) is on a public hosting platform.
+pub fn is_third_party_hosting(origin: &str) -> bool {
+    let Ok(Origin::Tuple { host, .. }) = Origin::parse(origin) else {
+        return false;
+    };
+    THIRD_PARTY_ORIGINS.iter().any(|(known, _)| {
+        let Ok(Origin::Tuple { host: known, .. }) = Origin::parse(known) else {
+            return false;
+        };
+        match known.split_once("cors-doctor-evil.") {
+            Some((_, shared)) => host.ends_with(&format!(".{shared}")),
+            None => host == known,
+        }
+    })
+}
+
 /// The user's origins, their near misses and the attack shapes, without duplicates.
 pub fn origins(user: &[Origin]) -> Vec<ScanOrigin> {
+    origins_for(user, None)
+}
+
+/// [`origins`] for requests to `target` (the endpoint's own origin): the
+/// arbitrary origin an attacker's page would have uses the endpoint's
+/// scheme (an https page cannot read an http endpoint, so on an http site
+/// an https probe would hide a reflecting server behind mixed content), and
+/// the endpoint's own origin is never an attack shape.
+pub fn origins_for(user: &[Origin], target: Option<&Origin>) -> Vec<ScanOrigin> {
     let mut out: Vec<ScanOrigin> = Vec::new();
     let mut push = |origin: Origin, role: OriginRole, label: String| {
-        if !out.iter().any(|o| o.origin == origin) {
+        let own = target == Some(&origin) && matches!(role, OriginRole::Attack(_));
+        if !own && !out.iter().any(|o| o.origin == origin) {
             out.push(ScanOrigin {
                 origin,
                 role,
@@ -139,8 +201,8 @@ pub fn origins(user: &[Origin]) -> Vec<ScanOrigin> {
         match host.strip_prefix("www.") {
             Some(bare) => push(
                 tuple(scheme, bare, *port),
-                OriginRole::Variant,
-                format!("{shown} without www."),
+                OriginRole::Attack(AttackClass::SubstringMatch),
+                format!("{shown} without www. (a part of the trusted host)"),
             ),
             None => push(
                 tuple(scheme, &format!("www.{host}"), *port),
@@ -155,8 +217,15 @@ pub fn origins(user: &[Origin]) -> Vec<ScanOrigin> {
                 let parent = &host[first.len() + 1..];
                 push(
                     tuple(scheme, parent, *port),
-                    OriginRole::Variant,
-                    format!("parent domain of {shown}"),
+                    OriginRole::Attack(AttackClass::SubstringMatch),
+                    format!("parent domain of {shown} (a part of the trusted host)"),
+                );
+            }
+            if host.len() > 1 {
+                push(
+                    tuple(scheme, &host[..host.len() - 1], *port),
+                    OriginRole::Attack(AttackClass::SubstringMatch),
+                    format!("{host} without its last character (a substring check)"),
                 );
             }
             push(
@@ -174,7 +243,13 @@ pub fn origins(user: &[Origin]) -> Vec<ScanOrigin> {
                 OriginRole::Attack(AttackClass::Suffix),
                 format!("{site} as a suffix of an attacker's domain"),
             );
-            if let Some(dot) = host.find('.') {
+            push(
+                tuple(scheme, &format!("cors-doctor-evil{host}"), None),
+                OriginRole::Attack(AttackClass::Suffix),
+                format!("{host} as a suffix of an attacker's host"),
+            );
+            // Each dot: a pattern may escape some and not others.
+            for (dot, _) in host.match_indices('.') {
                 let mut replaced = host.clone();
                 replaced.replace_range(dot..dot + 1, "x");
                 push(
@@ -196,21 +271,29 @@ pub fn origins(user: &[Origin]) -> Vec<ScanOrigin> {
             }
         }
     }
+    let attacker_scheme = match target {
+        Some(Origin::Tuple { scheme, .. }) if scheme == "http" => "http",
+        _ => "https",
+    };
     push(
-        tuple("https", "cors-doctor-unrelated.example", None),
+        tuple(attacker_scheme, "cors-doctor-unrelated.example", None),
         OriginRole::Attack(AttackClass::ArbitraryOrigin),
         "an unrelated origin".to_string(),
-    );
-    push(
-        tuple("https", "cors-doctor-evil.github.io", None),
-        OriginRole::Attack(AttackClass::ThirdPartyHosting),
-        "a GitHub Pages origin".to_string(),
     );
     push(
         Origin::Opaque,
         OriginRole::Attack(AttackClass::NullOrigin),
         "`null` (sandboxed iframe, data: URL)".to_string(),
     );
+    for (origin, label) in THIRD_PARTY_ORIGINS {
+        if let Ok(origin) = Origin::parse(origin) {
+            push(
+                origin,
+                OriginRole::Attack(AttackClass::ThirdPartyHosting),
+                (*label).to_string(),
+            );
+        }
+    }
     out
 }
 

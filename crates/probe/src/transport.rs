@@ -48,6 +48,12 @@ pub struct TransportOptions {
     pub use_env_proxy: bool,
     /// Never negotiate HTTP/2.
     pub http1_only: bool,
+    /// Plain `http://` goes over the raw HTTP/1.1 path (a new connection
+    /// per request, heads read as browsers read them). Off for `audit`,
+    /// which needs pooled connections more than byte-exact heads.
+    pub raw_plain_http: bool,
+    /// Idle connections kept per host.
+    pub idle_per_host: usize,
 }
 
 impl Default for TransportOptions {
@@ -61,6 +67,8 @@ impl Default for TransportOptions {
             max_body_bytes: 1024 * 1024,
             use_env_proxy: true,
             http1_only: false,
+            raw_plain_http: true,
+            idle_per_host: 4,
         }
     }
 }
@@ -236,7 +244,7 @@ impl Client {
             // Browsers read any number of header lines; hyper's own cap on
             // the head's size (about 400 KiB) stays, above Chromium's 256 KiB.
             .http1_max_headers(MAX_RESPONSE_HEADER_LINES)
-            .pool_max_idle_per_host(4)
+            .pool_max_idle_per_host(options.idle_per_host)
             .tls_danger_accept_invalid_certs(options.insecure);
         if options.http1_only {
             builder = builder.http1_only();
@@ -378,7 +386,7 @@ impl Client {
             sent.headers
                 .push(("User-Agent".to_string(), USER_AGENT.to_string()));
         }
-        if crate::raw_http1::wanted(&sent, self.proxies.as_deref())? {
+        if crate::raw_http1::wanted(&sent, self.proxies.as_deref(), self.options.raw_plain_http)? {
             let tls = || self.raw_tls_config();
             return crate::raw_http1::send(&self.options, tls, &sent, target, started).await;
         }

@@ -330,7 +330,7 @@ pub async fn run_verify(
     } = run_flows(
         driver,
         client,
-        verify.limits,
+        &verify.limits,
         b"cors-doctor verify",
         0,
         progress,

@@ -29,7 +29,7 @@ pub struct CheckDocument {
     pub fix_config: Option<crate::fix_config::FixConfigDoc>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Header {
     pub name: String,
     pub value: String,
@@ -109,19 +109,19 @@ pub struct ResponseDoc {
     pub body_error: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ErrorDoc {
-    pub stage: &'static str,
+    pub stage: String,
     pub message: String,
-    pub hint: Option<&'static str>,
+    pub hint: Option<String>,
 }
 
 impl ErrorDoc {
     pub fn of(e: &cors_probe::error::ProbeError) -> ErrorDoc {
         ErrorDoc {
-            stage: e.stage().id(),
+            stage: e.stage().id().to_string(),
             message: e.to_string(),
-            hint: e.hint(),
+            hint: e.hint().map(str::to_string),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! documented schema), plus the curl commands that replay each exchange.
 //! Renderers return strings; only the CLI prints.
 
+pub mod audit;
 pub mod check_json;
 pub mod check_text;
 pub mod curl;

@@ -55,17 +55,34 @@ pub struct CellDoc {
     pub vary_origin: bool,
 }
 
-#[derive(Serialize)]
+/// One security finding, as `scan --json` and every `audit` record write it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SecurityDoc {
-    pub id: &'static str,
-    pub severity: &'static str,
+    pub id: String,
+    pub severity: String,
     pub title: String,
     pub origin: String,
     pub request: String,
     pub credentials: bool,
     pub access_control_allow_origin: Option<String>,
     pub access_control_allow_credentials: Option<String>,
-    pub browsers: Vec<&'static str>,
+    pub browsers: Vec<String>,
+}
+
+impl SecurityDoc {
+    pub fn of(f: &cors_probe::scan_analysis::SecurityFinding) -> SecurityDoc {
+        SecurityDoc {
+            id: f.id.to_string(),
+            severity: f.severity.id().to_string(),
+            title: f.title.clone(),
+            origin: f.origin.clone(),
+            request: f.request.clone(),
+            credentials: f.credentials,
+            access_control_allow_origin: f.allow_origin.clone(),
+            access_control_allow_credentials: f.allow_credentials.clone(),
+            browsers: f.browsers.iter().map(|b| b.id().to_string()).collect(),
+        }
+    }
 }
 
 pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocument {
@@ -120,21 +137,7 @@ pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocumen
             })
             .collect(),
         summary: analysis.summary.clone(),
-        security: analysis
-            .security
-            .iter()
-            .map(|f| SecurityDoc {
-                id: f.id,
-                severity: f.severity.id(),
-                title: f.title.clone(),
-                origin: f.origin.clone(),
-                request: f.request.clone(),
-                credentials: f.credentials,
-                access_control_allow_origin: f.allow_origin.clone(),
-                access_control_allow_credentials: f.allow_credentials.clone(),
-                browsers: f.browsers.iter().map(|b| b.id()).collect(),
-            })
-            .collect(),
+        security: analysis.security.iter().map(SecurityDoc::of).collect(),
         error: report
             .network_error
             .as_ref()

@@ -6,6 +6,9 @@ use crate::output::Output;
 use std::net::SocketAddr;
 
 pub fn run(args: &LabArgs, out: &mut Output) -> Result<u8, Failure> {
+    if let Some(size) = args.estate {
+        return crate::commands::lab_estate::run(args, size, out);
+    }
     let addr: SocketAddr = args.listen.parse().map_err(|_| {
         Failure::usage(format!(
             "--listen `{}` is not ADDR:PORT (e.g. 127.0.0.1:8787)",

@@ -1,5 +1,8 @@
 //! One handler per subcommand; each returns an exit code or a [`Failure`].
 
+pub mod audit;
+pub mod audit_input;
+pub mod audit_output;
 pub mod check;
 pub mod config;
 pub mod demo;
@@ -7,5 +10,6 @@ pub mod explain;
 pub mod explain_input;
 pub mod har;
 pub mod lab;
+pub mod lab_estate;
 pub mod scan;
 pub mod verify;

@@ -67,10 +67,7 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<u8, Failure> {
     let request = VerifyRequest {
         policy,
         browsers: parse_browsers(&args.browser)?,
-        limits: Limits {
-            concurrency: args.concurrency,
-            rate_per_second: (args.rate > 0).then_some(args.rate),
-        },
+        limits: Limits::new(args.concurrency, (args.rate > 0).then_some(args.rate)),
     };
     let client = client(&transport)?;
     let bar = crate::output::progress_bar("verifying", args.json);

@@ -1,0 +1,244 @@
+//! `audit`'s input: endpoint lines (a URL, or an NDJSON object) from files
+//! or standard input, the `--shard` split, and the records an earlier run
+//! already wrote (for `--resume` and `merge`). Every error names the file
+//! and line.
+
+use crate::commands::check::{parse_header, parse_http_url};
+use crate::exit::Failure;
+use cors_engine::Origin;
+use cors_probe::audit::AuditTarget;
+use cors_report::audit::{stable_hash, target_key, AuditRecord};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// One NDJSON input line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetLine {
+    url: String,
+    origin: Option<String>,
+    method: Option<String>,
+    #[serde(default)]
+    headers: Option<HeaderList>,
+}
+
+/// Headers as an object (`{"Name": "value"}`) or a list of `"Name: value"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HeaderList {
+    Map(serde_json::Map<String, serde_json::Value>),
+    Lines(Vec<String>),
+}
+
+fn shown(path: &Path) -> String {
+    if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Parses one line (`None` for blank and comment lines).
+fn parse_line(line: &str, default_origin: Option<&Origin>) -> Result<Option<AuditTarget>, String> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let origin_of = |text: &str| Origin::parse(text).map_err(|e| format!("origin `{text}`: {e}"));
+    if !line.starts_with('{') {
+        let url = parse_http_url(line, "the URL").map_err(|f| f.message)?;
+        let mut target = AuditTarget::new(url);
+        target.origin = default_origin.cloned();
+        return Ok(Some(target));
+    }
+    let parsed: TargetLine =
+        serde_json::from_str(line).map_err(|e| format!("not a valid endpoint object: {e}"))?;
+    let url = parse_http_url(&parsed.url, "the URL").map_err(|f| f.message)?;
+    let mut target = AuditTarget::new(url);
+    target.origin = match parsed.origin.as_deref() {
+        Some(text) => Some(origin_of(text)?),
+        None => default_origin.cloned(),
+    };
+    if let Some(method) = parsed.method {
+        if !cors_engine::method::is_token(&method) {
+            return Err(format!("`{method}` is not a valid HTTP method"));
+        }
+        target.method = Some(method);
+    }
+    target.headers = match parsed.headers {
+        None => Vec::new(),
+        Some(HeaderList::Lines(lines)) => lines
+            .iter()
+            .map(|l| parse_header(l).map_err(|f| f.message))
+            .collect::<Result<_, _>>()?,
+        Some(HeaderList::Map(map)) => map
+            .into_iter()
+            .map(|(name, value)| {
+                let value = value
+                    .as_str()
+                    .ok_or_else(|| format!("the value of header `{name}` is not a string"))?;
+                parse_header(&format!("{name}: {value}")).map_err(|f| f.message)
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Some(target))
+}
+
+/// Every endpoint of `inputs`, in order. Standard input is read at most once.
+pub fn read_targets(
+    inputs: &[PathBuf],
+    default_origin: Option<&Origin>,
+) -> Result<Vec<AuditTarget>, Failure> {
+    let mut targets = Vec::new();
+    for path in inputs {
+        let reader: Box<dyn Read> = if path == Path::new("-") {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(
+                std::fs::File::open(path)
+                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?,
+            )
+        };
+        for (n, line) in BufReader::new(reader).lines().enumerate() {
+            let line = line.map_err(|e| {
+                Failure::usage(format!(
+                    "cannot read line {} of {}: {e}",
+                    n + 1,
+                    shown(path)
+                ))
+            })?;
+            match parse_line(&line, default_origin) {
+                Ok(Some(target)) => targets.push(target),
+                Ok(None) => {}
+                Err(message) => {
+                    return Err(Failure::usage(format!(
+                        "line {} of {}: {message}",
+                        n + 1,
+                        shown(path)
+                    ))
+                    .with_hint("write one URL per line, or one JSON object per line: {\"url\": \"https://api.example.com/x\", \"origin\": \"https://app.example.com\"}"))
+                }
+            }
+        }
+    }
+    Ok(targets)
+}
+
+/// `--shard I/N`: (index from 0, count).
+pub fn parse_shard(text: &str) -> Result<(u64, u64), Failure> {
+    let usage = || {
+        Failure::usage(format!(
+            "--shard `{text}` is not I/N with 1 <= I <= N (e.g. 2/8)"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(usage)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| usage())?,
+        n.trim().parse().map_err(|_| usage())?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(usage());
+    }
+    Ok((i - 1, n))
+}
+
+/// Whether `target` belongs to shard `(index, count)`.
+pub fn in_shard(target: &AuditTarget, shard: Option<(u64, u64)>) -> bool {
+    shard.is_none_or(|(index, count)| stable_hash(&target_key(target)) % count == index)
+}
+
+/// Reads the records of an NDJSON audit output, calling `each` with each.
+/// A last line cut short (the run was killed while writing it) is skipped;
+/// any other bad line is an error naming the file and line.
+pub fn read_records(path: &Path, mut each: impl FnMut(AuditRecord)) -> Result<(), Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut lines = BufReader::new(file).lines().enumerate().peekable();
+    while let Some((n, line)) = lines.next() {
+        let line = line.map_err(|e| {
+            Failure::usage(format!(
+                "cannot read line {} of {}: {e}",
+                n + 1,
+                path.display()
+            ))
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<AuditRecord>(&line) {
+            Ok(record) => each(record),
+            Err(_) if lines.peek().is_none() => {}
+            Err(e) => {
+                return Err(Failure::usage(format!(
+                    "line {} of {} is not an audit record (cors-doctor/audit/v1): {e}",
+                    n + 1,
+                    path.display()
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The keys (hashed) of the endpoints a previous run finished.
+pub fn finished_keys(path: &Path) -> Result<HashSet<u64>, Failure> {
+    let mut done = HashSet::new();
+    if !path.exists() {
+        return Ok(done);
+    }
+    read_records(path, |record| {
+        if record.is_final() {
+            done.insert(stable_hash(&record.key()));
+        }
+    })?;
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_every_shape() {
+        let origin = Origin::parse("https://app.example.com").unwrap();
+        let t = parse_line("https://api.example.com/x", Some(&origin))
+            .unwrap()
+            .unwrap();
+        assert_eq!(t.origin, Some(origin.clone()));
+        let t = parse_line(
+            r#"{"url":"https://api.example.com/y","origin":"https://b.example","method":"PUT","headers":{"X-A":"1"}}"#,
+            Some(&origin),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(t.method.as_deref(), Some("PUT"));
+        assert_eq!(t.headers, vec![("X-A".to_string(), "1".to_string())]);
+        assert_eq!(t.origin.unwrap().serialize(), "https://b.example");
+        assert!(parse_line("   # comment", None).unwrap().is_none());
+        assert!(parse_line("ftp://x", None).is_err());
+        assert!(parse_line(r#"{"url":"https://x","colour":1}"#, None).is_err());
+        assert!(parse_line(r#"{"url":"https://x","method":"GE T"}"#, None).is_err());
+    }
+
+    #[test]
+    fn shards_partition_the_input() {
+        let targets: Vec<AuditTarget> = (0..1000)
+            .map(|i| AuditTarget::new(url::Url::parse(&format!("https://h{i}.example/")).unwrap()))
+            .collect();
+        let mut seen = 0;
+        for index in 0..4 {
+            let part = targets
+                .iter()
+                .filter(|t| in_shard(t, Some((index, 4))))
+                .count();
+            assert!(part > 150, "shard {index} has {part}");
+            seen += part;
+        }
+        assert_eq!(seen, 1000);
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert_eq!(parse_shard("2/8").unwrap(), (1, 8));
+    }
+}
