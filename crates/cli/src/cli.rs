@@ -648,6 +648,10 @@ pub struct LabArgs {
     #[arg(long, value_name = "K", requires = "estate")]
     pub estate_hang_every: Option<usize>,
 
+    /// With --estate: plant only mistakes an auditor decides with its first requests (reflection, `*`).
+    #[arg(long, requires = "estate")]
+    pub estate_reflecting: bool,
+
     /// With --estate: write targets.txt, targets.ndjson, truth.json, hosts and ca.pem (with --estate-hosts) to DIR.
     #[arg(long, value_name = "DIR", requires = "estate")]
     pub estate_dir: Option<PathBuf>,

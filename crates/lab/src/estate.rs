@@ -11,6 +11,7 @@
 
 use std::future::Future;
 use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -117,12 +118,23 @@ const ROTATION: &[(Planted, bool)] = &[
     (Planted::AnySubdomain, true),
 ];
 
+/// What a reflecting estate plants: mistakes an auditor decides with its
+/// first requests (for tests of scale, interruption and resumption).
+const REFLECTING: &[(Planted, bool)] = &[
+    (Planted::Reflect, false),
+    (Planted::ReflectWithoutVary, false),
+    (Planted::Wildcard, false),
+    (Planted::Reflect, true),
+];
+
 /// How the estate is laid out.
 #[derive(Clone, Copy, Debug)]
 pub struct Estate {
     pub size: usize,
     /// Every so many endpoints, one never answers (`Some(20)`: 5%).
     pub hang_every: Option<usize>,
+    /// Only the mistakes decided by the first requests (reflection, `*`).
+    pub reflecting: bool,
 }
 
 impl Estate {
@@ -131,7 +143,12 @@ impl Estate {
         if self.hang_every.is_some_and(|n| n > 0 && i % n == n - 1) {
             return (Planted::Hang, false);
         }
-        let (planted, http) = ROTATION[i % ROTATION.len()];
+        let rotation = if self.reflecting {
+            REFLECTING
+        } else {
+            ROTATION
+        };
+        let (planted, http) = rotation[i % rotation.len()];
         match planted {
             Planted::ThirdPartyList(_) => (
                 Planted::ThirdPartyList((i / ROTATION.len()) % PLATFORMS.len()),
@@ -267,8 +284,25 @@ fn set(response: &mut Response<Body>, name: &'static str, value: &str) {
     }
 }
 
+/// The estate and how many requests it has answered.
+#[derive(Clone, Debug)]
+struct Served {
+    estate: Estate,
+    requests: Arc<AtomicU64>,
+}
+
+/// The path on any host that reports the request count (for benchmarks:
+/// requests per endpoint, whichever tool sent them).
+pub const COUNT_PATH: &str = "/__estate/requests";
+
 /// The estate's one handler.
-async fn handle(State(estate): State<Estate>, request: Request) -> Response<Body> {
+async fn handle(State(served): State<Served>, request: Request) -> Response<Body> {
+    if request.uri().path() == COUNT_PATH {
+        let count = served.requests.load(Ordering::Relaxed);
+        return Response::new(Body::from(format!("{{\"requests\":{count}}}\n")));
+    }
+    served.requests.fetch_add(1, Ordering::Relaxed);
+    let estate = served.estate;
     let headers = request.headers().clone();
     let Some(i) = endpoint_of(&headers, request.uri().path()).filter(|i| *i < estate.size) else {
         let mut response = Response::new(Body::from("no such endpoint\n"));
@@ -353,9 +387,11 @@ async fn handle(State(estate): State<Estate>, request: Request) -> Response<Body
     response
 }
 
-/// The estate's router: every request goes to [`handle`].
-pub fn router(estate: Estate) -> Router {
-    Router::new().fallback(handle).with_state(estate)
+/// The estate's router: every request goes to [`handle`]; `requests` counts them.
+pub fn router(estate: Estate, requests: Arc<AtomicU64>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(Served { estate, requests })
 }
 
 /// A test certificate authority and one certificate per endpoint host,
@@ -412,15 +448,17 @@ pub fn tls(size: usize) -> Result<EstateTls, LabError> {
     })
 }
 
-/// Serves the estate on `listener` (TLS when `tls` is given) until `shutdown`.
+/// Serves the estate on `listener` (TLS when `tls` is given) until
+/// `shutdown`, counting requests in `requests` (shared by every listener).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     tls: Option<Arc<ServerConfig>>,
     estate: Estate,
+    requests: Arc<AtomicU64>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
-    crate::server::run(listener, acceptor, router(estate), shutdown).await
+    crate::server::run(listener, acceptor, router(estate, requests), shutdown).await
 }
 
 #[cfg(test)]
@@ -432,6 +470,7 @@ mod tests {
         let estate = Estate {
             size: 100,
             hang_every: None,
+            reflecting: false,
         };
         let i = 6;
         assert_eq!(estate.planted(i).0, Planted::Prefix);
@@ -536,6 +575,7 @@ mod tests {
         let estate = Estate {
             size: 100,
             hang_every: Some(20),
+            reflecting: false,
         };
         let hanging = (0..100)
             .filter(|i| estate.planted(*i).0 == Planted::Hang)

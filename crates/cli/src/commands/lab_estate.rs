@@ -34,6 +34,7 @@ pub fn run(args: &LabArgs, size: usize, out: &mut Output) -> Result<u8, Failure>
     let estate = Estate {
         size,
         hang_every: args.estate_hang_every,
+        reflecting: args.estate_reflecting,
     };
     let runtime = crate::runtime()?;
     runtime.block_on(async {
@@ -44,6 +45,7 @@ pub fn run(args: &LabArgs, size: usize, out: &mut Output) -> Result<u8, Failure>
                 let _ = stopped.changed().await;
             }
         };
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let mut urls = Vec::with_capacity(size);
         let mut ca_pem = None;
         if args.estate_hosts {
@@ -55,7 +57,13 @@ pub fn run(args: &LabArgs, size: usize, out: &mut Output) -> Result<u8, Failure>
                     .await
                     .map_err(|e| cannot_listen(addr, &e))?;
                 let config = (!http).then(|| tls.config.clone());
-                tokio::spawn(estate::serve(listener, config, estate, shutdown()));
+                tokio::spawn(estate::serve(
+                    listener,
+                    config,
+                    estate,
+                    requests.clone(),
+                    shutdown(),
+                ));
                 let scheme = if http { "http" } else { "https" };
                 urls.push(format!("{scheme}://{}/api", estate::host(i)));
             }
@@ -75,7 +83,13 @@ pub fn run(args: &LabArgs, size: usize, out: &mut Output) -> Result<u8, Failure>
             let local = listener
                 .local_addr()
                 .map_err(|e| Failure::usage(e.to_string()))?;
-            tokio::spawn(estate::serve(listener, None, estate, shutdown()));
+            tokio::spawn(estate::serve(
+                listener,
+                None,
+                estate,
+                requests.clone(),
+                shutdown(),
+            ));
             urls.extend((0..size).map(|i| format!("http://{local}/s{i}/api")));
         }
         if let Some(dir) = &args.estate_dir {

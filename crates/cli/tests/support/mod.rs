@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+pub mod reports;
 pub mod servers;
 
 /// A lab served from its own thread until dropped.
