@@ -61,6 +61,20 @@ fn origin_text(report: &ScanReport, cell: &Cell) -> String {
     report.origins[cell.origin].origin.serialize()
 }
 
+/// Whether `cell`'s origin is a parent domain of a trusted origin's host.
+fn is_parent(report: &ScanReport, cell: &Cell) -> bool {
+    let Some(host) = report.origins[cell.origin].origin.host() else {
+        return false;
+    };
+    let dotted = format!(".{host}");
+    report
+        .origins
+        .iter()
+        .filter(|o| o.role == OriginRole::User)
+        .filter_map(|o| o.origin.host())
+        .any(|trusted| trusted.ends_with(&dotted))
+}
+
 /// The security findings, worst first.
 pub fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
     let mut out: Vec<SecurityFinding> = Vec::new();
@@ -82,14 +96,17 @@ pub fn security_findings(report: &ScanReport) -> Vec<SecurityFinding> {
                     .to_string(),
             )
         } else if cell.credentials {
-            let severity = if class == AttackClass::HttpTrusted {
+            // Neither the http origin (it takes a network attacker) nor a
+            // parent domain (the same owner's site: an XSS there is needed)
+            // can be had by registering a domain.
+            let severity = if class == AttackClass::HttpTrusted || is_parent(report, cell) {
                 Severity::High
             } else {
                 Severity::Critical
             };
             (class.id(), severity, format!("{} — with credentials: an attacker's page can read responses with the user's cookies", class.describe()))
         } else {
-            let severity = if class == AttackClass::HttpTrusted {
+            let severity = if class == AttackClass::HttpTrusted || is_parent(report, cell) {
                 Severity::Low
             } else {
                 Severity::Medium
@@ -219,6 +236,11 @@ fn explains(finding: &SecurityFinding, origin: &str) -> bool {
     let (Some(evidence), Some(host)) = (host_of(&finding.origin), host_of(origin)) else {
         return false;
     };
+    // A check on the host says nothing about another scheme.
+    let scheme = |text: &str| text.split_once("://").map(|(s, _)| s.to_string());
+    if scheme(&finding.origin) != scheme(origin) {
+        return false;
+    }
     if finding.id == AttackClass::Suffix.id() {
         evidence
             .strip_prefix("cors-doctor-evil")
