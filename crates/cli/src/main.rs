@@ -15,6 +15,9 @@ use exit::Failure;
 use output::Output;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The async runtime, built only by the commands that do I/O (so `--version` stays instant).
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()

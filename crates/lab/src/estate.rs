@@ -204,12 +204,13 @@ pub fn address(i: usize) -> Ipv4Addr {
     )
 }
 
-/// Which endpoint a request is for: the `sN` label of its Host, or the
-/// `/sN/` prefix of its path.
-fn endpoint_of(headers: &HeaderMap, path: &str) -> Option<usize> {
-    let from_host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
+/// Which endpoint a request is for: the `sN` label of its host (the Host
+/// header, or HTTP/2's `:authority`), or the `/sN/` prefix of its path.
+fn endpoint_of(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<usize> {
+    let path = uri.path();
+    let from_host = uri
+        .host()
+        .or_else(|| headers.get("host").and_then(|h| h.to_str().ok()))
         .and_then(|h| h.strip_prefix("www.s"))
         .and_then(|rest| rest.split('.').next())
         .and_then(|n| n.parse().ok());
@@ -304,7 +305,7 @@ async fn handle(State(served): State<Served>, request: Request) -> Response<Body
     served.requests.fetch_add(1, Ordering::Relaxed);
     let estate = served.estate;
     let headers = request.headers().clone();
-    let Some(i) = endpoint_of(&headers, request.uri().path()).filter(|i| *i < estate.size) else {
+    let Some(i) = endpoint_of(&headers, request.uri()).filter(|i| *i < estate.size) else {
         let mut response = Response::new(Body::from("no such endpoint\n"));
         *response.status_mut() = StatusCode::NOT_FOUND;
         return response;

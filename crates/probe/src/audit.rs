@@ -134,71 +134,69 @@ pub async fn audit_endpoint(
     }];
     let quiet = |_: usize, _: usize| {};
     let arbitrary = origins.first().map(|o| o.origin.clone());
-    let (first, preflight) = match &arbitrary {
-        Some(origin) => {
-            let (first, preflight) = tokio::join!(
-                run_cells(&url, &origins, 0, &kinds, browsers, client, limits, 0, &quiet),
-                probe_allow_lists(client, &url, origin, browsers)
-            );
-            (first, Some(preflight))
-        }
-        None => (
-            run_cells(&url, &rest, 0, &kinds, browsers, client, limits, 0, &quiet).await,
-            None,
-        ),
-    };
-    let mut requests_sent = first.sent + usize::from(preflight.is_some());
+    // The unrelated origin alone first: it opens the one connection every
+    // later request reuses, and often decides the rest.
+    let first_wave = if arbitrary.is_some() { &origins } else { &rest };
+    let first = run_cells(
+        &url, first_wave, 0, &kinds, browsers, client, limits, 0, &quiet,
+    )
+    .await;
+    let mut requests_sent = first.sent;
     let mut cells = first.cells;
     let mut network_error = first.network_error;
-    let mut allow_lists_probe = match preflight {
-        Some(Ok(probe)) => Some(probe),
-        Some(Err(e)) => {
-            network_error = network_error.or(Some(e));
-            None
-        }
-        None => None,
-    };
-    let decided = arbitrary
-        .as_ref()
-        .is_some_and(|a| decided_by_arbitrary(&cells, a));
-    // An endpoint that did not answer the first requests is not asked more:
-    // every other request would wait as long to fail.
-    if let (None, false, Some(arbitrary)) = (&network_error, decided, &arbitrary) {
-        // The made-up method failed though the origin was accepted: does a
-        // preflight for what a JSON API takes pass?
-        let accepted = allow_lists_probe.as_ref().is_some_and(|p| {
-            p.passes_in.is_empty() && p.allow_origin.as_deref() == Some(p.origin.as_str())
-        });
-        let json_preflight = async {
-            if !accepted {
+    let mut allow_lists_probe = None;
+    // An endpoint that did not answer is not asked more: every other
+    // request would wait as long to fail.
+    if let (None, Some(arbitrary)) = (&network_error, &arbitrary) {
+        let decided = decided_by_arbitrary(&cells, arbitrary);
+        let narrower = async {
+            if decided {
                 return None;
             }
-            let json = [("Content-Type", "application/json")];
-            Some(probe_preflight(client, &url, arbitrary, browsers, "PUT", &json).await)
+            Some(
+                run_cells(
+                    &url,
+                    &rest,
+                    origins.len(),
+                    &kinds,
+                    browsers,
+                    client,
+                    limits,
+                    0,
+                    &quiet,
+                )
+                .await,
+            )
         };
-        let (run, json_preflight) = tokio::join!(
-            run_cells(
-                &url,
-                &rest,
-                origins.len(),
-                &kinds,
-                browsers,
-                client,
-                limits,
-                0,
-                &quiet,
-            ),
-            json_preflight
+        let (preflight, narrower) = tokio::join!(
+            probe_allow_lists(client, &url, arbitrary, browsers),
+            narrower
         );
-        if let (Some(Ok(json)), Some(probe)) = (json_preflight.as_ref(), allow_lists_probe.as_mut())
-        {
-            probe.passes_in.clone_from(&json.passes_in);
+        requests_sent += 1;
+        match preflight {
+            Ok(mut probe) => {
+                // The made-up method was refused though the origin was
+                // accepted: does a preflight for what a JSON API takes pass?
+                if probe.passes_in.is_empty()
+                    && probe.allow_origin.as_deref() == Some(probe.origin.as_str())
+                {
+                    let json = [("Content-Type", "application/json")];
+                    requests_sent += 1;
+                    match probe_preflight(client, &url, arbitrary, browsers, "PUT", &json).await {
+                        Ok(json) => probe.passes_in = json.passes_in,
+                        Err(e) => network_error = Some(e),
+                    }
+                }
+                allow_lists_probe = Some(probe);
+            }
+            Err(e) => network_error = network_error.or(Some(e)),
         }
-        requests_sent += usize::from(json_preflight.is_some());
-        requests_sent += run.sent;
-        network_error = network_error.or(run.network_error);
-        cells.extend(run.cells);
-        origins.extend(rest);
+        if let Some(run) = narrower {
+            requests_sent += run.sent;
+            network_error = network_error.or(run.network_error);
+            cells.extend(run.cells);
+            origins.extend(rest);
+        }
     }
     let named = named_third_parties(&cells, &origins);
     if network_error.is_none() && !named.is_empty() {

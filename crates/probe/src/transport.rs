@@ -54,6 +54,9 @@ pub struct TransportOptions {
     pub raw_plain_http: bool,
     /// Idle connections kept per host.
     pub idle_per_host: usize,
+    /// How long an idle connection is kept (`audit` moves on from each
+    /// host: its connections are closed soon, not 90 s later).
+    pub idle_timeout: Duration,
 }
 
 impl Default for TransportOptions {
@@ -69,6 +72,7 @@ impl Default for TransportOptions {
             http1_only: false,
             raw_plain_http: true,
             idle_per_host: 4,
+            idle_timeout: Duration::from_secs(90),
         }
     }
 }
@@ -245,6 +249,7 @@ impl Client {
             // the head's size (about 400 KiB) stays, above Chromium's 256 KiB.
             .http1_max_headers(MAX_RESPONSE_HEADER_LINES)
             .pool_max_idle_per_host(options.idle_per_host)
+            .pool_idle_timeout(options.idle_timeout)
             .tls_danger_accept_invalid_certs(options.insecure);
         if options.http1_only {
             builder = builder.http1_only();

@@ -56,6 +56,13 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
     // requests to each host.
     transport.raw_plain_http = false;
     transport.idle_per_host = 32;
+    // Each host is left behind once its endpoint is judged: an idle
+    // connection kept longer only holds memory (at --rate, long enough to
+    // bridge the pause between two requests).
+    transport.idle_timeout = match args.rate {
+        0 => Duration::from_millis(200),
+        rate => Duration::from_millis(200).max(Duration::from_secs_f64(2.0 / f64::from(rate))),
+    };
     let client = client(&transport)?;
     let settings = AuditSettings {
         browsers,
