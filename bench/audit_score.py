@@ -63,6 +63,11 @@ IMPLIED = {
     "reflected-origin-without-vary": {"reflected-origin-without-vary", "reflected-arbitrary-origin", *ORIGIN_SHAPES},
     "reflected-allow-lists": {"reflected-allow-lists", "preflight-arbitrary-origin"},
     "preflight-arbitrary-origin": {"reflected-allow-lists", "preflight-arbitrary-origin"},
+    # A suffix check on the site accepts its subdomains; a prefix check
+    # the special characters after the host (the same rules as
+    # crates/cli/tests/audit.rs).
+    "suffix-match": {"suffix-match", "any-subdomain"},
+    "prefix-match": {"prefix-match", "special-characters"},
     "safe": set(),
     "unreachable": set(),
 }

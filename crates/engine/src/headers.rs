@@ -164,6 +164,42 @@ pub fn is_valid_value(value: &str) -> bool {
     !value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)
 }
 
+/// Why `Name: value` text is not a header a script could set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderLineError {
+    NoColon,
+    BadName(String),
+    /// A line break or NUL in the value.
+    BadValue(String),
+    /// A code point above U+00FF: fetch() throws a TypeError before sending.
+    NotLatin1 {
+        name: String,
+        found: char,
+    },
+}
+
+/// Parses `Name: value` as fetch() takes a header: the name a token, only
+/// HTTP whitespace trimmed from the value (not, say, a vertical tab), the
+/// value a byte string without line breaks or NUL.
+pub fn parse_header_line(text: &str) -> Result<(String, String), HeaderLineError> {
+    let (name, value) = text.split_once(':').ok_or(HeaderLineError::NoColon)?;
+    let name = name.trim();
+    if !is_valid_name(name) {
+        return Err(HeaderLineError::BadName(name.to_string()));
+    }
+    let value = value.trim_matches([' ', '\t']);
+    if !is_valid_value(value) {
+        return Err(HeaderLineError::BadValue(name.to_string()));
+    }
+    if let Some(found) = value.chars().find(|c| u32::from(*c) > 0xff) {
+        return Err(HeaderLineError::NotLatin1 {
+            name: name.to_string(),
+            found,
+        });
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

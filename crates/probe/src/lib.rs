@@ -7,6 +7,7 @@
 
 pub mod allow_answer;
 pub mod audit;
+pub mod audit_input;
 pub mod check;
 pub mod error;
 pub mod flows;

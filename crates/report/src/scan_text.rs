@@ -72,7 +72,7 @@ pub fn render_scan(report: &ScanReport, analysis: &ScanAnalysis, p: &Palette) ->
         .map(|o| o.origin.serialize().len())
         .max()
         .unwrap_or(10)
-        .min(56)
+        .min(64)
         + 2;
     let grid: Vec<Vec<String>> = (0..report.origins.len())
         .map(|oi| {

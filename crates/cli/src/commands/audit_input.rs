@@ -3,34 +3,14 @@
 //! already wrote (for `--resume` and `merge`). Every error names the file
 //! and line.
 
-use crate::commands::check::{parse_header, parse_http_url};
 use crate::exit::Failure;
 use cors_engine::Origin;
 use cors_probe::audit::AuditTarget;
+use cors_probe::audit_input::parse_target_line;
 use cors_report::audit::{stable_hash, target_key, AuditRecord};
-use serde::Deserialize;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-
-/// One NDJSON input line.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TargetLine {
-    url: String,
-    origin: Option<String>,
-    method: Option<String>,
-    #[serde(default)]
-    headers: Option<HeaderList>,
-}
-
-/// Headers as an object (`{"Name": "value"}`) or a list of `"Name: value"`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum HeaderList {
-    Map(serde_json::Map<String, serde_json::Value>),
-    Lines(Vec<String>),
-}
 
 fn shown(path: &Path) -> String {
     if path == Path::new("-") {
@@ -38,52 +18,6 @@ fn shown(path: &Path) -> String {
     } else {
         path.display().to_string()
     }
-}
-
-/// Parses one line (`None` for blank and comment lines).
-fn parse_line(line: &str, default_origin: Option<&Origin>) -> Result<Option<AuditTarget>, String> {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
-        return Ok(None);
-    }
-    let origin_of = |text: &str| Origin::parse(text).map_err(|e| format!("origin `{text}`: {e}"));
-    if !line.starts_with('{') {
-        let url = parse_http_url(line, "the URL").map_err(|f| f.message)?;
-        let mut target = AuditTarget::new(url);
-        target.origin = default_origin.cloned();
-        return Ok(Some(target));
-    }
-    let parsed: TargetLine =
-        serde_json::from_str(line).map_err(|e| format!("not a valid endpoint object: {e}"))?;
-    let url = parse_http_url(&parsed.url, "the URL").map_err(|f| f.message)?;
-    let mut target = AuditTarget::new(url);
-    target.origin = match parsed.origin.as_deref() {
-        Some(text) => Some(origin_of(text)?),
-        None => default_origin.cloned(),
-    };
-    if let Some(method) = parsed.method {
-        if !cors_engine::method::is_token(&method) {
-            return Err(format!("`{method}` is not a valid HTTP method"));
-        }
-        target.method = Some(method);
-    }
-    target.headers = match parsed.headers {
-        None => Vec::new(),
-        Some(HeaderList::Lines(lines)) => lines
-            .iter()
-            .map(|l| parse_header(l).map_err(|f| f.message))
-            .collect::<Result<_, _>>()?,
-        Some(HeaderList::Map(map)) => map
-            .into_iter()
-            .map(|(name, value)| {
-                let value = value
-                    .as_str()
-                    .ok_or_else(|| format!("the value of header `{name}` is not a string"))?;
-                parse_header(&format!("{name}: {value}")).map_err(|f| f.message)
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    Ok(Some(target))
 }
 
 /// Every endpoint of `inputs`, in order. Standard input is read at most once.
@@ -109,7 +43,7 @@ pub fn read_targets(
                     shown(path)
                 ))
             })?;
-            match parse_line(&line, default_origin) {
+            match parse_target_line(&line, default_origin) {
                 Ok(Some(target)) => targets.push(target),
                 Ok(None) => {}
                 Err(message) => {
@@ -199,28 +133,6 @@ pub fn finished_keys(path: &Path) -> Result<HashSet<u64>, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_of_every_shape() {
-        let origin = Origin::parse("https://app.example.com").unwrap();
-        let t = parse_line("https://api.example.com/x", Some(&origin))
-            .unwrap()
-            .unwrap();
-        assert_eq!(t.origin, Some(origin.clone()));
-        let t = parse_line(
-            r#"{"url":"https://api.example.com/y","origin":"https://b.example","method":"PUT","headers":{"X-A":"1"}}"#,
-            Some(&origin),
-        )
-        .unwrap()
-        .unwrap();
-        assert_eq!(t.method.as_deref(), Some("PUT"));
-        assert_eq!(t.headers, vec![("X-A".to_string(), "1".to_string())]);
-        assert_eq!(t.origin.unwrap().serialize(), "https://b.example");
-        assert!(parse_line("   # comment", None).unwrap().is_none());
-        assert!(parse_line("ftp://x", None).is_err());
-        assert!(parse_line(r#"{"url":"https://x","colour":1}"#, None).is_err());
-        assert!(parse_line(r#"{"url":"https://x","method":"GE T"}"#, None).is_err());
-    }
 
     #[test]
     fn shards_partition_the_input() {

@@ -38,33 +38,22 @@ pub(crate) fn parse_origin(text: &str) -> Result<Origin, Failure> {
 }
 
 pub fn parse_header(text: &str) -> Result<(String, String), Failure> {
-    let Some((name, value)) = text.split_once(':') else {
-        return Err(Failure::usage(format!("header `{text}` has no `:`"))
-            .with_hint("write headers as -H 'Name: value'"));
-    };
-    let name = name.trim();
-    if !cors_engine::headers::is_valid_name(name) {
-        return Err(Failure::usage(format!(
+    use cors_engine::headers::{parse_header_line, HeaderLineError};
+    parse_header_line(text).map_err(|e| match e {
+        HeaderLineError::NoColon => Failure::usage(format!("header `{text}` has no `:`"))
+            .with_hint("write headers as -H 'Name: value'"),
+        HeaderLineError::BadName(name) => Failure::usage(format!(
             "`{name}` is not a valid header name (in -H '{text}')"
-        )));
-    }
-    // As fetch() normalises: only HTTP whitespace is stripped (not, say, a vertical tab).
-    let value = value.trim_matches([' ', '\t']);
-    if !cors_engine::headers::is_valid_value(value) {
-        return Err(Failure::usage(format!(
+        )),
+        HeaderLineError::BadValue(name) => Failure::usage(format!(
             "the value of header `{name}` contains a line break or NUL"
-        )));
-    }
-    // Header values are byte strings: fetch() and XMLHttpRequest throw a
-    // TypeError for a code point above U+00FF, before anything is sent.
-    if let Some(c) = value.chars().find(|c| u32::from(*c) > 0xff) {
-        return Err(Failure::usage(format!(
-            "the value of header `{name}` contains `{c}` (U+{:04X}), outside Latin-1: fetch() throws a TypeError before sending anything (Chrome: \"Failed to execute 'fetch' on 'Window': Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.\"), so no browser would make this request",
-            u32::from(c)
+        )),
+        HeaderLineError::NotLatin1 { name, found } => Failure::usage(format!(
+            "the value of header `{name}` contains `{found}` (U+{:04X}), outside Latin-1: fetch() throws a TypeError before sending anything (Chrome: \"Failed to execute 'fetch' on 'Window': Failed to read the 'headers' property from 'RequestInit': String contains non ISO-8859-1 code point.\"), so no browser would make this request",
+            u32::from(found)
         ))
-        .with_hint("encode the value first (percent-encoding, base64), as the page must"));
-    }
-    Ok((name.to_string(), value.to_string()))
+        .with_hint("encode the value first (percent-encoding, base64), as the page must"),
+    })
 }
 
 pub fn parse_browsers(list: &[String]) -> Result<Vec<Browser>, Failure> {
