@@ -217,9 +217,12 @@ fn every_planted_mistake_is_found_and_nothing_else() {
         }
         let requests = record["requests"].as_u64().unwrap();
         match class.as_str() {
-            // Decided by the first requests: the narrower shapes are not asked.
+            // Decided by the first request: the narrower shapes are not
+            // asked; only the preflight follows (two of them when a public
+            // http page calls this loopback address: Chromium's carries the
+            // local-network header).
             "reflected-arbitrary-origin" | "reflected-origin-without-vary" | "wildcard-origin" => {
-                assert!(requests <= 2, "{url}: {requests} requests")
+                assert!(requests <= 3, "{url}: {requests} requests")
             }
             "safe" => requests_safe.push(requests),
             _ => {}

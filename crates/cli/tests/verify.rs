@@ -119,7 +119,7 @@ expose_headers = ["X-Total-Count"]
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     for wanted in [
         // Reflection of any origin, with the policy line of the rule.
-        "14 origins that must be refused are allowed (the server reflects the origin it is sent): http://app.example.com, https://app.example.com:8443, https://www.app.example.com, https://example.com and 10 more  [reflected-origin-with-credentials]",
+        "29 origins that must be refused are allowed (the server reflects the origin it is sent): http://app.example.com, https://app.example.com:8443, https://www.app.example.com, https://example.com and 25 more  [reflected-origin-with-credentials]",
         "`Vary: Origin` is missing",
         // The wrong origin: the policy's words, then Chromium's console line.
         "GET from https://app.example.com must pass (allowed by `https://app.example.com`) but is blocked  [allow-origin-mismatch]",

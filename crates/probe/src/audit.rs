@@ -169,27 +169,37 @@ pub async fn audit_endpoint(
             )
         };
         let (preflight, narrower) = tokio::join!(
-            probe_allow_lists(client, &url, arbitrary, browsers),
+            probe_allow_lists(client, limits, &url, arbitrary, browsers),
             narrower
         );
-        requests_sent += 1;
         match preflight {
             Ok(mut probe) => {
+                requests_sent += probe.requests;
                 // The made-up method was refused though the origin was
                 // accepted: does a preflight for what a JSON API takes pass?
                 if probe.passes_in.is_empty()
                     && probe.allow_origin.as_deref() == Some(probe.origin.as_str())
                 {
                     let json = [("Content-Type", "application/json")];
-                    requests_sent += 1;
-                    match probe_preflight(client, &url, arbitrary, browsers, "PUT", &json).await {
-                        Ok(json) => probe.passes_in = json.passes_in,
-                        Err(e) => network_error = Some(e),
+                    let put =
+                        probe_preflight(client, limits, &url, arbitrary, browsers, "PUT", &json);
+                    match put.await {
+                        Ok(json) => {
+                            requests_sent += json.requests;
+                            probe.passes_in = json.passes_in;
+                        }
+                        Err(e) => {
+                            requests_sent += 1;
+                            network_error = Some(e);
+                        }
                     }
                 }
                 allow_lists_probe = Some(probe);
             }
-            Err(e) => network_error = network_error.or(Some(e)),
+            Err(e) => {
+                requests_sent += 1;
+                network_error = network_error.or(Some(e));
+            }
         }
         if let Some(run) = narrower {
             requests_sent += run.sent;

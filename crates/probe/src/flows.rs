@@ -71,6 +71,20 @@ impl HostPacer {
     }
 }
 
+/// Sends one request outside a flow wave (a probing preflight) under the
+/// same limits: a permit of the shared semaphore and the host's pace.
+pub(crate) async fn send_limited(
+    client: &Client,
+    limits: &Limits,
+    request: &OutgoingRequest,
+) -> Result<crate::transport::Exchange, ProbeError> {
+    let _permit = limits.in_flight.acquire().await;
+    if let Some(pacer) = &limits.pacer {
+        pacer.wait(request.url.host_str().unwrap_or_default()).await;
+    }
+    client.send(request).await
+}
+
 /// What running the flows gave.
 #[derive(Debug)]
 pub struct FlowsRun {

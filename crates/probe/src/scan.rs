@@ -7,7 +7,7 @@
 use crate::allow_answer::AllowAnswer;
 use crate::check::answer_of;
 use crate::error::ProbeError;
-use crate::flows::{run_flows, Limits};
+use crate::flows::{run_flows, send_limited, Limits};
 use crate::scan_matrix::{
     origins_for, request_kinds, AttackClass, OriginRole, RequestKind, ScanOrigin,
 };
@@ -116,6 +116,8 @@ pub struct AllowListsProbe {
     pub allow_credentials: Option<String>,
     /// The browsers in which this credentialed preflight passes.
     pub passes_in: Vec<Browser>,
+    /// Requests it took (one, unless the browsers' preflights differ).
+    pub requests: usize,
 }
 
 /// One preflight for a made-up method and header, credentialed, from
@@ -123,12 +125,13 @@ pub struct AllowListsProbe {
 /// browsers it passes.
 pub(crate) async fn probe_allow_lists(
     client: &Client,
+    limits: &Limits,
     url: &Url,
     origin: &Origin,
     browsers: &[Browser],
 ) -> Result<AllowListsProbe, ProbeError> {
     let header = [(PROBE_HEADER, "1")];
-    probe_preflight(client, url, origin, browsers, PROBE_METHOD, &header).await
+    probe_preflight(client, limits, url, origin, browsers, PROBE_METHOD, &header).await
 }
 
 /// A credentialed preflight from `origin` for `method` with `headers`:
@@ -136,6 +139,7 @@ pub(crate) async fn probe_allow_lists(
 /// the request it would let through is never sent).
 pub(crate) async fn probe_preflight(
     client: &Client,
+    limits: &Limits,
     url: &Url,
     origin: &Origin,
     browsers: &[Browser],
@@ -155,11 +159,13 @@ pub(crate) async fn probe_preflight(
     }
     // The first requests are the preflights (a made-up method is never simple).
     let mut answer = None;
+    let mut requests = 0;
     for ticket in driver.wanted() {
         let Some(planned) = driver.request(ticket) else {
             continue;
         };
-        let result = client.send(&OutgoingRequest::planned(planned, None)).await;
+        let result = send_limited(client, limits, &OutgoingRequest::planned(planned, None)).await;
+        requests += 1;
         driver.answer(ticket, answer_of(&result));
         answer = Some(result);
     }
@@ -184,6 +190,7 @@ pub(crate) async fn probe_preflight(
         reflects_headers: lists("access-control-allow-headers", PROBE_HEADER),
         allow_origin: answer.allow_origin,
         allow_credentials: answer.allow_credentials,
+        requests,
         passes_in: outcome
             .browsers
             .iter()
@@ -364,11 +371,13 @@ pub async fn run_scan(
     let first_origin = scan.user_origins.first().cloned().unwrap_or(Origin::Opaque);
     let (advertised, discovery_error) = discover_methods(client, &scan.url, &first_origin).await;
     let mut requests_sent = 1;
+    let limits = Limits::new(scan.concurrency, scan.rate_per_second);
     let allow_lists_probe = if discovery_error.is_none() {
-        requests_sent += 1;
-        probe_allow_lists(client, &scan.url, &first_origin, &scan.browsers)
+        let probe = probe_allow_lists(client, &limits, &scan.url, &first_origin, &scan.browsers)
             .await
-            .ok()
+            .ok();
+        requests_sent += probe.as_ref().map_or(1, |p| p.requests);
+        probe
     } else {
         None
     };
@@ -380,7 +389,6 @@ pub async fn run_scan(
         .as_ref()
         .is_some_and(ProbeError::is_unreachable);
     let origin_count = if unreachable { 0 } else { scan_origins.len() };
-    let limits = Limits::new(scan.concurrency, scan.rate_per_second);
     let run = run_cells(
         &scan.url,
         &scan_origins[..origin_count],

@@ -79,7 +79,7 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
         args.json,
         fail_on,
     )?;
-    let bar = progress_bar(targets.len(), args.json);
+    let bar = progress_bar(targets.len());
     let started = Instant::now();
     let runtime = crate::runtime()?;
     let mut failure = None;
@@ -139,9 +139,8 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
     Ok(exit_code(&summary, fail_on))
 }
 
-fn progress_bar(total: usize, json: bool) -> Option<indicatif::ProgressBar> {
-    // On standard error, so it never mixes with the records (--json).
-    let _ = json;
+/// On standard error, so it never mixes with the records (--json).
+fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
