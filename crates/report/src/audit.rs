@@ -6,6 +6,7 @@
 
 use crate::check_json::{ErrorDoc, Header};
 use crate::scan_json::SecurityDoc;
+use crate::verify_ci::xml_escape;
 use crate::Palette;
 use cors_probe::audit::{AuditTarget, EndpointAudit};
 use cors_probe::scan_analysis::Severity;
@@ -222,22 +223,6 @@ impl AuditSummary {
         }
         out
     }
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('?'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn sarif_level(severity: &str) -> &'static str {

@@ -13,7 +13,8 @@ use std::fmt::Write;
 
 const INFORMATION_URI: &str = "https://github.com/cors-doctor/cors-doctor";
 
-fn xml_escape(text: &str) -> String {
+/// Text as XML character data or an attribute value.
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
