@@ -96,7 +96,9 @@ Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H
     /// Audit many endpoints for exploitable CORS configurations, in one process.
     ///
     /// Reads endpoints — one URL per line, or NDJSON objects {"url", "origin",
-    /// "method", "headers"} — from files or standard input (`-`), and judges
+    /// "method", "headers"} — from files or standard input (`-`); every
+    /// operation of an OpenAPI 3 document (--openapi, with --base-url); or
+    /// the cross-origin endpoints a DevTools recording called (--har). Judges
     /// each for the security classes `scan` knows: a reflected arbitrary
     /// origin, `null`, prefix / suffix / unescaped-dot / special-character /
     /// substring matches, any subdomain, http trusted by https, hosting
@@ -117,6 +119,8 @@ Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H
   cors-doctor audit --resume audit.ndjson urls.txt          # after Ctrl-C or a crash
   cat endpoints.ndjson | cors-doctor audit - --json --concurrency 128
   cors-doctor audit urls.txt --origin https://app.example.com --rate 20 --deadline 600
+  cors-doctor audit --openapi openapi.yaml --base-url https://staging.api.example.com --origin https://app.example.com
+  cors-doctor audit --har network.har                          # the APIs a recorded session called
   cors-doctor audit urls.txt --shard 2/8 --ndjson part-2.ndjson   # one of 8 CI jobs
   cors-doctor audit merge part-*.ndjson --ndjson all.ndjson --junit audit.junit.xml
 
@@ -353,6 +357,21 @@ pub struct AuditArgs {
     /// standard input. Blank lines and lines starting with `#` are skipped.
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
+
+    /// Audit every operation (path × method) of an OpenAPI 3 document, JSON or YAML: declared
+    /// header parameters, the body's Content-Type and the security schemes' headers go along.
+    #[arg(long, value_name = "FILE")]
+    pub openapi: Vec<PathBuf>,
+
+    /// The server the --openapi document describes (replaces its `servers` URL; a relative
+    /// one such as `/v1` is appended). Needed when the document names no absolute server.
+    #[arg(long, value_name = "URL", requires = "openapi")]
+    pub base_url: Option<String>,
+
+    /// Audit the cross-origin endpoints a DevTools recording (HAR) called, each once, from the
+    /// origin of the page that called it. Recorded secrets are not sent again.
+    #[arg(long, value_name = "FILE")]
+    pub har: Vec<PathBuf>,
 
     /// The origin the endpoints are meant to trust, for lines that name none (default: each endpoint's own).
     #[arg(long)]

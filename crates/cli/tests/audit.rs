@@ -433,3 +433,126 @@ fn bad_input_is_named_by_file_and_line() {
     assert_eq!(record["status"], "error");
     assert_eq!(record["error"]["stage"], "connect");
 }
+
+/// The lab's port when the HAR fixtures were recorded (conformance/record-har.mjs).
+const RECORDED_LAB_PORT: u16 = 21787;
+
+/// Runs `audit ARGS --ndjson OUT`, which must exit 1 (a finding), and
+/// returns its records by (method, URL).
+fn audit_records(args: &[&str], out: &Path) -> BTreeMap<(String, String), Value> {
+    let mut args = args.to_vec();
+    args.extend(["--ndjson", out.to_str().unwrap()]);
+    let run = audit(&args, &[]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read_to_string(out)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).unwrap();
+            let key = (
+                record["method"].as_str().unwrap().to_string(),
+                record["url"].as_str().unwrap().to_string(),
+            );
+            (key, record)
+        })
+        .collect()
+}
+
+#[test]
+fn an_openapi_document_and_a_har_recording_name_the_endpoints() {
+    let _lab = support::start_lab_on(RECORDED_LAB_PORT);
+    let dir = tempfile::tempdir().unwrap();
+    let lab = format!("http://127.0.0.1:{RECORDED_LAB_PORT}");
+
+    // Every operation of the document, with its body type and credentials.
+    let spec = dir.path().join("openapi.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3
+info: {title: the lab, version: '1'}
+servers: [{url: /}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+paths:
+  /ok/simple: {get: {}}
+  /reflect-no-vary: {get: {}}
+  /ok/preflight:
+    put:
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {}}}
+",
+    )
+    .unwrap();
+    let found = audit_records(
+        &[
+            "--openapi",
+            spec.to_str().unwrap(),
+            "--base-url",
+            &lab,
+            "--origin",
+            "https://app.example.com",
+        ],
+        &dir.path().join("openapi.ndjson"),
+    );
+    let keys: Vec<_> = found.keys().cloned().collect();
+    let request = |method: &str, path: &str| (method.to_string(), format!("{lab}{path}"));
+    assert_eq!(
+        keys,
+        [
+            request("GET", "/ok/simple"),
+            request("GET", "/reflect-no-vary"),
+            request("PUT", "/ok/preflight"),
+        ]
+    );
+    assert!(ids(&found[&request("GET", "/reflect-no-vary")]).contains("reflected-arbitrary-origin"));
+    for safe in [
+        request("GET", "/ok/simple"),
+        request("PUT", "/ok/preflight"),
+    ] {
+        let record = &found[&safe];
+        assert_eq!(record["status"], "done", "{record}");
+        assert!(ids(record).is_empty(), "{record}");
+        assert_eq!(record["origin"], "https://app.example.com");
+    }
+    assert_eq!(
+        found[&request("PUT", "/ok/preflight")]["headers"],
+        serde_json::json!([
+            {"name": "Content-Type", "value": "application/json"},
+            {"name": "Authorization", "value": "Bearer cors-doctor-probe"}
+        ])
+    );
+
+    // The endpoints a recorded session called, from the page's origin,
+    // without the recorded credentials.
+    let har = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../har/tests/fixtures/chromium/all-endpoints.har");
+    let found = audit_records(
+        &["--har", har.to_str().unwrap()],
+        &dir.path().join("har.ndjson"),
+    );
+    assert_eq!(found.len(), 30);
+    for record in found.values() {
+        assert_eq!(record["status"], "done", "{record}");
+        assert_eq!(record["origin"], "https://app.example.com");
+        assert!(!record.to_string().contains("demo-token"), "{record}");
+    }
+    assert!(ids(&found[&request("GET", "/reflect-no-vary")]).contains("reflected-arbitrary-origin"));
+    assert!(ids(&found[&request("GET", "/ok/simple")]).is_empty());
+    assert!(ids(&found[&request("GET", "/http-origin-only")]).contains("http-origin-trusted"));
+
+    // A document that is not one says so, and where.
+    std::fs::write(&spec, "openapi: 3.0.3\npaths: {/a/{id}: {get: {}}}\n").unwrap();
+    let run = audit(&["--openapi", spec.to_str().unwrap()], &[]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("openapi.yaml") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+}

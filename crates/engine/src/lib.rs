@@ -52,7 +52,9 @@ pub use diff::origin_difference;
 pub use driver::{evaluate, evaluate_cached, Answer, Driver, Reply};
 pub use flow::Flow;
 pub use message::{webkit_network_description, Stage, Values};
-pub use observed::{evaluate_observed, script_request, ObservedExchange, ObservedFetch};
+pub use observed::{
+    evaluate_observed, preflight_request, script_request, ObservedExchange, ObservedFetch,
+};
 pub use origin::Origin;
 pub use outcome::{BrowserOutcome, Finding, Outcome, Verdict};
 pub use planned::{BodyFailure, Exchange, PlannedRequest, RequestPurpose, Response};

@@ -175,7 +175,7 @@ fn serves(preflight: &ObservedExchange, request: &ObservedExchange) -> bool {
 /// The script's request a lone preflight asked about: its method, and the
 /// headers it names, with values that keep them CORS-unsafe (the preflight
 /// does not carry the values).
-fn preflight_request(preflight: &ObservedExchange, page: Option<&Url>) -> Option<Request> {
+pub fn preflight_request(preflight: &ObservedExchange, page: Option<&Url>) -> Option<Request> {
     let mut request = script_request(preflight, page)?;
     request.method = preflight
         .header("access-control-request-method")?

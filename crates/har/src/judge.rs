@@ -241,7 +241,7 @@ fn origin_of(exchange: &ObservedExchange) -> String {
         .unwrap_or_default()
 }
 
-fn is_preflight(entry: &Entry) -> bool {
+pub(crate) fn is_preflight(entry: &Entry) -> bool {
     entry.resource_type.as_deref() == Some("preflight")
         || (entry.method.eq_ignore_ascii_case("OPTIONS")
             && entry
@@ -253,7 +253,10 @@ fn is_preflight(entry: &Entry) -> bool {
 /// page's origin as `Origin` when the recorded headers lack it, and whether
 /// that origin was inferred; `None` for a URL that is not http(s), or a
 /// same-origin request (no CORS).
-fn exchange(entry: &mut Entry, page_origin: Option<&Origin>) -> Option<(ObservedExchange, bool)> {
+pub(crate) fn exchange(
+    entry: &mut Entry,
+    page_origin: Option<&Origin>,
+) -> Option<(ObservedExchange, bool)> {
     let url = Url::parse(&entry.url).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
@@ -304,7 +307,7 @@ fn exchange(entry: &mut Entry, page_origin: Option<&Origin>) -> Option<(Observed
 
 /// The page's URL: `pages[].title` when it is a URL (Chromium, Firefox),
 /// else the first document the page loaded (Playwright).
-fn page_url(
+pub(crate) fn page_url(
     pages: &[Page],
     documents: &[(Option<String>, String)],
     pageref: Option<&str>,

@@ -8,10 +8,12 @@
 //! them.
 
 mod elide;
+mod endpoints;
 mod judge;
 mod reader;
 mod redact;
 
+pub use endpoints::{script_requests, PROBE_SECRET};
 pub use judge::{
     host_of, judge, recording_browser, HarFetch, HarReport, Judgement, PageReport, Replay,
     CREDENTIALED_DETAILS,

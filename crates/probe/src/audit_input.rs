@@ -8,7 +8,7 @@ use cors_engine::Origin;
 use serde::Deserialize;
 use url::Url;
 
-fn http_url(text: &str) -> Result<Url, String> {
+pub(crate) fn http_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("`{text}` is not a valid URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("`{text}` is not an http(s) URL"));
@@ -16,7 +16,7 @@ fn http_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn header(text: &str) -> Result<(String, String), String> {
+pub(crate) fn header(text: &str) -> Result<(String, String), String> {
     parse_header_line(text).map_err(|e| match e {
         HeaderLineError::NoColon => format!("header `{text}` has no `:`"),
         HeaderLineError::BadName(name) => format!("`{name}` is not a valid header name"),

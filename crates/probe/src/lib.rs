@@ -8,6 +8,7 @@
 pub mod allow_answer;
 pub mod audit;
 pub mod audit_input;
+pub mod audit_openapi;
 pub mod check;
 pub mod error;
 pub mod flows;

@@ -5,7 +5,8 @@
 
 use crate::cli::{AuditArgs, AuditCommand, AuditMergeArgs};
 use crate::commands::audit_input::{
-    finished_keys, in_shard, parse_shard, read_records, read_targets,
+    finished_keys, har_targets, in_shard, openapi_targets, parse_base_url, parse_shard,
+    read_records, read_targets,
 };
 use crate::commands::audit_output::{exit_code, parse_fail_on, Sinks};
 use crate::commands::check::{client, parse_browsers, parse_origin, transport_options};
@@ -22,9 +23,9 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
     if let Some(AuditCommand::Merge(merge_args)) = &args.command {
         return merge(merge_args, out);
     }
-    if args.inputs.is_empty() {
+    if args.inputs.is_empty() && args.openapi.is_empty() && args.har.is_empty() {
         return Err(Failure::usage("no endpoints to audit")
-            .with_hint("give a file of URLs (one per line) or `-` for standard input: cors-doctor audit urls.txt"));
+            .with_hint("give a file of URLs (one per line), `-` for standard input, --openapi FILE or --har FILE: cors-doctor audit urls.txt"));
     }
     if args.concurrency == 0 {
         return Err(Failure::usage("--concurrency must be at least 1"));
@@ -46,7 +47,15 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
         Some(path) => finished_keys(path)?,
         None => Default::default(),
     };
-    let targets: Vec<_> = read_targets(&args.inputs, origin.as_ref())?
+    let base_url = args.base_url.as_deref().map(parse_base_url).transpose()?;
+    let mut targets = read_targets(&args.inputs, origin.as_ref())?;
+    for path in &args.openapi {
+        targets.extend(openapi_targets(path, base_url.as_ref(), origin.as_ref())?);
+    }
+    for path in &args.har {
+        targets.extend(har_targets(path)?);
+    }
+    let targets: Vec<_> = targets
         .into_iter()
         .filter(|t| in_shard(t, shard))
         .filter(|t| !done.contains(&stable_hash(&target_key(t))))

@@ -1,16 +1,19 @@
 //! `audit`'s input: endpoint lines (a URL, or an NDJSON object) from files
-//! or standard input, the `--shard` split, and the records an earlier run
+//! or standard input, OpenAPI documents and HAR recordings, the `--shard` split, and the records an earlier run
 //! already wrote (for `--resume` and `merge`). Every error names the file
 //! and line.
 
 use crate::exit::Failure;
 use cors_engine::Origin;
+use cors_har::{read_har, script_requests, Limits as HarLimits};
 use cors_probe::audit::AuditTarget;
 use cors_probe::audit_input::parse_target_line;
+use cors_probe::audit_openapi::{self as openapi, parse_openapi};
 use cors_report::audit::{stable_hash, target_key, AuditRecord};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use url::Url;
 
 fn shown(path: &Path) -> String {
     if path == Path::new("-") {
@@ -27,15 +30,7 @@ pub fn read_targets(
 ) -> Result<Vec<AuditTarget>, Failure> {
     let mut targets = Vec::new();
     for path in inputs {
-        let reader: Box<dyn Read> = if path == Path::new("-") {
-            Box::new(std::io::stdin().lock())
-        } else {
-            Box::new(
-                std::fs::File::open(path)
-                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?,
-            )
-        };
-        for (n, line) in BufReader::new(reader).lines().enumerate() {
+        for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
             let line = line.map_err(|e| {
                 Failure::usage(format!(
                     "cannot read line {} of {}: {e}",
@@ -58,6 +53,67 @@ pub fn read_targets(
         }
     }
     Ok(targets)
+}
+
+/// The largest OpenAPI document read (a large public API's is a few MiB).
+const MAX_OPENAPI_BYTES: u64 = 64 * 1024 * 1024;
+
+/// `--base-url`: an http(s) URL.
+pub fn parse_base_url(text: &str) -> Result<Url, Failure> {
+    Url::parse(text)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| Failure::usage(format!("--base-url `{text}` is not an http(s) URL")))
+}
+
+/// Every operation of the OpenAPI document at `path` (`-`: standard input).
+pub fn openapi_targets(
+    path: &Path,
+    base: Option<&Url>,
+    origin: Option<&Origin>,
+) -> Result<Vec<AuditTarget>, Failure> {
+    let mut text = String::new();
+    open(path)?
+        .take(MAX_OPENAPI_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", shown(path))))?;
+    if text.len() as u64 > MAX_OPENAPI_BYTES {
+        return Err(Failure::usage(format!(
+            "{} is larger than {} MiB: not read as an OpenAPI document",
+            shown(path),
+            MAX_OPENAPI_BYTES >> 20
+        )));
+    }
+    let bad = |message: String| Failure::usage(format!("{}: {message}", shown(path)));
+    let doc = parse_openapi(&text).map_err(bad)?;
+    openapi::openapi_targets(&doc, base, origin).map_err(bad)
+}
+
+/// The cross-origin endpoints the recording at `path` called.
+pub fn har_targets(path: &Path) -> Result<Vec<AuditTarget>, Failure> {
+    let har = read_har(open(path)?, &HarLimits::default(), &mut |_| {})
+        .map_err(|e| Failure::usage(format!("{}: {e}", shown(path))))?;
+    Ok(script_requests(har)
+        .into_iter()
+        .map(|request| {
+            let mut target = AuditTarget::new(request.url);
+            target.origin = Some(request.origin);
+            target.method = Some(request.method);
+            target.headers = request.headers;
+            target
+        })
+        .collect())
+}
+
+fn open(path: &Path) -> Result<Box<dyn Read>, Failure> {
+    Ok(if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?,
+        )
+    })
 }
 
 /// `--shard I/N`: (index from 0, count).
