@@ -401,28 +401,15 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "ndjson")]
     pub resume: Option<PathBuf>,
 
-    /// Write a SARIF 2.1.0 log to FILE (one result per finding).
-    #[arg(long, value_name = "FILE")]
-    pub sarif: Option<PathBuf>,
-
-    /// Write a JUnit XML report to FILE (one test case per endpoint).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-
     /// Which browsers judge: chromium, firefox, webkit (comma-separated) or all.
     #[arg(long, value_delimiter = ',', default_value = "all")]
     pub browser: Vec<String>,
 
-    /// Exit 1 for a finding at or above this severity: info, low, medium, high, critical, or none.
-    #[arg(long, default_value = "high")]
-    pub fail_on: String,
+    #[command(flatten)]
+    pub reports: AuditReportArgs,
 
     #[command(flatten)]
     pub network: NetworkArgs,
-
-    /// Print the NDJSON records on standard output instead of text (the summary goes to standard error).
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -447,19 +434,26 @@ pub struct AuditMergeArgs {
     #[arg(long, value_name = "FILE")]
     pub ndjson: Option<PathBuf>,
 
-    /// Write a SARIF 2.1.0 log to FILE.
+    #[command(flatten)]
+    pub reports: AuditReportArgs,
+}
+
+/// The reports `audit` and `audit merge` write, and when they exit 1.
+#[derive(Args, Debug, Clone)]
+pub struct AuditReportArgs {
+    /// Write a SARIF 2.1.0 log to FILE (one result per finding).
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
 
-    /// Write a JUnit XML report to FILE.
+    /// Write a JUnit XML report to FILE (one test case per endpoint).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 
-    /// Exit 1 for a finding at or above this severity.
+    /// Exit 1 for a finding at or above this severity: info, low, medium, high, critical, or none.
     #[arg(long, default_value = "high")]
     pub fail_on: String,
 
-    /// Print the merged records on standard output instead of text.
+    /// Print the NDJSON records on standard output instead of text (the summary goes to standard error).
     #[arg(long)]
     pub json: bool,
 }

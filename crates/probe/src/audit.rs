@@ -11,7 +11,7 @@
 
 use crate::error::ProbeError;
 use crate::flows::Limits;
-use crate::scan::{named_third_parties, probe_allow_lists, probe_preflight, run_cells, ScanReport};
+use crate::scan::{probe_allow_lists, probe_preflight, CellsPlan, CellsRun, ScanReport};
 use crate::scan_analysis::{security_findings, SecurityFinding};
 use crate::scan_matrix::{origins_for, AttackClass, OriginRole, RequestKind, ScanOrigin};
 use crate::transport::Client;
@@ -121,7 +121,7 @@ pub async fn audit_endpoint(
     let started = Instant::now();
     let url = target.url.clone();
     let own = Origin::of_url(&url);
-    let (mut origins, rest): (Vec<ScanOrigin>, Vec<ScanOrigin>) =
+    let (origins, rest): (Vec<ScanOrigin>, Vec<ScanOrigin>) =
         origins_for(&[target.trusted_origin()], Some(&own))
             .into_iter()
             .filter(|o| matches!(o.role, OriginRole::Attack(_)))
@@ -133,48 +133,41 @@ pub async fn audit_endpoint(
         yours: true,
     }];
     let quiet = |_: usize, _: usize| {};
+    let plan = CellsPlan {
+        url: &url,
+        kinds: &kinds,
+        browsers,
+        client,
+        limits,
+        progress: &quiet,
+    };
     let arbitrary = origins.first().map(|o| o.origin.clone());
     // The unrelated origin alone first: it opens the one connection every
     // later request reuses, and often decides the rest.
-    let first_wave = if arbitrary.is_some() { &origins } else { &rest };
-    let first = run_cells(
-        &url, first_wave, 0, &kinds, browsers, client, limits, 0, &quiet,
-    )
-    .await;
-    let mut requests_sent = first.sent;
-    let mut cells = first.cells;
-    let mut network_error = first.network_error;
+    let (first_wave, rest) = if arbitrary.is_some() {
+        (origins, rest)
+    } else {
+        (rest, Vec::new())
+    };
+    let mut run = plan.run(first_wave, 0, 0).await;
     let mut allow_lists_probe = None;
     // An endpoint that did not answer is not asked more: every other
     // request would wait as long to fail.
-    if let (None, Some(arbitrary)) = (&network_error, &arbitrary) {
-        let decided = decided_by_arbitrary(&cells, arbitrary);
+    if let (None, Some(arbitrary)) = (&run.network_error, &arbitrary) {
         let narrower = async {
-            if decided {
+            if decided_by_arbitrary(&run.cells, arbitrary) {
                 return None;
             }
-            Some(
-                run_cells(
-                    &url,
-                    &rest,
-                    origins.len(),
-                    &kinds,
-                    browsers,
-                    client,
-                    limits,
-                    0,
-                    &quiet,
-                )
-                .await,
-            )
+            Some(plan.run(rest, run.origins.len(), 0).await)
         };
         let (preflight, narrower) = tokio::join!(
             probe_allow_lists(client, limits, &url, arbitrary, browsers),
             narrower
         );
+        let mut extra = CellsRun::default();
         match preflight {
             Ok(mut probe) => {
-                requests_sent += probe.requests;
+                extra.sent += probe.requests;
                 // The made-up method was refused though the origin was
                 // accepted: does a preflight for what a JSON API takes pass?
                 if probe.passes_in.is_empty()
@@ -185,48 +178,34 @@ pub async fn audit_endpoint(
                         probe_preflight(client, limits, &url, arbitrary, browsers, "PUT", &json);
                     match put.await {
                         Ok(json) => {
-                            requests_sent += json.requests;
+                            extra.sent += json.requests;
                             probe.passes_in = json.passes_in;
                         }
                         Err(e) => {
-                            requests_sent += 1;
-                            network_error = Some(e);
+                            extra.sent += 1;
+                            extra.network_error = Some(e);
                         }
                     }
                 }
                 allow_lists_probe = Some(probe);
             }
             Err(e) => {
-                requests_sent += 1;
-                network_error = network_error.or(Some(e));
+                extra.sent += 1;
+                extra.network_error = Some(e);
             }
         }
-        if let Some(run) = narrower {
-            requests_sent += run.sent;
-            network_error = network_error.or(run.network_error);
-            cells.extend(run.cells);
-            origins.extend(rest);
+        if let Some(more) = narrower {
+            run.add(more);
         }
+        run.add(extra);
     }
-    let named = named_third_parties(&cells, &origins);
-    if network_error.is_none() && !named.is_empty() {
-        let run = run_cells(
-            &url,
-            &named,
-            origins.len(),
-            &kinds,
-            browsers,
-            client,
-            limits,
-            0,
-            &quiet,
-        )
-        .await;
-        requests_sent += run.sent;
-        network_error = network_error.or(run.network_error);
-        cells.extend(run.cells);
-        origins.extend(named);
-    }
+    plan.ask_named_third_parties(&mut run, 0).await;
+    let CellsRun {
+        mut origins,
+        cells,
+        sent: requests_sent,
+        network_error,
+    } = run;
     // The trusted origin, asked nothing, names the site for the analysis.
     origins.push(ScanOrigin {
         origin: target.trusted_origin(),

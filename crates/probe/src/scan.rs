@@ -235,106 +235,151 @@ fn page_of(origin: &Origin, url: &Url) -> Url {
     }
 }
 
-/// What [`run_cells`] learned.
-#[derive(Debug)]
+/// The cells asked so far: their origins, what each browser made of them,
+/// the requests they cost and the first network failure.
+#[derive(Debug, Default)]
 pub(crate) struct CellsRun {
+    pub origins: Vec<ScanOrigin>,
     pub cells: Vec<Cell>,
     pub sent: usize,
     pub network_error: Option<ProbeError>,
 }
 
-/// Every cell of `origins` × `kinds` × credentials modes, judged by the
-/// engine's driver in each browser: every cell × browser a flow, each
-/// distinct request on the wire once (no cookies go out, so the
-/// credentials mode does not make a second request), its answer fed to
-/// every flow. Cells name their origin as `first_origin` + its position.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn run_cells(
-    url: &Url,
-    origins: &[ScanOrigin],
-    first_origin: usize,
-    kinds: &[RequestKind],
-    browsers: &[Browser],
-    client: &Client,
-    limits: &Limits,
-    sent_before: usize,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> CellsRun {
-    let mut cell_requests: Vec<(usize, usize, bool, Request)> = Vec::new();
-    for (oi, o) in origins.iter().enumerate() {
-        for (ki, kind) in kinds.iter().enumerate() {
-            for credentials in [false, true] {
-                let mut request =
-                    Request::new(page_of(&o.origin, url), url.clone()).origin(o.origin.clone());
-                request.method = kind.method.clone();
-                request.headers = kind.headers.clone();
-                request.credentials = if credentials {
-                    CredentialsMode::Include
-                } else {
-                    CredentialsMode::Omit
-                };
-                cell_requests.push((first_origin + oi, ki, credentials, request));
+impl CellsRun {
+    /// Appends `more` (run after these, so its cells name their origins
+    /// from `self.origins.len()` on).
+    pub fn add(&mut self, more: CellsRun) {
+        self.origins.extend(more.origins);
+        self.cells.extend(more.cells);
+        self.sent += more.sent;
+        if self.network_error.is_none() {
+            self.network_error = more.network_error;
+        }
+    }
+}
+
+/// What every wave of one endpoint's cells shares: the endpoint, the
+/// request kinds, the judging browsers and the network.
+pub(crate) struct CellsPlan<'a> {
+    pub url: &'a Url,
+    pub kinds: &'a [RequestKind],
+    pub browsers: &'a [Browser],
+    pub client: &'a Client,
+    pub limits: &'a Limits,
+    /// `progress(sent, known)`, as requests complete.
+    pub progress: &'a (dyn Fn(usize, usize) + Sync),
+}
+
+impl CellsPlan<'_> {
+    /// Asks the hosting-platform origins the answers in `run` named
+    /// unasked, unless the endpoint already failed to answer. `sent_before`:
+    /// the requests sent before `run`, for the progress count.
+    pub async fn ask_named_third_parties(&self, run: &mut CellsRun, sent_before: usize) {
+        let named = named_third_parties(&run.cells, &run.origins);
+        if run.network_error.is_none() && !named.is_empty() {
+            let more = self
+                .run(named, run.origins.len(), sent_before + run.sent)
+                .await;
+            run.add(more);
+        }
+    }
+
+    /// Every cell of `origins` × the kinds × credentials modes, judged by
+    /// the engine's driver in each browser: every cell × browser a flow,
+    /// each distinct request on the wire once (no cookies go out, so the
+    /// credentials mode does not make a second request), its answer fed to
+    /// every flow. Cells name their origin as `first_origin` + its position.
+    pub async fn run(
+        &self,
+        origins: Vec<ScanOrigin>,
+        first_origin: usize,
+        sent_before: usize,
+    ) -> CellsRun {
+        let CellsPlan {
+            url,
+            kinds,
+            browsers,
+            client,
+            limits,
+            progress,
+        } = *self;
+        let mut cell_requests: Vec<(usize, usize, bool, Request)> = Vec::new();
+        for (oi, o) in origins.iter().enumerate() {
+            for (ki, kind) in kinds.iter().enumerate() {
+                for credentials in [false, true] {
+                    let mut request =
+                        Request::new(page_of(&o.origin, url), url.clone()).origin(o.origin.clone());
+                    request.method = kind.method.clone();
+                    request.headers = kind.headers.clone();
+                    request.credentials = if credentials {
+                        CredentialsMode::Include
+                    } else {
+                        CredentialsMode::Omit
+                    };
+                    cell_requests.push((first_origin + oi, ki, credentials, request));
+                }
             }
         }
-    }
-    let mut driver = Driver::new().credentials_not_on_wire();
-    let mut flow_cells = Vec::with_capacity(cell_requests.len() * browsers.len());
-    for (ci, (_, _, _, request)) in cell_requests.iter().enumerate() {
-        for &browser in browsers {
-            driver.add(Flow::start(request, browser));
-            flow_cells.push(ci);
-        }
-    }
-    let run = run_flows(
-        driver,
-        client,
-        limits,
-        b"cors-doctor scan",
-        sent_before,
-        progress,
-    )
-    .await;
-    let finished = run.outcome;
-    let mut cells: Vec<Cell> = cell_requests
-        .iter()
-        .map(|(oi, ki, credentials, _)| Cell {
-            origin: *oi,
-            kind: *ki,
-            credentials: *credentials,
-            browsers: Vec::new(),
-            allow_origin: None,
-            allow_credentials: None,
-            vary_origin: false,
-        })
-        .collect();
-    for (outcome, ci) in finished.browsers.iter().zip(flow_cells) {
-        let blocking = outcome.blocking().map(|f| (f.id, f.values.status));
-        let cell = &mut cells[ci];
-        if cell.browsers.is_empty() {
-            // The last response that reached this flow.
-            let response = outcome
-                .steps
-                .iter()
-                .rev()
-                .find_map(|&index| finished.exchanges.get(index)?.response.as_ref().ok());
-            if let Some(r) = response {
-                let answer = AllowAnswer::of(&r.headers);
-                cell.allow_origin = answer.allow_origin;
-                cell.allow_credentials = answer.allow_credentials;
-                cell.vary_origin = answer.vary_origin;
+        let mut driver = Driver::new().credentials_not_on_wire();
+        let mut flow_cells = Vec::with_capacity(cell_requests.len() * browsers.len());
+        for (ci, (_, _, _, request)) in cell_requests.iter().enumerate() {
+            for &browser in browsers {
+                driver.add(Flow::start(request, browser));
+                flow_cells.push(ci);
             }
         }
-        cell.browsers.push(BrowserCell {
-            browser: outcome.browser,
-            verdict: outcome.verdict,
-            blocking: blocking.map(|b| b.0),
-            status: blocking.and_then(|b| b.1),
-        });
-    }
-    CellsRun {
-        cells,
-        sent: run.sent,
-        network_error: run.network_error,
+        let run = run_flows(
+            driver,
+            client,
+            limits,
+            b"cors-doctor scan",
+            sent_before,
+            progress,
+        )
+        .await;
+        let finished = run.outcome;
+        let mut cells: Vec<Cell> = cell_requests
+            .iter()
+            .map(|(oi, ki, credentials, _)| Cell {
+                origin: *oi,
+                kind: *ki,
+                credentials: *credentials,
+                browsers: Vec::new(),
+                allow_origin: None,
+                allow_credentials: None,
+                vary_origin: false,
+            })
+            .collect();
+        for (outcome, ci) in finished.browsers.iter().zip(flow_cells) {
+            let blocking = outcome.blocking().map(|f| (f.id, f.values.status));
+            let cell = &mut cells[ci];
+            if cell.browsers.is_empty() {
+                // The last response that reached this flow.
+                let response = outcome
+                    .steps
+                    .iter()
+                    .rev()
+                    .find_map(|&index| finished.exchanges.get(index)?.response.as_ref().ok());
+                if let Some(r) = response {
+                    let answer = AllowAnswer::of(&r.headers);
+                    cell.allow_origin = answer.allow_origin;
+                    cell.allow_credentials = answer.allow_credentials;
+                    cell.vary_origin = answer.vary_origin;
+                }
+            }
+            cell.browsers.push(BrowserCell {
+                browser: outcome.browser,
+                verdict: outcome.verdict,
+                blocking: blocking.map(|b| b.0),
+                status: blocking.and_then(|b| b.1),
+            });
+        }
+        CellsRun {
+            origins,
+            cells,
+            sent: run.sent,
+            network_error: run.network_error,
+        }
     }
 }
 
@@ -342,7 +387,7 @@ pub(crate) async fn run_cells(
 /// Access-Control-Allow-Origin without being asked for (a server that
 /// always answers with one such origin): asked next, so the engine judges
 /// what a page there could read.
-pub(crate) fn named_third_parties(cells: &[Cell], asked: &[ScanOrigin]) -> Vec<ScanOrigin> {
+fn named_third_parties(cells: &[Cell], asked: &[ScanOrigin]) -> Vec<ScanOrigin> {
     let mut out: Vec<ScanOrigin> = Vec::new();
     for named in cells.iter().filter_map(|c| c.allow_origin.as_deref()) {
         if !crate::scan_matrix::is_third_party_hosting(named) {
@@ -388,42 +433,31 @@ pub async fn run_scan(
     let unreachable = discovery_error
         .as_ref()
         .is_some_and(ProbeError::is_unreachable);
-    let origin_count = if unreachable { 0 } else { scan_origins.len() };
-    let run = run_cells(
-        &scan.url,
-        &scan_origins[..origin_count],
-        0,
-        &kinds,
-        &scan.browsers,
+    let plan = CellsPlan {
+        url: &scan.url,
+        kinds: &kinds,
+        browsers: &scan.browsers,
         client,
-        &limits,
-        requests_sent,
+        limits: &limits,
         progress,
-    )
-    .await;
-    requests_sent += run.sent;
-    let mut network_error = discovery_error.or(run.network_error);
-    let mut cells = run.cells;
-    let mut scan_origins = scan_origins;
-    let named = named_third_parties(&cells, &scan_origins);
-    if !named.is_empty() {
-        let more = run_cells(
-            &scan.url,
-            &named,
-            scan_origins.len(),
-            &kinds,
-            &scan.browsers,
-            client,
-            &limits,
-            requests_sent,
-            progress,
-        )
-        .await;
-        requests_sent += more.sent;
-        network_error = network_error.or(more.network_error);
-        cells.extend(more.cells);
-        scan_origins.extend(named);
-    }
+    };
+    let mut run = if unreachable {
+        CellsRun {
+            origins: scan_origins,
+            ..CellsRun::default()
+        }
+    } else {
+        plan.run(scan_origins, 0, requests_sent).await
+    };
+    run.network_error = discovery_error.or(run.network_error);
+    plan.ask_named_third_parties(&mut run, requests_sent).await;
+    let CellsRun {
+        origins: scan_origins,
+        cells,
+        sent,
+        network_error,
+    } = run;
+    let requests_sent = requests_sent + sent;
     ScanReport {
         url: scan.url.clone(),
         origins: scan_origins,

@@ -30,7 +30,7 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
     if args.concurrency == 0 {
         return Err(Failure::usage("--concurrency must be at least 1"));
     }
-    let fail_on = parse_fail_on(&args.fail_on)?;
+    let fail_on = parse_fail_on(&args.reports.fail_on)?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let deadline = match args.deadline {
         Some(s) if !(s.is_finite() && s > 0.0) => {
@@ -80,14 +80,7 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
         deadline,
     };
     let record_file = args.resume.as_deref().or(args.ndjson.as_deref());
-    let mut sinks = Sinks::open(
-        record_file,
-        args.resume.is_some(),
-        args.sarif.as_deref(),
-        args.junit.as_deref(),
-        args.json,
-        fail_on,
-    )?;
+    let mut sinks = Sinks::open(record_file, args.resume.is_some(), &args.reports, fail_on)?;
     let bar = progress_bar(targets.len());
     let started = Instant::now();
     let runtime = crate::runtime()?;
@@ -125,13 +118,7 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
         return Err(e);
     }
     let complete = end == AuditEnd::Complete;
-    let summary = sinks.finish(complete)?;
-    let table = summary.render(started.elapsed().as_secs_f64());
-    if args.json {
-        out.error_text(&table);
-    } else {
-        out.print(&table);
-    }
+    let summary = sinks.finish(complete, started.elapsed().as_secs_f64(), out)?;
     if !complete {
         let again = match (&args.resume, &args.ndjson) {
             (Some(path), _) | (None, Some(path)) => {
@@ -164,7 +151,7 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
 
 /// `audit merge`: one record per endpoint over every file.
 fn merge(args: &AuditMergeArgs, out: &mut Output) -> Result<u8, Failure> {
-    let fail_on = parse_fail_on(&args.fail_on)?;
+    let fail_on = parse_fail_on(&args.reports.fail_on)?;
     let mut records: BTreeMap<String, AuditRecord> = BTreeMap::new();
     for path in &args.files {
         read_records(path, |record| {
@@ -178,24 +165,11 @@ fn merge(args: &AuditMergeArgs, out: &mut Output) -> Result<u8, Failure> {
             }
         })?;
     }
-    let mut sinks = Sinks::open(
-        args.ndjson.as_deref(),
-        false,
-        args.sarif.as_deref(),
-        args.junit.as_deref(),
-        args.json,
-        fail_on,
-    )?;
+    let mut sinks = Sinks::open(args.ndjson.as_deref(), false, &args.reports, fail_on)?;
     for record in records.values() {
         sinks.add(record, out)?;
     }
     let complete = records.values().all(AuditRecord::is_final);
-    let summary = sinks.finish(complete)?;
-    let table = summary.render(0.0);
-    if args.json {
-        out.error_text(&table);
-    } else {
-        out.print(&table);
-    }
+    let summary = sinks.finish(complete, 0.0, out)?;
     Ok(exit_code(&summary, fail_on))
 }

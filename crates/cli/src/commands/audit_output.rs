@@ -4,6 +4,7 @@
 //! (its cases kept in a side file until the counts are known), and the
 //! summary. Shared by `audit` and `audit merge`.
 
+use crate::cli::AuditReportArgs;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_probe::scan_analysis::Severity;
@@ -61,11 +62,14 @@ impl Sinks {
     pub fn open(
         ndjson: Option<&Path>,
         append: bool,
-        sarif: Option<&Path>,
-        junit: Option<&Path>,
-        json: bool,
+        reports: &AuditReportArgs,
         fail_on: Option<Severity>,
     ) -> Result<Sinks, Failure> {
+        let (sarif, junit, json) = (
+            reports.sarif.as_deref(),
+            reports.junit.as_deref(),
+            reports.json,
+        );
         let ndjson = match ndjson {
             Some(path) => Some((path.to_path_buf(), create(path, append)?)),
             None => None,
@@ -131,7 +135,15 @@ impl Sinks {
     }
 
     /// Closes every file; `complete` is false for an interrupted run.
-    pub fn finish(self, complete: bool) -> Result<AuditSummary, Failure> {
+    /// Completes every file and prints the summary table (on standard
+    /// error under --json, which keeps standard output for records);
+    /// `elapsed` seconds give the rate (0: none shown).
+    pub fn finish(
+        self,
+        complete: bool,
+        elapsed: f64,
+        out: &mut Output,
+    ) -> Result<AuditSummary, Failure> {
         if let Some((path, mut w)) = self.ndjson {
             w.flush().map_err(|e| cannot_write(&path, &e))?;
         }
@@ -154,6 +166,12 @@ impl Sinks {
                 });
             let _ = std::fs::remove_file(&cases);
             written.map_err(|e| cannot_write(&path, &e))?;
+        }
+        let table = self.summary.render(elapsed);
+        if self.json {
+            out.error_text(&table);
+        } else {
+            out.print(&table);
         }
         Ok(self.summary)
     }
