@@ -7,6 +7,10 @@
 //! untimed (`iter_batched`). `evaluate, with response copies and drop` times
 //! all of it, for comparison.
 
+// The allocator cors-doctor ships with (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "fixture.rs"]
 mod fixture;
 

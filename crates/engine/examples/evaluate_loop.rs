@@ -4,6 +4,10 @@
 //! outside `evaluate_once`, so its inclusive count is the evaluation alone,
 //! as the criterion bench times it.
 
+// The allocator cors-doctor ships with (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../benches/fixture.rs"]
 mod fixture;
 
