@@ -48,6 +48,11 @@ pub(crate) fn wanted(
     }
 }
 
+/// Whether `request` may go this way at all: no proxy is configured for it.
+pub(crate) fn direct(request: &OutgoingRequest, proxies: Option<&Matcher>) -> bool {
+    proxies.and_then(|p| proxy_for(&request.url, p)).is_none()
+}
+
 /// Whether `request` holds a header value the `http` crate refuses but a
 /// browser sends (a control character other than NUL, CR and LF).
 fn needs_raw(request: &OutgoingRequest) -> bool {

@@ -245,9 +245,6 @@ impl Client {
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .http1_title_case_headers()
-            // Browsers read any number of header lines; hyper's own cap on
-            // the head's size (about 400 KiB) stays, above Chromium's 256 KiB.
-            .http1_max_headers(MAX_RESPONSE_HEADER_LINES)
             .pool_max_idle_per_host(options.idle_per_host)
             .pool_idle_timeout(options.idle_timeout)
             .tls_danger_accept_invalid_certs(options.insecure);
@@ -431,6 +428,16 @@ impl Client {
             retries -= 1;
             next = retry.try_clone();
             sent_once = retry.send().await;
+        }
+        if let Err(e) = &sent_once {
+            // hyper reads at most 100 header lines (its buffer for more is
+            // allocated for every response, 3.6 MiB at 65 536 lines); a
+            // browser reads any number within 256 KiB: the rare head with
+            // more is asked again over the path that reads them all.
+            if head_too_large(e) && crate::raw_http1::direct(&sent, self.proxies.as_deref()) {
+                let tls = || self.raw_tls_config();
+                return crate::raw_http1::send(&self.options, tls, &sent, target, started).await;
+            }
         }
         let mut response = match sent_once {
             Ok(response) => response,
@@ -640,8 +647,8 @@ fn classify(
         };
         return ProbeError::InvalidRequest { detail };
     }
-    // hyper stops reading a head beyond about 400 KiB (or
-    // MAX_RESPONSE_HEADER_LINES lines, which cannot fit in 256 KiB).
+    // hyper stops reading a head beyond about 400 KiB (a head of more than
+    // 100 lines is read again over raw_http1 first, where a proxy allows).
     if lower.contains("message head is too large") {
         return ProbeError::HeadersTooBig {
             target,
@@ -736,4 +743,19 @@ mod tests {
             assert!(bad.parse::<ResolveOverride>().is_err(), "{bad}");
         }
     }
+}
+
+/// Whether hyper refused a response head as too large (too many lines, or
+/// over its size cap).
+fn head_too_large(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse_too_large)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }

@@ -346,3 +346,45 @@ async fn raw_path_reads_heads_and_bodies_as_browsers_do() {
         assert!(matches!(error, ProbeError::EmptyResponse { .. }), "{error}");
     }
 }
+
+/// The pooled path (hyper) keeps at most 100 header lines; a head with more
+/// is asked again over the raw path, which reads every line, as browsers do.
+#[tokio::test]
+async fn a_head_of_many_lines_is_read_whole_on_the_pooled_path() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n");
+    for i in 0..150 {
+        head.push_str(&format!("X-Filler-{i}: {i}\r\n"));
+    }
+    head.push_str("Access-Control-Allow-Origin: *\r\n\r\n");
+    let server = tokio::spawn(async move {
+        let mut connections = 0;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            connections += 1;
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            socket.write_all(head.as_bytes()).await.unwrap();
+            let _ = socket.shutdown().await;
+            if connections == 2 {
+                break;
+            }
+        }
+        connections
+    });
+    let options = TransportOptions {
+        raw_plain_http: false,
+        ..quick()
+    };
+    let client = Client::new(&options).unwrap();
+    let url = format!("http://127.0.0.1:{port}/many");
+    let exchange = client.send(&request("GET", &url, &[])).await.unwrap();
+    assert_eq!(exchange.status, 200);
+    assert_eq!(exchange.headers.len(), 152, "{:?}", exchange.headers);
+    assert!(exchange
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("access-control-allow-origin") && v == "*"));
+    // hyper's refusal, then the raw path's read.
+    assert_eq!(server.await.unwrap(), 2);
+}
