@@ -708,6 +708,21 @@ fn classify(
     ProbeError::Protocol { target, detail }
 }
 
+/// Whether hyper refused a response head as too large (too many lines, or
+/// over its size cap).
+fn head_too_large(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse_too_large)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -743,19 +758,4 @@ mod tests {
             assert!(bad.parse::<ResolveOverride>().is_err(), "{bad}");
         }
     }
-}
-
-/// Whether hyper refused a response head as too large (too many lines, or
-/// over its size cap).
-fn head_too_large(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if e.downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_parse_too_large)
-        {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }
