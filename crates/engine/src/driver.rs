@@ -69,6 +69,12 @@ impl<'r> Driver<'r> {
         self
     }
 
+    /// Makes room for `flows` more flows (a caller that adds many).
+    pub fn reserve(&mut self, flows: usize) {
+        self.flows.reserve(flows);
+        self.progress.reserve(flows);
+    }
+
     /// Adds a flow; its outcome comes back at this position.
     pub fn add(&mut self, flow: Flow<'r>) -> usize {
         self.flows.push(flow);

@@ -320,13 +320,14 @@ impl CellsPlan<'_> {
                 }
             }
         }
+        let flows = cell_requests.len() * browsers.len();
         let mut driver = Driver::new().credentials_not_on_wire();
-        let mut flow_cells = Vec::with_capacity(cell_requests.len() * browsers.len());
+        driver.reserve(flows);
+        let mut flow_cells = Vec::with_capacity(flows);
         for (ci, (_, _, _, request)) in cell_requests.iter().enumerate() {
-            for &browser in browsers {
-                driver.add(Flow::start(request, browser));
-                flow_cells.push(ci);
-            }
+            // One classification for the browsers that agree on it.
+            driver.add_request(request, browsers);
+            flow_cells.extend(std::iter::repeat_n(ci, browsers.len()));
         }
         let run = run_flows(
             driver,

@@ -136,12 +136,13 @@ pub fn is_third_party_hosting(origin: &str) -> bool {
     let Ok(Origin::Tuple { host, .. }) = Origin::parse(origin) else {
         return false;
     };
+    // Every known origin is `https://` and a host, none with a port.
     THIRD_PARTY_ORIGINS.iter().any(|(known, _)| {
-        let Ok(Origin::Tuple { host: known, .. }) = Origin::parse(known) else {
-            return false;
-        };
+        let known = known.trim_start_matches("https://");
         match known.split_once("cors-doctor-evil.") {
-            Some((_, shared)) => host.ends_with(&format!(".{shared}")),
+            Some((_, shared)) => host
+                .strip_suffix(shared)
+                .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
             None => host == known,
         }
     })
@@ -390,6 +391,24 @@ pub fn request_kinds(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosting_platforms_by_host() {
+        for (origin, hosted) in [
+            ("https://someone.github.io", true),
+            ("http://someone.github.io:8080", true),
+            ("https://a.b.netlify.app", true),
+            ("https://codepen.io", true),
+            ("https://github.io", false),
+            ("https://evilgithub.io", false),
+            ("https://x.codepen.io", false),
+            ("https://codepen.io.evil.example", false),
+            ("null", false),
+            ("not an origin", false),
+        ] {
+            assert_eq!(is_third_party_hosting(origin), hosted, "{origin}");
+        }
+    }
 
     #[test]
     fn origin_variants_of_an_https_origin() {
