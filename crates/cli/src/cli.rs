@@ -196,6 +196,24 @@ Exit codes: 0 written · 2 bad policy, unknown target or usage · 3 (--from-chec
 Exit codes: 0 nothing blocked · 1 something was blocked · 2 unreadable or malformed file, or usage")]
     Har(HarArgs),
 
+    /// The diagnosis in a local web page: check and explain in the browser.
+    ///
+    /// Starts a web UI on loopback and prints its URL (with a random token,
+    /// needed for every request; --open opens it). The page is embedded in
+    /// the binary (no CDN, works offline). Check: the form takes what
+    /// `check` takes; the answer shows each browser's verdict and console
+    /// line, every exchange with its headers, the cause and the fix, and the
+    /// curl commands; the form's state lives in the URL, so a result is a
+    /// link. Explain: a paste box. Every view renders the JSON the command
+    /// prints with --json. Only the bound address is accepted as Host (no DNS
+    /// rebinding) and the API refuses other sites' requests.
+    #[command(after_help = "Examples:
+  cors-doctor serve
+  cors-doctor serve --listen 127.0.0.1:7878 --open
+
+Exit codes: 0 stopped with Ctrl-C · 2 bad usage (a non-loopback address, a port in use)")]
+    Serve(ServeArgs),
+
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
     Lab(LabArgs),
 
@@ -637,6 +655,17 @@ pub struct HarArgs {
 pub struct FromCheckArgs {
     #[command(flatten)]
     pub check: CheckArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Where to listen (loopback only; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: String,
+
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -36,6 +36,37 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
             return Ok(exit::OK);
         }
     }
+    let (doc, nothing) = document(args)?;
+    if args.json {
+        out.json(&doc)?;
+    } else {
+        out.print(&render_explain(&doc, out.palette()));
+    }
+    if doc.messages.is_empty() {
+        if !args.json {
+            let mut hint = String::from("for a CORS error, paste the whole console line, e.g. \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\" (Chrome) or \"Cross-Origin Request Blocked: …\" (Firefox)");
+            if !doc.closest.is_empty() {
+                let _ = write!(
+                    hint,
+                    "; closest catalogue entries: {} (see `cors-doctor explain ID`)",
+                    doc.closest.join(", ")
+                );
+            }
+            let what = if nothing {
+                "no CORS console message recognised in the input"
+            } else {
+                "no CORS console message in the input (what was recognised is explained above)"
+            };
+            out.error(what, Some(&hint));
+        }
+        return Ok(if nothing { exit::USAGE } else { exit::BLOCKED });
+    }
+    Ok(exit::OK)
+}
+
+/// The explanation of the text `args` name (its probes run when asked),
+/// and whether nothing at all was recognised. `serve` answers with it too.
+pub fn document(args: &ExplainArgs) -> Result<(ExplainDocument, bool), Failure> {
     let recognizer = Recognizer::new();
     let input = super::explain_input::recognize(args, &recognizer)?;
     let recognition = input.recognition;
@@ -90,31 +121,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<u8, Failure> {
         unrecognized_hints: hints,
         closest,
     };
-    if args.json {
-        out.json(&doc)?;
-    } else {
-        out.print(&render_explain(&doc, out.palette()));
-    }
-    if doc.messages.is_empty() {
-        if !args.json {
-            let mut hint = String::from("for a CORS error, paste the whole console line, e.g. \"Access to fetch at '…' from origin '…' has been blocked by CORS policy: …\" (Chrome) or \"Cross-Origin Request Blocked: …\" (Firefox)");
-            if !doc.closest.is_empty() {
-                let _ = write!(
-                    hint,
-                    "; closest catalogue entries: {} (see `cors-doctor explain ID`)",
-                    doc.closest.join(", ")
-                );
-            }
-            let what = if nothing {
-                "no CORS console message recognised in the input"
-            } else {
-                "no CORS console message in the input (what was recognised is explained above)"
-            };
-            out.error(what, Some(&hint));
-        }
-        return Ok(if nothing { exit::USAGE } else { exit::BLOCKED });
-    }
-    Ok(exit::OK)
+    Ok((doc, nothing))
 }
 
 /// Runs the probes concurrently, at most [`PROBES_AT_ONCE`] at a time (a

@@ -12,4 +12,5 @@ pub mod har;
 pub mod lab;
 pub mod lab_estate;
 pub mod scan;
+pub mod serve;
 pub mod verify;
