@@ -1,7 +1,8 @@
 // `cors-doctor serve` driven in real headless Chromium (Debian's, through
 // playwright-core, as the HAR recorder drives it): the check form against
 // the lab, each browser's verdict and console line on the page, the form's
-// state in the URL, the explain box, keyboard use, an axe-core audit, and
+// state in the URL, the configuration for a chosen server, the scan
+// matrix, the explain box, the HAR drop zone, keyboard use, an axe-core audit, and
 // the token and Host checks. Screenshots go to docs/screenshots/ (the
 // README shows them).
 //   node --test conformance/test/
@@ -68,11 +69,13 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   const target = `${labUrl}/trailing-slash`;
   await page.goto(serve.url);
 
-  // Keyboard only: Tab reaches the URL field first, Enter submits.
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'url', 'Tab reaches the URL field after the two tabs');
+  // Keyboard only: Tab goes through the view links to the URL field; Enter submits.
+  const visited = [];
+  for (let i = 0; i < 6 && visited.at(-1) !== 'url'; i++) {
+    await page.keyboard.press('Tab');
+    visited.push(await page.evaluate(() => document.activeElement.id));
+  }
+  assert.deepEqual(visited, ['tab-check', 'tab-scan', 'tab-explain', 'tab-har', 'url'], 'the tab order');
   await page.keyboard.type(target);
   await page.keyboard.press('Tab');
   await page.keyboard.type('https://app.example.com');
@@ -89,6 +92,12 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   assert.ok(await page.$('.finding h4'), 'the cause and fix are shown');
   assert.ok((await page.$$('.timeline > li')).length >= 1, 'the exchanges are shown');
   await page.screenshot({ path: path.join(SHOTS, 'serve-check.png'), fullPage: true });
+
+  // The configuration for a chosen server, from `config`.
+  await page.selectOption('#fix-for', 'nginx');
+  await page.click('#check-form button[type=submit]');
+  await page.waitForSelector('pre.config', { timeout: 30000 });
+  assert.match(await page.$eval('pre.config', (p) => p.textContent), /add_header/);
 
   // The form's state is in the URL: opening it again shows the same answer.
   const shared = page.url();
@@ -108,6 +117,21 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   });
   assert.deepEqual(audit, [], `axe-core violations on the check view:\n${audit.join('\n')}`);
 
+  // Scan: the coloured matrix; focusing a cell shows its exchange.
+  await page.click('#tab-scan');
+  await page.fill('#scan-url', `${labUrl}/reflect-no-vary`);
+  await page.fill('#scan-origins', 'https://app.example.com');
+  await page.click('#scan-form button[type=submit]');
+  await page.waitForSelector('table.matrix button.cell', { timeout: 60000 });
+  const cells = await page.$$('table.matrix button.cell');
+  assert.ok(cells.length >= 20, `${cells.length} cells`);
+  await cells[0].focus();
+  assert.match(await page.$eval('.cell-detail', (d) => d.textContent), /Access-Control-Allow-Origin/);
+  assert.match(await page.$eval('.security', (d) => d.textContent), /critical/);
+  const scanAudit = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.help}`));
+  assert.deepEqual(scanAudit, [], 'axe-core violations on the scan view');
+  await page.screenshot({ path: path.join(SHOTS, 'serve-scan.png'), fullPage: true });
+
   // Explain: the paste box.
   await page.click('#tab-explain');
   await page.fill('#paste', `Access to fetch at '${target}' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.`);
@@ -119,6 +143,16 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   const explainAudit = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id));
   assert.deepEqual(explainAudit, [], 'axe-core violations on the explain view');
   await page.screenshot({ path: path.join(SHOTS, 'serve-explain.png'), fullPage: true });
+  // HAR: a recording made by Playwright on Chromium, chosen in the drop zone.
+  await page.click('#tab-har');
+  await page.setInputFiles('#har-file', path.join(REPO, 'crates/har/tests/fixtures/chromium/all-endpoints.har'));
+  await page.waitForSelector('#har-result article', { timeout: 30000 });
+  const har = await page.$eval('#har-result', (r) => r.textContent);
+  assert.match(har, /judged as chromium/);
+  assert.match(har, /blocked/);
+  const harAudit = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id));
+  assert.deepEqual(harAudit, [], 'axe-core violations on the HAR view');
+  await page.screenshot({ path: path.join(SHOTS, 'serve-har.png'), fullPage: false });
   assert.deepEqual(errors, [], 'no script error on the page');
 
   // Without the token, or under another host name, nothing is served.

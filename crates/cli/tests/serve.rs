@@ -1,7 +1,7 @@
 //! `cors-doctor serve` over real HTTP on loopback: the page only with the
 //! token and the bound Host, the API refusing other sites' requests, and
-//! the API's answers being the documents `check --json` and `explain
-//! --json` print, for the lab's endpoints.
+//! the API's answers being the documents `check --json`, `scan --json`
+//! and `explain --json` print, for the lab's endpoints.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on broken fixtures
 
@@ -195,6 +195,55 @@ fn the_api_answers_with_the_clis_own_documents() {
         &serde_json::json!({"url": url, "cacert": "/etc/passwd"}),
     );
     assert_eq!(status, 422, "a field the form does not have");
+
+    // `scan --json`'s document, for an endpoint that reflects any origin.
+    let (status, doc) = api(
+        &s,
+        "/api/scan",
+        &serde_json::json!({"url": format!("http://{}/reflect-no-vary", lab.addr), "origins": ["https://app.example.com"]}),
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["schema"], "cors-doctor/scan/v1");
+    assert!(doc["cells"].as_array().unwrap().len() > 20);
+    assert_eq!(
+        doc["security"][0]["id"], "reflected-arbitrary-origin",
+        "{doc}"
+    );
+
+    // `check --fix-for`'s configuration, and the list of targets.
+    let (status, doc) = api(
+        &s,
+        "/api/check",
+        &serde_json::json!({"url": url, "origin": "https://app.example.com", "fix_for": "nginx"}),
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["fix_config"]["target"], "nginx");
+    assert!(doc["fix_config"]["configuration"]
+        .as_str()
+        .unwrap()
+        .contains("add_header"));
+    let (status, targets) = api(&s, "/api/targets", &serde_json::json!({}));
+    assert_eq!(status, 200);
+    assert_eq!(targets.as_array().unwrap().len(), 22);
+
+    // `har --json`'s document for a dropped recording.
+    let har = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../har/tests/fixtures/firefox-scenarios/10-acao.har"),
+    )
+    .unwrap();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Cors-Doctor-Token", s.token.as_str()),
+    ];
+    let (status, head, text) = http(&s.addr, "POST", "/api/har?name=10-acao.har", &headers, &har);
+    assert_eq!(status, 200, "{head}");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["schema"], "cors-doctor/har/v1");
+    assert_eq!(doc["browser"], "firefox");
+    assert!(!doc["fetches"].as_array().unwrap().is_empty());
+    let (status, _, text) = http(&s.addr, "POST", "/api/har", &headers, "{\"log\": 3}");
+    assert_eq!(status, 422, "{text}");
 
     let line = format!("Access to fetch at '{url}' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.");
     let (status, doc) = api(&s, "/api/explain", &serde_json::json!({"text": line}));

@@ -5,8 +5,10 @@ use crate::cli::{CheckArgs, CredentialsArg, ModeArg, NetworkArgs, RequestArgs};
 use crate::commands::config;
 use crate::exit::{self, Failure};
 use crate::output::Output;
+use cors_config::Target;
 use cors_engine::{Browser, CredentialsMode, Initiator, Mode, Origin, Request};
 use cors_probe::{run_check, CheckRequest, Client, ResolveOverride, TransportOptions};
+use cors_report::check_json::CheckDocument;
 use cors_report::{check_to_json, render_check, CurlOptions, FixConfig};
 use std::time::Duration;
 use url::Url;
@@ -250,19 +252,38 @@ pub fn exit_code(report: &cors_probe::CheckReport) -> u8 {
     }
 }
 
+/// `--fix-for`'s target; an unknown one is a usage error before anything is sent.
+pub fn fix_target(args: &CheckArgs) -> Result<Option<Target>, Failure> {
+    args.fix_for.as_deref().map(config::target).transpose()
+}
+
+/// The configuration for `target` that lets the checked request through
+/// (none when the server could not be reached).
+pub fn fix(target: Option<Target>, report: &cors_probe::CheckReport) -> Option<FixConfig> {
+    target
+        .filter(|_| report.network_error().is_none())
+        .map(|target| config::fix_config(target, report))
+}
+
+/// `check --json`'s document (`serve` answers with it too).
+pub fn json_document(
+    report: &cors_probe::CheckReport,
+    curl: &CurlOptions,
+    fix: Option<&FixConfig>,
+) -> CheckDocument {
+    let mut doc = check_to_json(report, curl);
+    doc.fix_config = fix.map(FixConfig::to_doc);
+    doc
+}
+
 pub fn run(args: &CheckArgs, out: &mut Output) -> Result<u8, Failure> {
     let prepared = prepare(args)?;
-    // An unknown target is a usage error before anything is sent.
-    let fix_target = args.fix_for.as_deref().map(config::target).transpose()?;
+    let fix_target = fix_target(args)?;
     let runtime = crate::runtime()?;
     let report = runtime.block_on(execute(&prepared))?;
-    let fix = fix_target
-        .filter(|_| report.network_error().is_none())
-        .map(|target| config::fix_config(target, &report));
+    let fix = fix(fix_target, &report);
     if args.json {
-        let mut doc = check_to_json(&report, &prepared.curl);
-        doc.fix_config = fix.as_ref().map(FixConfig::to_doc);
-        out.json(&doc)?;
+        out.json(&json_document(&report, &prepared.curl, fix.as_ref()))?;
     } else {
         let mut text = render_check(&report, &out.palette(), &prepared.curl);
         if let Some(fix) = &fix {

@@ -19,14 +19,36 @@ use cors_report::har::{har_to_json, render_har};
 /// Files above this size get a progress bar (on a terminal).
 const PROGRESS_FROM: u64 = 64 * 1024 * 1024;
 
-pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
-    let chosen = match &args.browser {
-        None => None,
-        Some(id) => Some(Browser::from_id(id).ok_or_else(|| {
+/// `--browser`: the browser that judges instead of the recording's.
+pub fn browser_choice(id: Option<&str>) -> Result<Option<Browser>, Failure> {
+    id.map(|id| {
+        Browser::from_id(id).ok_or_else(|| {
             Failure::usage(format!("unknown browser `{id}`"))
                 .with_hint("use chromium, firefox or webkit (or chrome, edge, safari)")
-        })?),
+        })
+    })
+    .transpose()
+}
+
+/// Reads the HAR document of `input` (`name` in messages) and judges it as
+/// `chosen` would, else as the browser that recorded it. `serve`'s drop
+/// zone judges with it too.
+pub fn judge_input(
+    input: impl Read,
+    name: &str,
+    chosen: Option<Browser>,
+) -> Result<HarReport, Failure> {
+    let har = read_har(input, &Limits::default(), &mut |_| {})
+        .map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+    let (browser, evidence) = match chosen {
+        Some(b) => (b, "chosen with --browser".to_string()),
+        None => recording_browser(&har),
     };
+    Ok(judge(har, browser, evidence))
+}
+
+pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
+    let chosen = browser_choice(args.browser.as_deref())?;
     let (name, input, size): (String, Box<dyn Read>, Option<u64>) = if args.file == "-" {
         (
             "<stdin>".to_string(),
@@ -59,16 +81,11 @@ pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
         Some(bar) => Box::new(bar.wrap_read(input)),
         None => Box::new(input),
     };
-    let har = read_har(read, &Limits::default(), &mut |_| {});
+    let report = judge_input(read, &name, chosen);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let har = har.map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-    let (browser, evidence) = match chosen {
-        Some(b) => (b, "chosen with --browser".to_string()),
-        None => recording_browser(&har),
-    };
-    let mut report = judge(har, browser, evidence);
+    let mut report = report?;
     if args.replay {
         replay(&mut report, args)?;
     }

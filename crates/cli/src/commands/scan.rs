@@ -10,8 +10,13 @@ use crate::output::Output;
 use cors_probe::scan::{run_scan, ScanRequest};
 use cors_probe::scan_analysis::{analyse, Severity};
 use cors_probe::scan_matrix::OriginRole;
+use cors_probe::TransportOptions;
 
-pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
+/// The scan `args` ask for, the network settings and the `--fail-on`
+/// severity (`None`: never fail). `serve` prepares its scans here too.
+pub fn prepare(
+    args: &ScanArgs,
+) -> Result<(ScanRequest, TransportOptions, Option<Severity>), Failure> {
     let url = parse_http_url(&args.url, "the URL")?;
     let user_origins = args
         .origin
@@ -49,6 +54,11 @@ pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
         concurrency: args.concurrency,
         rate_per_second: (args.rate > 0).then_some(args.rate),
     };
+    Ok((scan, transport, fail_on))
+}
+
+pub fn run(args: &ScanArgs, out: &mut Output) -> Result<u8, Failure> {
+    let (scan, transport, fail_on) = prepare(args)?;
     let client = client(&transport)?;
     let bar = crate::output::progress_bar("scanning", args.json);
     let progress = |sent: usize, known: usize| {

@@ -8,6 +8,7 @@
 //! rebinding), and the API refuses cross-site requests.
 
 use crate::cli::{Cli, Command, ServeArgs};
+use crate::commands::check;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use axum::extract::rejection::JsonRejection;
@@ -15,6 +16,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use clap::Parser;
 use serde::Deserialize;
@@ -28,6 +30,10 @@ const STYLE: &str = include_str!("serve_page/style.css");
 
 /// The largest API request body read (a pasted console dump).
 const MAX_BODY: usize = 1024 * 1024;
+
+/// The largest HAR file taken by the drop zone (held in memory while read;
+/// `cors-doctor har` reads larger files as a stream).
+const MAX_HAR_BODY: usize = 256 * 1024 * 1024;
 
 /// What every request is checked against.
 struct Guard {
@@ -80,6 +86,11 @@ pub fn run(args: &ServeArgs, out: &mut Output) -> Result<u8, Failure> {
             open_browser(&url, out);
         }
         let app = router(guard);
+        // Answers go out at once: with Nagle's algorithm a response written
+        // in two parts waits for the browser's delayed ACK (~40 ms each).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -99,6 +110,12 @@ fn router(guard: Arc<Guard>) -> Router {
         )
         .route("/style.css", get(|| async { asset(STYLE, "text/css") }))
         .route("/api/check", post(api_check))
+        .route("/api/scan", post(api_scan))
+        .route(
+            "/api/har",
+            post(api_har).layer(axum::extract::DefaultBodyLimit::max(MAX_HAR_BODY)),
+        )
+        .route("/api/targets", post(api_targets))
         .route("/api/explain", post(api_explain))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
@@ -245,6 +262,9 @@ struct CheckForm {
     mode: String,
     #[serde(default)]
     browsers: Vec<String>,
+    /// A `config` target: the configuration that lets the request through.
+    #[serde(default)]
+    fix_for: String,
 }
 
 impl CheckForm {
@@ -262,6 +282,7 @@ impl CheckForm {
         flag("credentials", &self.credentials);
         flag("mode", &self.mode);
         flag("browser", &self.browsers.join(","));
+        flag("fix-for", &self.fix_for);
         for h in self.headers.iter().filter(|h| !h.trim().is_empty()) {
             argv.push(format!("--header={h}"));
         }
@@ -269,6 +290,43 @@ impl CheckForm {
             argv.push(format!("--data={body}"));
         }
         // After `--`, a URL starting with `-` is not a flag.
+        argv.push("--".to_string());
+        argv.push(self.url.trim().to_string());
+        argv
+    }
+}
+
+/// The scan form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanForm {
+    url: String,
+    origins: Vec<String>,
+    #[serde(default)]
+    methods: Vec<String>,
+    #[serde(default)]
+    headers: Vec<String>,
+    #[serde(default)]
+    browsers: Vec<String>,
+}
+
+impl ScanForm {
+    /// The `scan` command line this form stands for.
+    fn argv(&self) -> Vec<String> {
+        let mut argv: Vec<String> = ["cors-doctor", "scan", "--json"].map(String::from).into();
+        let lists = [
+            ("origin", &self.origins),
+            ("request", &self.methods),
+            ("header", &self.headers),
+        ];
+        for (name, values) in lists {
+            for value in values.iter().filter(|v| !v.trim().is_empty()) {
+                argv.push(format!("--{name}={}", value.trim()));
+            }
+        }
+        if !self.browsers.is_empty() {
+            argv.push(format!("--browser={}", self.browsers.join(",")));
+        }
         argv.push("--".to_string());
         argv.push(self.url.trim().to_string());
         argv
@@ -321,16 +379,95 @@ async fn api_check(
         Ok(_) => return failure(&Failure::usage("not a check")),
         Err(e) => return failure(&e),
     };
-    let prepared = match crate::commands::check::prepare(&args) {
+    let prepared = check::prepare(&args).and_then(|p| Ok((p, check::fix_target(&args)?)));
+    let (prepared, fix_target) = match prepared {
         Ok(p) => p,
         Err(e) => return failure(&e),
     };
-    match crate::commands::check::execute(&prepared).await {
+    match check::execute(&prepared).await {
         Ok(report) => {
-            let doc = cors_report::check_to_json(&report, &prepared.curl);
+            let fix = check::fix(fix_target, &report);
+            let doc = check::json_document(&report, &prepared.curl, fix.as_ref());
             hardened(Json(doc).into_response())
         }
         Err(e) => failure(&e),
+    }
+}
+
+async fn api_scan(
+    State(guard): State<Arc<Guard>>,
+    headers: HeaderMap,
+    form: Result<Json<ScanForm>, JsonRejection>,
+) -> Response {
+    let form = match accepted(&guard, &headers, form) {
+        Ok(form) => form,
+        Err(answer) => return *answer,
+    };
+    let args = match parse(form.argv()) {
+        Ok(Command::Scan(args)) => args,
+        Ok(_) => return failure(&Failure::usage("not a scan")),
+        Err(e) => return failure(&e),
+    };
+    let (scan, transport, _) = match crate::commands::scan::prepare(&args) {
+        Ok(prepared) => prepared,
+        Err(e) => return failure(&e),
+    };
+    let client = match check::client(&transport) {
+        Ok(client) => client,
+        Err(e) => return failure(&e),
+    };
+    let report = cors_probe::scan::run_scan(&scan, &client, &|_, _| {}).await;
+    let analysis = cors_probe::scan_analysis::analyse(&report);
+    hardened(Json(cors_report::scan_json::scan_to_json(&report, &analysis)).into_response())
+}
+
+/// `config`'s targets, for the check form's "configuration for" list.
+async fn api_targets(
+    State(guard): State<Arc<Guard>>,
+    headers: HeaderMap,
+    form: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Response {
+    if let Err(answer) = accepted(&guard, &headers, form) {
+        return *answer;
+    }
+    let targets: Vec<_> = cors_config::Target::ALL
+        .iter()
+        .map(|t| serde_json::json!({"id": t.id(), "name": t.name(), "verified_here": t.verified_here()}))
+        .collect();
+    hardened(Json(targets).into_response())
+}
+
+/// The drop zone: a HAR file as the body, judged as `har --json` judges
+/// it (`?browser=` as `--browser`).
+async fn api_har(
+    State(guard): State<Arc<Guard>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    if let Some(refusal) = api_refusal(&guard, &headers) {
+        return refusal;
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return failure(&Failure::usage(e.body_text())),
+    };
+    let browser = query.get("browser").filter(|b| !b.is_empty()).cloned();
+    let name = query
+        .get("name")
+        .cloned()
+        .unwrap_or_else(|| "the dropped file".to_string());
+    let judged = tokio::task::spawn_blocking(move || {
+        let chosen = crate::commands::har::browser_choice(browser.as_deref())?;
+        let report = crate::commands::har::judge_input(&body[..], &name, chosen)?;
+        let doc = cors_report::har::har_to_json(&report, &name, false);
+        serde_json::to_value(doc).map_err(|e| Failure::usage(format!("{name}: {e}")))
+    })
+    .await;
+    match judged {
+        Ok(Ok(doc)) => hardened(Json(doc).into_response()),
+        Ok(Err(e)) => failure(&e),
+        Err(e) => failure(&Failure::usage(format!("the HAR could not be judged: {e}"))),
     }
 }
 

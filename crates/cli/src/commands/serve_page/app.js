@@ -35,8 +35,8 @@ async function api(path, body) {
 // ---- views ------------------------------------------------------------
 
 function showView() {
-  const view = location.hash === "#explain" ? "explain" : "check";
-  for (const name of ["check", "explain"]) {
+  const view = { "#explain": "explain", "#scan": "scan", "#har": "har" }[location.hash] || "check";
+  for (const name of ["check", "scan", "explain", "har"]) {
     document.getElementById(name).hidden = name !== view;
     const tab = document.getElementById(`tab-${name}`);
     if (name === view) tab.setAttribute("aria-current", "page");
@@ -46,7 +46,7 @@ function showView() {
 
 // ---- check ------------------------------------------------------------
 
-const FIELDS = ["url", "origin", "method", "credentials", "mode", "headers", "body"];
+const FIELDS = ["url", "origin", "method", "credentials", "mode", "headers", "body", "fix_for"];
 
 function readForm() {
   const form = document.getElementById("check-form");
@@ -60,7 +60,18 @@ function readForm() {
     headers: value("headers").split("\n").map((l) => l.trim()).filter(Boolean),
     body: value("body") === "" ? null : value("body"),
     browsers: [...form.querySelectorAll("input[name=browser]:checked")].map((b) => b.value),
+    fix_for: value("fix_for"),
   };
+}
+
+// The check form's list of `config` targets.
+async function loadTargets() {
+  const select = document.getElementById("fix-for");
+  const targets = await api("/api/targets", {});
+  for (const t of targets) {
+    select.append(el("option", { value: t.id }, `${t.name}${t.verified_here ? "" : " (not proven on a real server here)"}`));
+  }
+  if (params.has("fix_for")) select.value = params.get("fix_for");
 }
 
 // The form's state lives in the URL (with the token), so a result is a link.
@@ -146,6 +157,16 @@ function renderCheck(doc) {
         el("p", { class: "fix" }, el("strong", {}, "Fix: "), f.fix)));
     }
   }
+  const fix = doc.fix_config;
+  if (fix) {
+    out.push(el("h3", {}, `Configuration: ${fix.target_name}`));
+    if (!fix.needed) out.push(el("p", {}, "Every browser already allows this request; this is what lets it through."));
+    if (fix.configuration) {
+      out.push(el("pre", { class: "config" }, el("code", {}, fix.configuration)), copyButton(fix.configuration, "Copy the configuration"));
+    } else {
+      out.push(el("p", { class: "error" }, fix.refused));
+    }
+  }
   out.push(el("h3", {}, "Exchanges"));
   const timeline = el("ol", { class: "timeline" });
   for (const x of doc.exchanges) {
@@ -174,6 +195,91 @@ async function submitCheck(event) {
     const doc = await api("/api/check", form);
     status.textContent = `Sent ${doc.summary.requests_sent} request(s).`;
     result.replaceChildren(...renderCheck(doc));
+  } catch (e) {
+    status.textContent = "";
+    result.replaceChildren(el("p", { class: "error", role: "alert" }, e.message));
+  }
+}
+
+// ---- scan -------------------------------------------------------------
+
+const lines = (text) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+
+function cellClass(cell, browsers) {
+  if (cell.allowed_in.length === 0) return "none";
+  return cell.allowed_in.length === browsers.length ? "all" : "some";
+}
+
+function cellDetails(doc, cell) {
+  const origin = doc.origins[cell.origin];
+  const kind = doc.kinds[cell.kind];
+  const blocked = Object.entries(cell.blocked_by).filter(([, id]) => id).map(([b, id]) => `${b}: ${id}`);
+  return el("dl", {},
+    el("dt", {}, "Request"), el("dd", {}, `${kind.label} from ${origin.origin}, credentials ${cell.credentials ? "include" : "omit"}`),
+    el("dt", {}, "Allowed in"), el("dd", {}, cell.allowed_in.join(", ") || "no browser"),
+    el("dt", {}, "Blocked by"), el("dd", {}, blocked.join("; ") || "—"),
+    el("dt", {}, "Access-Control-Allow-Origin"), el("dd", {}, cell.access_control_allow_origin ?? "(absent)"),
+    el("dt", {}, "Access-Control-Allow-Credentials"), el("dd", {}, cell.access_control_allow_credentials ?? "(absent)"),
+    el("dt", {}, "Vary: Origin"), el("dd", {}, cell.vary_origin ? "yes" : "no"));
+}
+
+function renderScan(doc) {
+  const browsers = Object.keys(doc.cells[0]?.blocked_by || {});
+  const detail = el("div", { class: "cell-detail", "aria-live": "polite" }, el("p", {}, "Hover over or focus a cell to see its exchange."));
+  const head = el("tr", {}, el("th", { scope: "col" }, "Origin"));
+  for (const kind of doc.kinds) {
+    for (const credentials of [false, true]) {
+      head.append(el("th", { scope: "col" }, `${kind.label}${credentials ? " + cookies" : ""}`));
+    }
+  }
+  const body = el("tbody");
+  doc.origins.forEach((origin, oi) => {
+    const row = el("tr", {}, el("th", { scope: "row", class: origin.role },
+      el("span", { class: "origin" }, origin.origin), el("span", { class: "label" }, origin.class || origin.label)));
+    for (let ki = 0; ki < doc.kinds.length; ki++) {
+      for (const credentials of [false, true]) {
+        const cell = doc.cells.find((c) => c.origin === oi && c.kind === ki && c.credentials === credentials);
+        if (!cell) { row.append(el("td", {}, "")); continue; }
+        const verdict = { all: "allowed", some: "allowed in some browsers", none: "blocked" }[cellClass(cell, browsers)];
+        const shown = cell.allowed_in.length ? `${cell.allowed_in.length}/${browsers.length}` : "✗";
+        // The visible text starts the accessible name.
+        const button = el("button", { type: "button", class: `cell ${cellClass(cell, browsers)}`,
+          "aria-label": `${shown} ${verdict}: ${origin.origin}, ${doc.kinds[ki].label}${credentials ? " with cookies" : ""}` },
+          shown);
+        const show = () => detail.replaceChildren(cellDetails(doc, cell));
+        button.addEventListener("mouseenter", show);
+        button.addEventListener("focus", show);
+        row.append(el("td", {}, button));
+      }
+    }
+    body.append(row);
+  });
+  const table = el("table", { class: "matrix" }, el("caption", {}, `${doc.url} — ${doc.requests_sent} requests`), el("thead", {}, head), body);
+  const security = el("div", { class: "security" }, el("h3", {}, "Security findings"),
+    doc.security.length ? el("ul", {}, doc.security.map((f) => el("li", { class: `sev ${f.severity}` },
+      el("strong", {}, `${f.severity}: `), f.title, el("br"), el("span", { class: "cause" }, `${f.origin} (${f.browsers.join(", ")})`))))
+      : el("p", {}, "None."),
+    el("h3", {}, "In words"), el("ul", {}, doc.summary.map((s) => el("li", {}, s))));
+  return [el("div", { class: "matrix-wrap" }, table, detail), security];
+}
+
+async function submitScan(event) {
+  event.preventDefault();
+  const form = document.getElementById("scan-form");
+  const status = document.getElementById("scan-status");
+  const result = document.getElementById("scan-result");
+  status.textContent = "Scanning…";
+  result.replaceChildren();
+  try {
+    const doc = await api("/api/scan", {
+      url: form.elements.url.value,
+      origins: lines(form.elements.origins.value),
+      methods: form.elements.methods.value.split(",").map((m) => m.trim()).filter(Boolean),
+      headers: lines(form.elements.headers.value),
+    });
+    if (doc.error) throw new Error(`${doc.error.stage}: ${doc.error.message}`);
+    status.textContent = `${doc.origins.length} origins × ${doc.kinds.length} request kinds, ${doc.requests_sent} requests.`;
+    result.replaceChildren(...renderScan(doc));
   } catch (e) {
     status.textContent = "";
     result.replaceChildren(el("p", { class: "error", role: "alert" }, e.message));
@@ -219,16 +325,78 @@ async function submitExplain(event) {
   }
 }
 
+// ---- HAR --------------------------------------------------------------
+
+function renderHar(doc) {
+  const out = [el("p", {}, `${doc.fetches.length} cross-origin fetch(es), judged as ${doc.browser} (${doc.browser_evidence}).`)];
+  if (doc.summary.length) {
+    const rows = doc.summary.map((r) => el("tr", {}, el("td", {}, r.origin), el("td", {}, r.host),
+      el("td", {}, String(r.allowed)), el("td", {}, String(r.blocked)),
+      el("td", {}, Object.entries(r.causes).map(([id, n]) => `${id} ×${n}`).join(", "))));
+    out.push(el("table", { class: "har-summary" }, el("caption", {}, "Page origin → API host"),
+      el("thead", {}, el("tr", {}, ["Page origin", "API host", "Allowed", "Blocked", "Causes"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows)));
+  }
+  for (const f of doc.fetches.filter((f) => f.group !== "ok")) {
+    out.push(el("article", { class: "finding" },
+      el("h3", {}, `${f.method} ${f.url} — ${f.verdict} (${f.group})`),
+      el("p", { class: "cause" }, `entry ${f.entry} · from ${f.origin}`),
+      f.recorded_error ? el("p", {}, `The recording holds no response (${f.recorded_error}): \`cors-doctor har FILE --replay\` sends the request again to learn why.`) : null,
+      f.console.map((line) => el("pre", { class: "line" }, line)),
+      f.findings.map((x) => el("p", {}, el("strong", {}, `${x.title}: `), x.fix))));
+  }
+  return out;
+}
+
+async function judgeHar(file) {
+  const status = document.getElementById("har-status");
+  const result = document.getElementById("har-result");
+  status.textContent = `Reading ${file.name}…`;
+  result.replaceChildren();
+  try {
+    const response = await fetch(`/api/har?name=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Cors-Doctor-Token": token },
+      body: file,
+    });
+    const doc = await response.json();
+    if (!response.ok) throw new Error(doc.hint ? `${doc.error}: ${doc.hint}` : doc.error);
+    status.textContent = `${file.name}: ${doc.total_entries} entries.`;
+    result.replaceChildren(...renderHar(doc));
+  } catch (e) {
+    status.textContent = "";
+    result.replaceChildren(el("p", { class: "error", role: "alert" }, e.message));
+  }
+}
+
+function setUpDropZone() {
+  const zone = document.getElementById("drop-zone");
+  const input = document.getElementById("har-file");
+  input.addEventListener("change", () => input.files[0] && judgeHar(input.files[0]));
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    if (e.dataTransfer.files[0]) judgeHar(e.dataTransfer.files[0]);
+  });
+}
+
 // ---- start ------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
   showView();
   window.addEventListener("hashchange", showView);
   document.getElementById("check-form").addEventListener("submit", submitCheck);
+  document.getElementById("scan-form").addEventListener("submit", submitScan);
   document.getElementById("explain-form").addEventListener("submit", submitExplain);
   for (const button of document.querySelectorAll("button.copy[data-copy]")) {
     button.addEventListener("click", () =>
       navigator.clipboard.writeText(document.getElementById(button.dataset.copy).textContent));
   }
-  if (loadForm()) submitCheck();
+  setUpDropZone();
+  const ready = loadTargets().catch((e) => {
+    document.getElementById("check-status").textContent = `Configuration targets unavailable: ${e.message}`;
+  });
+  if (loadForm()) ready.then(() => submitCheck());
 });
