@@ -9,6 +9,7 @@ use crate::audit::AuditTarget;
 use crate::audit_input::{header, http_url};
 use cors_engine::Origin;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use url::Url;
 
 /// The methods an OpenAPI path item may declare that a page's script can
@@ -59,6 +60,8 @@ pub fn openapi_targets(
     };
     let doc_security = doc.get("security");
     let mut targets: Vec<AuditTarget> = Vec::new();
+    // URL, method and headers of each target kept: a duplicate operation is asked once.
+    let mut seen = HashSet::new();
     for (path, item) in paths {
         let at = |what: &str| format!("paths.{path}: {what}");
         if !path.starts_with('/') {
@@ -101,16 +104,17 @@ pub fn openapi_targets(
                 .filter(|(n, v)| !cors_engine::safelist::is_forbidden_request_header(n, v))
                 .map(|(n, v)| header(&format!("{n}: {v}")).map_err(|e| at(&e)))
                 .collect::<Result<_, _>>()?;
-            if !targets.iter().any(|t| same_target(t, &target)) {
+            let key = (
+                target.url.clone(),
+                target.method.clone(),
+                target.headers.clone(),
+            );
+            if seen.insert(key) {
                 targets.push(target);
             }
         }
     }
     Ok(targets)
-}
-
-fn same_target(a: &AuditTarget, b: &AuditTarget) -> bool {
-    a.url == b.url && a.method == b.method && a.headers == b.headers
 }
 
 /// `value`, or what its `$ref` (a local `#/…` pointer) names.

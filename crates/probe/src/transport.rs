@@ -589,19 +589,24 @@ fn chain(error: &dyn std::error::Error) -> String {
 }
 
 fn has_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> bool {
+    find_source::<T>(error).is_some()
+}
+
+/// The first error of type `T` in `error`'s chain (an I/O error's inner one included).
+fn find_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
     let mut source = error.source();
     while let Some(e) = source {
-        if e.is::<T>() {
-            return true;
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.is::<T>()) {
-                return true;
+            if let Some(found) = io.get_ref().and_then(|inner| inner.downcast_ref::<T>()) {
+                return Some(found);
             }
         }
         source = e.source();
     }
-    false
+    None
 }
 
 /// Whether an I/O error of `kind` is in the error's source chain.
@@ -711,16 +716,7 @@ fn classify(
 /// Whether hyper refused a response head as too large (too many lines, or
 /// over its size cap).
 fn head_too_large(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if e.downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_parse_too_large)
-        {
-            return true;
-        }
-        source = e.source();
-    }
-    false
+    find_source::<hyper::Error>(error).is_some_and(hyper::Error::is_parse_too_large)
 }
 
 #[cfg(test)]
