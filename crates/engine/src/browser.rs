@@ -45,6 +45,28 @@ impl Browser {
         }
     }
 
+    /// The browser engine a `User-Agent` names (Edge and Opera are
+    /// Chromium; every iOS browser, `CriOS` included, is WebKit; Chrome's
+    /// string also says `Safari/`, so the order matters). `None` for a
+    /// client that is no browser (curl, a server, a test runner's default).
+    pub fn from_user_agent(ua: &str) -> Option<Browser> {
+        if ua.contains("Firefox/") {
+            Some(Browser::Firefox)
+        } else if ua.contains("iPhone") || ua.contains("iPad") {
+            Some(Browser::WebKit)
+        } else if ua.contains("Chrome/")
+            || ua.contains("Chromium/")
+            || ua.contains("Edg/")
+            || ua.contains("HeadlessChrome/")
+        {
+            Some(Browser::Chromium)
+        } else if ua.contains("AppleWebKit/") {
+            Some(Browser::WebKit)
+        } else {
+            None
+        }
+    }
+
     /// Upper bound of `Access-Control-Max-Age`, in seconds.
     pub fn max_age_cap(self) -> u64 {
         match self {
@@ -168,5 +190,22 @@ mod tests {
         }
         assert_eq!(Browser::from_id("Safari"), Some(Browser::WebKit));
         assert_eq!(Browser::from_id("opera"), None);
+    }
+
+    #[test]
+    fn a_user_agent_names_its_engine() {
+        let table = [
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", Some(Browser::Chromium)),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", Some(Browser::Chromium)),
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0", Some(Browser::Firefox)),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", Some(Browser::WebKit)),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1", Some(Browser::WebKit)),
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15 MiniBrowser/2.50", Some(Browser::WebKit)),
+            ("curl/8.11.1", None),
+            ("", None),
+        ];
+        for (ua, browser) in table {
+            assert_eq!(Browser::from_user_agent(ua), browser, "{ua}");
+        }
     }
 }

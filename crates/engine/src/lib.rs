@@ -53,7 +53,8 @@ pub use driver::{evaluate, evaluate_cached, Answer, Driver, Reply};
 pub use flow::Flow;
 pub use message::{webkit_network_description, Stage, Values};
 pub use observed::{
-    evaluate_observed, preflight_request, script_request, ObservedExchange, ObservedFetch,
+    evaluate_observed, failed_preflight, preflight_request, script_request, LiveJudgement,
+    LivePairing, ObservedExchange, ObservedFetch,
 };
 pub use origin::Origin;
 pub use outcome::{BrowserOutcome, Finding, Outcome, Verdict};

@@ -62,6 +62,10 @@ pub struct ObservedFetch {
     pub preflight_from_cache: bool,
     /// The final response came from the HTTP cache.
     pub from_http_cache: bool,
+    /// The browser followed a redirect to this URL and the recording holds
+    /// no request (or preflight) for it: a proxy judges before the browser
+    /// follows.
+    pub unrecorded_hop: Option<Url>,
     /// The browser's verdict, findings and console lines.
     pub outcome: BrowserOutcome,
 }
@@ -199,6 +203,46 @@ pub fn preflight_request(preflight: &ObservedExchange, page: Option<&Url>) -> Op
     Some(request)
 }
 
+/// A preflight seen live (by a proxy) before the request it asks for: the
+/// request follows only if the preflight passes, so it is judged on its
+/// own. `None` when the browser goes on to send the request (keep the
+/// preflight to pair with it); else the fetch that ended at the preflight,
+/// with the browser's verdict, findings and console lines. `None` also for
+/// an exchange that is no script's preflight.
+pub fn failed_preflight(
+    browser: Browser,
+    preflight: &ObservedExchange,
+    page: Option<&Url>,
+) -> Option<ObservedFetch> {
+    let mut request = preflight_request(preflight, page)?;
+    request.force_preflight = true;
+    let mut reached_request = false;
+    let mut driver = Driver::new();
+    driver.add(Flow::start(&request, browser));
+    let driver = driver.run_replies(|planned: &PlannedRequest| {
+        Reply::Answer(match planned.purpose {
+            RequestPurpose::Preflight => preflight.response.clone(),
+            RequestPurpose::Actual => {
+                reached_request = true;
+                Err(("ERR_ABORTED".to_string(), "not sent yet".to_string()))
+            }
+        })
+    });
+    let outcome = driver.finish().browsers.pop()?;
+    if reached_request {
+        return None;
+    }
+    Some(ObservedFetch {
+        request: 0,
+        preflight: Some(0),
+        hops: Vec::new(),
+        preflight_from_cache: false,
+        from_http_cache: false,
+        unrecorded_hop: None,
+        outcome,
+    })
+}
+
 /// Runs one flow of `browser` for `request` (recorded at `at`; `None` for
 /// a lone preflight), answered from the recording.
 fn replay(
@@ -243,6 +287,7 @@ fn replay(
     let mut preflight = None;
     let mut last = at.or(first_preflight).unwrap_or(0);
     let mut first = true;
+    let mut unrecorded_hop = None;
     let driver = driver.run_replies(|planned: &PlannedRequest| {
         let index = match planned.purpose {
             RequestPurpose::Preflight if first => first_preflight,
@@ -259,10 +304,13 @@ fn replay(
                 let hop = (last + 1..exchanges.len()).find(|&i| {
                     !used[i] && exchanges[i].url == planned.url && !exchanges[i].is_preflight()
                 });
-                if let Some(i) = hop {
-                    used[i] = true;
-                    hops.push(i);
-                    last = i;
+                match hop {
+                    Some(i) => {
+                        used[i] = true;
+                        hops.push(i);
+                        last = i;
+                    }
+                    None => unrecorded_hop = Some(planned.url.clone()),
                 }
                 hop
             }
@@ -284,6 +332,8 @@ fn replay(
                     preflight_from_cache = true;
                     return Reply::PreflightCached;
                 }
+                // The preflight after a redirect is not there yet.
+                None if !first => unrecorded_hop = Some(planned.url.clone()),
                 None => {}
             }
         }
@@ -310,6 +360,78 @@ fn replay(
         hops,
         preflight_from_cache,
         from_http_cache,
+        unrecorded_hop,
         outcome,
+    }
+}
+
+/// How many passed preflights [`LivePairing`] keeps waiting for their
+/// request: a browser sends the request right after its preflight, so
+/// only as many as the page has fetches in flight are ever needed.
+pub const PENDING_PREFLIGHTS: usize = 256;
+
+/// Traffic judged as it passes (a proxy), one exchange at a time: a
+/// preflight is judged on its own (the request follows only if it
+/// passes), and one that passes waits to be paired with its request.
+#[derive(Debug, Default)]
+pub struct LivePairing {
+    pending: std::collections::VecDeque<ObservedExchange>,
+}
+
+/// What one live exchange was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiveJudgement {
+    /// No cross-origin request a script made (no `Origin`, a navigation).
+    NotAFetch,
+    /// A preflight the browser accepts: its request comes next.
+    PreflightPassed,
+    /// A fetch (or the preflight that ended it) and the browser's verdict.
+    /// With `unrecorded_hop` set, the browser accepted a redirect and
+    /// follows it: the next hop is judged when it comes.
+    Fetch(Box<ObservedFetch>),
+}
+
+impl LivePairing {
+    pub fn new() -> LivePairing {
+        LivePairing::default()
+    }
+
+    /// Judges `exchange` as `browser` does, given the preflights it passed
+    /// before.
+    pub fn observe(
+        &mut self,
+        browser: Browser,
+        exchange: ObservedExchange,
+        page: Option<&Url>,
+    ) -> LiveJudgement {
+        if exchange.is_preflight() {
+            if let Some(failed) = failed_preflight(browser, &exchange, page) {
+                return LiveJudgement::Fetch(Box::new(failed));
+            }
+            if script_request(&exchange, page).is_none() {
+                return LiveJudgement::NotAFetch;
+            }
+            if self.pending.len() == PENDING_PREFLIGHTS {
+                self.pending.pop_front();
+            }
+            self.pending.push_back(exchange);
+            return LiveJudgement::PreflightPassed;
+        }
+        if script_request(&exchange, page).is_none() {
+            return LiveJudgement::NotAFetch;
+        }
+        let mut exchanges = Vec::with_capacity(2);
+        if let Some(at) = self.pending.iter().rposition(|p| serves(p, &exchange)) {
+            exchanges.extend(self.pending.remove(at));
+        }
+        exchanges.push(exchange);
+        let last = exchanges.len() - 1;
+        match evaluate_observed(browser, &exchanges, page)
+            .into_iter()
+            .find(|f| f.request == last)
+        {
+            Some(fetch) => LiveJudgement::Fetch(Box::new(fetch)),
+            None => LiveJudgement::NotAFetch,
+        }
     }
 }

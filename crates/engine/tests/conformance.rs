@@ -475,7 +475,7 @@ fn engine_agrees_with_recorded_browsers() {
 /// refused connections, requests never sent, repeats served by a cache).
 #[test]
 fn recorded_traffic_reaches_the_live_verdicts() {
-    use cors_engine::{evaluate, evaluate_observed, ObservedExchange};
+    use cors_engine::{evaluate, evaluate_observed, LiveJudgement, LivePairing, ObservedExchange};
     let defs = scenarios();
     // Where the live flow is known to differ from the browser, the
     // recording may well be the one that is right.
@@ -502,6 +502,7 @@ fn recorded_traffic_reaches_the_live_verdicts() {
     ] {
         let results = read(&dir.join(file));
         let (mut compared, mut left_out) = (0, 0);
+        let (mut compared_live, mut left_out_live) = (0, 0);
         for recorded in results["scenarios"].as_array().unwrap() {
             let id = recorded["id"].as_str().unwrap();
             let Some(def) = defs.get(id) else { continue };
@@ -581,8 +582,39 @@ fn recorded_traffic_reaches_the_live_verdicts() {
                     fetch.outcome.verdict, fetch.outcome.console, live.verdict, live.console
                 ));
             }
+            // The same traffic as a proxy sees it, one exchange at a time
+            // (a redirect's next hop is judged as its own fetch there).
+            if fetch.hops.is_empty() {
+                let mut pairing = LivePairing::new();
+                let first = exchanges.iter().find_map(|e| {
+                    match pairing.observe(browser, e.clone(), Some(&request.page_url)) {
+                        LiveJudgement::Fetch(f) => Some(f),
+                        _ => None,
+                    }
+                });
+                match first {
+                    // A redirect the browser followed: judged hop by hop.
+                    Some(f) if f.unrecorded_hop.is_some() => left_out_live += 1,
+                    Some(f)
+                        if f.outcome.verdict == live.verdict
+                            && f.outcome.console == live.console =>
+                    {
+                        compared_live += 1
+                    }
+                    other => failures.push(format!(
+                        "{browser} {id}: live pairing {:?}\n    live {:?} {:#?}",
+                        other.map(|f| (f.outcome.verdict, f.outcome.console)),
+                        live.verdict,
+                        live.console
+                    )),
+                }
+            }
         }
-        println!("{browser}: observed traffic of {compared} scenarios agrees with the live flow; {left_out} left out (not told by the wire)");
+        println!("{browser}: observed traffic of {compared} scenarios agrees with the live flow ({compared_live} also judged one exchange at a time, as a proxy does, and {left_out_live} redirects judged hop by hop there); {left_out} left out (not told by the wire)");
+        assert!(
+            compared_live >= 140,
+            "{browser}: only {compared_live} scenarios compared one exchange at a time"
+        );
         assert!(
             compared >= 150,
             "{browser}: only {compared} scenarios compared"

@@ -32,14 +32,19 @@ fn exchange(
 const ORIGIN: (&str, &str) = ("Origin", "https://app.example.com");
 const ALLOW: (&str, &str) = ("Access-Control-Allow-Origin", "https://app.example.com");
 
-#[test]
-fn a_put_without_its_preflight_was_answered_by_the_preflight_cache() {
-    let put = exchange(
+/// A JSON PUT whose response allows the page's origin.
+fn allowed_put() -> ObservedExchange {
+    exchange(
         "PUT",
         &[ORIGIN, ("Content-Type", "application/json")],
         200,
         &[ALLOW],
-    );
+    )
+}
+
+#[test]
+fn a_put_without_its_preflight_was_answered_by_the_preflight_cache() {
+    let put = allowed_put();
     for browser in Browser::ALL {
         let fetches = evaluate_observed(browser, std::slice::from_ref(&put), None);
         assert_eq!(fetches.len(), 1);
@@ -61,12 +66,7 @@ fn a_recorded_preflight_is_paired_with_its_request_and_judged() {
         204,
         &[ALLOW, ("Access-Control-Allow-Methods", "PUT")],
     );
-    let put = exchange(
-        "PUT",
-        &[ORIGIN, ("Content-Type", "application/json")],
-        200,
-        &[ALLOW],
-    );
+    let put = allowed_put();
     let fetches = evaluate_observed(Browser::Chromium, &[preflight.clone(), put], None);
     assert_eq!(fetches.len(), 1);
     let fetch = &fetches[0];
@@ -131,5 +131,72 @@ fn a_redirected_preflighted_request_without_recorded_preflights_follows_its_hop(
         let alone = evaluate_observed(browser, std::slice::from_ref(&put), None);
         assert_eq!(alone.len(), 1, "{browser}");
         assert_ne!(alone[0].outcome.verdict, Verdict::Allowed, "{browser}");
+    }
+}
+
+/// A proxy's view: one exchange at a time. A failing preflight is the
+/// fetch's end; a passing one waits for its request and is paired with it;
+/// a redirect the browser follows says where to, its hop comes later.
+#[test]
+fn live_traffic_is_judged_one_exchange_at_a_time() {
+    use cors_engine::{LiveJudgement, LivePairing};
+    let preflight = |allow: &[(&str, &str)]| {
+        exchange(
+            "OPTIONS",
+            &[
+                ORIGIN,
+                ("Access-Control-Request-Method", "PUT"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ],
+            204,
+            allow,
+        )
+    };
+    let put = allowed_put();
+    for browser in Browser::ALL {
+        let mut live = LivePairing::new();
+        let LiveJudgement::Fetch(failed) = live.observe(browser, preflight(&[ALLOW]), None) else {
+            panic!("{browser}: a preflight without Allow-Headers ends the fetch");
+        };
+        assert_eq!(failed.outcome.verdict, Verdict::Blocked, "{browser}");
+        assert!(!failed.outcome.console.is_empty(), "{browser}");
+        let good = preflight(&[
+            ALLOW,
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Allow-Headers", "content-type"),
+        ]);
+        assert_eq!(
+            live.observe(browser, good, None),
+            LiveJudgement::PreflightPassed
+        );
+        let LiveJudgement::Fetch(fetch) = live.observe(browser, put.clone(), None) else {
+            panic!("{browser}: the PUT is a fetch");
+        };
+        assert_eq!(fetch.preflight, Some(0), "{browser}: paired");
+        assert!(!fetch.preflight_from_cache, "{browser}");
+        assert_eq!(fetch.outcome.verdict, Verdict::Allowed, "{browser}");
+        // The pending preflight was used up: the next PUT alone came
+        // after the browser's preflight cache.
+        let LiveJudgement::Fetch(again) = live.observe(browser, put.clone(), None) else {
+            panic!("{browser}: a fetch");
+        };
+        assert!(again.preflight_from_cache, "{browser}");
+        // No Origin: no cross-origin request of a script.
+        let plain = exchange("GET", &[], 200, &[]);
+        assert_eq!(live.observe(browser, plain, None), LiveJudgement::NotAFetch);
+        let moved = exchange(
+            "GET",
+            &[ORIGIN],
+            302,
+            &[ALLOW, ("Location", "https://api.example.com/moved")],
+        );
+        let LiveJudgement::Fetch(redirected) = live.observe(browser, moved, None) else {
+            panic!("{browser}: a fetch");
+        };
+        assert_eq!(
+            redirected.unrecorded_hop.as_ref().map(Url::as_str),
+            Some("https://api.example.com/moved"),
+            "{browser}"
+        );
     }
 }

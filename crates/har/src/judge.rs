@@ -26,7 +26,7 @@ use crate::reader::{Entry, Har, Page};
 #[derive(Clone, Debug)]
 pub enum Judgement {
     /// The engine's judgement of the recorded exchanges.
-    Judged(ObservedFetch),
+    Judged(Box<ObservedFetch>),
     /// The browser reported a failure and the recording holds no response.
     NoResponse { error: String },
 }
@@ -191,18 +191,6 @@ fn browser_of_name(name: &str) -> Option<Browser> {
     }
 }
 
-fn browser_of_user_agent(ua: &str) -> Option<Browser> {
-    if ua.contains("Firefox/") {
-        Some(Browser::Firefox)
-    } else if ua.contains("Chrome/") || ua.contains("Chromium/") || ua.contains("Edg/") {
-        Some(Browser::Chromium)
-    } else if ua.contains("AppleWebKit/") {
-        Some(Browser::WebKit)
-    } else {
-        None
-    }
-}
-
 /// The browser that recorded `har`, and how that was told. Chromium,
 /// Edge and Safari all write `WebInspector` as the creator, so the
 /// `browser` field and then the requests' User-Agent decide.
@@ -220,7 +208,7 @@ pub fn recording_browser(har: &Har) -> (Browser, String) {
     }
     for entry in &har.entries {
         if let Some(ua) = entry.request_header("user-agent") {
-            if let Some(browser) = browser_of_user_agent(ua) {
+            if let Some(browser) = Browser::from_user_agent(ua) {
                 return (browser, format!("User-Agent: {ua}"));
             }
         }
@@ -414,7 +402,7 @@ pub fn judge(har: Har, browser: Browser, browser_evidence: String) -> HarReport 
                 url.clone(),
                 exchange,
                 *inferred,
-                Judgement::Judged(j),
+                Judgement::Judged(Box::new(j)),
             );
             // Only what did not pass is ever sent again (`--replay`).
             if blocked {
