@@ -214,6 +214,34 @@ Exit codes: 0 nothing blocked · 1 something was blocked · 2 unreadable or malf
 Exit codes: 0 stopped with Ctrl-C · 2 bad usage (a non-loopback address, a port in use)")]
     Serve(ServeArgs),
 
+    /// A development proxy to your API that explains CORS instead of hiding it.
+    ///
+    /// Point the page's API base URL at the proxy (http://127.0.0.1:8080
+    /// by default): every request goes to --upstream unchanged (HTTP/1.1
+    /// and HTTP/2, bodies streamed, WebSockets and server-sent events passed
+    /// through) and each cross-origin exchange is judged as the browser that
+    /// sent it (its User-Agent) would: one line per request with the
+    /// verdict and the finding, the full report at the URL the line gives.
+    ///
+    /// --fix adds exactly the headers a blocked request needs, so the work
+    /// goes on, and says each time what the upstream itself must send
+    /// (with --server, as that server's configuration). Unlike
+    /// `Access-Control-Allow-Origin: *` proxies, nothing is hidden: the
+    /// line still says what production will do.
+    ///
+    /// Never an open proxy: only the upstream is reached, only the proxy's
+    /// own Host is accepted, and it listens on loopback unless told
+    /// otherwise.
+    #[command(after_help = "Examples:
+  cors-doctor proxy --upstream https://api.example.com
+  cors-doctor proxy --upstream http://127.0.0.1:3001 --fix --server express
+  cors-doctor proxy --upstream http://127.0.0.1:8787 --json | jq -c '[.id, .verdict, .finding]'
+
+A line:  ✗ #3 PUT /items  from http://localhost:5173  chromium: blocked · preflight-missing-allow-headers (204)  http://127.0.0.1:8080/.cors-doctor/3
+
+Exit codes: 0 stopped with Ctrl-C · 2 bad usage (a bad upstream URL, a port in use, an unreadable --cacert)")]
+    Proxy(ProxyArgs),
+
     /// Serve the lab: a deliberately misconfigured API, one endpoint per CORS cause.
     Lab(LabArgs),
 
@@ -666,6 +694,45 @@ pub struct ServeArgs {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ProxyArgs {
+    /// The API to forward to: its origin, and a path prefix if any (https://api.example.com/v1).
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+
+    /// Where to listen. A non-loopback address is allowed, with a warning: anyone who reaches it reaches the upstream.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Add the headers a blocked request needs to the upstream's answer (and say what the upstream must send).
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix: also write the fix as this server's configuration (nginx, express, caddy, … as `config` knows them).
+    #[arg(long, value_name = "SERVER", requires = "fix")]
+    pub server: Option<String>,
+
+    /// Judge every request as this browser (chromium, firefox, webkit) instead of by its User-Agent.
+    #[arg(long, value_name = "BROWSER")]
+    pub browser: Option<String>,
+
+    /// Give up on the upstream's response head after SECS seconds (502/504 to the page, said on the line).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// Trust the PEM certificate(s) in FILE for an https:// upstream.
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify the upstream's TLS certificate.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// One JSON object per line (cors-doctor/proxy/v1): a `listening` line, then one per request.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(args, &mut out),
         Command::Har(args) => commands::har::run(args, &mut out),
         Command::Serve(args) => commands::serve::run(args, &mut out),
+        Command::Proxy(args) => commands::proxy::run(args, &mut out),
         Command::Lab(args) => commands::lab::run(args, &mut out),
         Command::Demo(args) => commands::demo::run(args, &mut out),
         Command::Completions { shell } => {

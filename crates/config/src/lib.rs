@@ -28,12 +28,14 @@ mod nginx;
 pub mod origin_regex;
 mod python;
 mod rails;
+mod response_headers;
 mod rust;
 mod shared_settings;
 mod spring;
 mod static_hosts;
 
 pub use from_request::rule_for_request;
+pub use response_headers::response_headers;
 
 use cors_policy::{Policy, Rule};
 

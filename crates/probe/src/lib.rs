@@ -17,7 +17,7 @@ pub mod scan;
 pub mod scan_analysis;
 pub mod scan_matrix;
 pub mod transport;
-pub(crate) mod trust;
+pub mod trust;
 pub mod verify;
 
 pub use check::{run_check, CheckReport, CheckRequest, SecondOriginProbe, WireExchange};

@@ -341,7 +341,7 @@ fn render_fetch(
     render_findings(out, fetch.findings(), p);
 }
 
-fn render_findings(out: &mut String, findings: &[Finding], p: &Palette) {
+pub(crate) fn render_findings(out: &mut String, findings: &[Finding], p: &Palette) {
     for finding in findings {
         if finding.severity == Severity::Info {
             continue;
@@ -492,7 +492,7 @@ fn fetch_doc(
     }
 }
 
-fn finding_docs(findings: &[Finding]) -> Vec<FindingDoc> {
+pub(crate) fn finding_docs(findings: &[Finding]) -> Vec<FindingDoc> {
     findings
         .iter()
         .map(|f| FindingDoc {

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod fix_config;
 pub mod har;
 pub mod policy_init;
+pub mod proxy;
 pub mod scan_json;
 pub mod scan_text;
 pub mod style;

@@ -11,6 +11,7 @@ pub mod explain_input;
 pub mod har;
 pub mod lab;
 pub mod lab_estate;
+pub mod proxy;
 pub mod scan;
 pub mod serve;
 pub mod verify;
