@@ -69,6 +69,14 @@ fn answer(misbehaviour: Misbehaviour, mut stream: TcpStream, bomb: &[u8]) {
     if !matches!(misbehaviour, Reset | Silent | RedirectChain(_)) {
         read_head(&mut stream);
     }
+    respond(misbehaviour, stream, bomb);
+}
+
+/// Misbehaves on `stream`, whose request head is read (the redirect chain
+/// reads it itself). `bomb` is the gzip bomb's body when that is the
+/// misbehaviour.
+pub fn respond(misbehaviour: Misbehaviour, mut stream: TcpStream, bomb: &[u8]) {
+    use Misbehaviour::*;
     let _ = match misbehaviour {
         // Held open until the client gives up.
         Silent => {
@@ -181,7 +189,7 @@ fn read_head(stream: &mut TcpStream) {
     stream_head(stream);
 }
 
-fn stream_head(stream: &mut TcpStream) -> String {
+pub fn stream_head(stream: &mut TcpStream) -> String {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
