@@ -235,6 +235,7 @@ Exit codes: 0 stopped with Ctrl-C · 2 bad usage (a non-loopback address, a port
     #[command(after_help = "Examples:
   cors-doctor proxy --upstream https://api.example.com
   cors-doctor proxy --upstream http://127.0.0.1:3001 --fix --server express
+  cors-doctor proxy --upstream http://127.0.0.1:3001 --policy cors-policy.toml
   cors-doctor proxy --upstream http://127.0.0.1:8787 --json | jq -c '[.id, .verdict, .finding]'
 
 A line:  ✗ #3 PUT /items  from http://localhost:5173  chromium: blocked · preflight-missing-allow-headers (204)  http://127.0.0.1:8080/.cors-doctor/3
@@ -713,6 +714,10 @@ pub struct ProxyArgs {
     /// With --fix: also write the fix as this server's configuration (nginx, express, caddy, … as `config` knows them).
     #[arg(long, value_name = "SERVER", requires = "fix")]
     pub server: Option<String>,
+
+    /// Judge traffic against a `verify` policy (cors-policy.toml): a line says where the upstream lets through what the policy forbids, or blocks what it allows. With --fix, only what the policy allows is fixed, with its rule's lists.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<String>,
 
     /// Judge every request as this browser (chromium, firefox, webkit) instead of by its User-Agent.
     #[arg(long, value_name = "BROWSER")]

@@ -514,3 +514,88 @@ fn hostile_upstreams_and_clients_stall_no_one_and_cost_bounded_memory() {
     assert_eq!(status, 200);
     drop(held);
 }
+
+#[test]
+fn a_policy_judges_the_traffic_and_bounds_the_fix() {
+    let lab = support::start_lab(None);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("cors-policy.toml");
+    std::fs::write(
+        &policy,
+        r#"
+[[api]]
+name = "lab"
+base_url = "https://api.example.com"
+
+[[api.rule]]
+name = "items"
+path = "/no-cors"
+allow_origins = ["https://app.example.com"]
+methods = ["GET", "PUT"]
+request_headers = ["Content-Type"]
+"#,
+    )
+    .unwrap();
+    let policy = policy.to_string_lossy().into_owned();
+    let upstream = format!("http://{}", lab.addr);
+    let judging = Proxy::start(&upstream, &["--policy", &policy]);
+    let get = |proxy: &Proxy, path: &str, origin: &str| {
+        let (status, head, _) = http(
+            &proxy.addr,
+            "GET",
+            path,
+            &[("Origin", origin), ("User-Agent", CHROME)],
+        );
+        (status, head, proxy.next_event())
+    };
+    // Allowed by the policy, blocked by the upstream.
+    let (_, _, event) = get(&judging, "/no-cors", ORIGIN);
+    assert_eq!(event["verdict"], "blocked");
+    assert_eq!(event["policy"]["rule"], "items");
+    assert_eq!(event["policy"]["allowed"], true);
+    assert_eq!(event["policy"]["agrees"], false, "{event}");
+    // No rule covers it, and the upstream lets it through.
+    let (_, _, event) = get(&judging, "/ok/simple", ORIGIN);
+    assert_eq!(event["verdict"], "allowed");
+    assert_eq!(event["policy"]["rule"], Value::Null);
+    assert_eq!(event["policy"]["agrees"], false, "{event}");
+    // Refused by both.
+    let (_, _, event) = get(&judging, "/no-cors", "https://evil.example.net");
+    assert_eq!(event["policy"]["allowed"], false);
+    assert!(
+        event["policy"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("allow_origins"),
+        "{event}"
+    );
+    assert_eq!(event["policy"]["agrees"], true);
+    // --fix with a policy fixes only what it allows, with the rule's lists.
+    let fixing = Proxy::start(&upstream, &["--policy", &policy, "--fix"]);
+    let preflight = [
+        ("Origin", ORIGIN),
+        ("User-Agent", CHROME),
+        ("Access-Control-Request-Method", "PUT"),
+        ("Access-Control-Request-Headers", "content-type"),
+    ];
+    let (status, head, _) = http(&fixing.addr, "OPTIONS", "/no-cors", &preflight);
+    assert!(status == 200 || status == 204, "{head}");
+    assert!(
+        has_line(&head, "access-control-allow-methods: GET, PUT"),
+        "{head}"
+    );
+    assert!(
+        has_line(&head, "access-control-allow-headers: Content-Type"),
+        "{head}"
+    );
+    fixing.next_event();
+    let (_, head, event) = get(&fixing, "/no-cors", "https://evil.example.net");
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin"),
+        "{head}"
+    );
+    let why = event["fix"]["not_fixed"].as_str().unwrap();
+    assert!(why.contains("production will block it too"), "{why}");
+}

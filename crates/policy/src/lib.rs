@@ -14,6 +14,7 @@
 mod check;
 mod origin_pattern;
 mod raw;
+mod request_match;
 mod spec;
 
 use std::fmt;

@@ -38,6 +38,8 @@ pub struct ProxyEvent {
     pub judgement: Option<LiveJudgement>,
     /// With `--fix`, for an answer the browser blocks.
     pub fix: Option<Fix>,
+    /// With `--policy`, what the policy says of this request.
+    pub policy: Option<PolicyVerdict>,
     /// Milliseconds from the request's head to the upstream's head.
     pub upstream_ms: u64,
 }
@@ -75,6 +77,21 @@ pub enum Fix {
         status_replaced: bool,
         served: LiveJudgement,
     },
-    /// No header lets it through (a `null` origin, no-cors mode, …).
-    Impossible { why: String },
+    /// Not fixed: no header lets it through (a `null` origin, no-cors
+    /// mode, …), or the policy does not allow it.
+    NotFixed { why: String },
+}
+
+/// What `--policy` says of one request, next to the browser's verdict on
+/// the upstream's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyVerdict {
+    /// The rule whose path matches (none: the policy allows no
+    /// cross-origin request there).
+    pub rule: Option<String>,
+    /// `Ok` when the policy allows the request, else why not.
+    pub allowed: Result<(), String>,
+    /// The upstream does what the policy says (lets it through exactly
+    /// when the policy allows it).
+    pub agrees: bool,
 }

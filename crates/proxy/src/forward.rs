@@ -128,14 +128,17 @@ impl Forwarder {
         events: mpsc::Sender<Arc<ProxyEvent>>,
     ) -> Forwarder {
         Forwarder {
-            options,
             local,
             upstream,
             render,
             events,
-            judge: Mutex::new(Judge::default()),
+            judge: Mutex::new(Judge::new(
+                options.fix.then_some(options.server),
+                options.policy.clone(),
+            )),
             recent: Mutex::new(VecDeque::new()),
             next_id: AtomicU64::new(1),
+            options,
         }
     }
 
@@ -248,6 +251,7 @@ impl Forwarder {
             upstream_error: None,
             judgement: None,
             fix: None,
+            policy: None,
             upstream_ms: 0,
         };
         let mut response = match answer {
@@ -293,12 +297,11 @@ impl Forwarder {
         });
         let mut body = body.boxed();
         if let Some(exchange) = exchange {
-            let fix = self.options.fix.then_some(self.options.server);
             let judged = self
                 .judge
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .observe(browser, exchange, fix);
+                .observe(browser, exchange);
             if let Some((lines, status_replaced)) = judged.rewrite {
                 parts.headers.clear();
                 for (name, value) in lines {
@@ -316,6 +319,7 @@ impl Forwarder {
                 }
             }
             event.judgement = Some(judged.judgement);
+            event.policy = judged.policy;
             event.fix = judged.fix;
         }
         self.emit(event);

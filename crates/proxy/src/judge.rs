@@ -1,16 +1,17 @@
 //! Each exchange through the proxy judged by the engine's live-traffic
-//! entry point ([`LivePairing`]) as the browser that sent it, and, with
-//! `--fix`, the answer the browser blocks rewritten with the lines the
-//! request needs (`cors-config`'s rule for the request), then judged again
-//! to prove the fix lets it through. No CORS rule lives here.
+//! entry point ([`LivePairing`]) as the browser that sent it; with
+//! `--policy`, set against what the policy allows; with `--fix`, the answer
+//! the browser blocks rewritten with the lines the request needs (the
+//! policy's rule for it, else `cors-config`'s rule for the request), then
+//! judged again to prove the fix lets it through. No CORS rule lives here.
 
-use crate::event::{BrowserSource, Fix};
+use crate::event::{BrowserSource, Fix, PolicyVerdict};
 use cors_config::{response_headers, rule_for_request, Target};
 use cors_engine::{
     preflight_request, script_request, Browser, LiveJudgement, LivePairing, ObservedExchange,
-    Response, Verdict,
+    Request, Response, Verdict,
 };
-use cors_policy::RuleSpec;
+use cors_policy::{Policy, RuleSpec};
 
 /// The browser behind a request: `--browser`, else its `User-Agent`,
 /// else Chromium (a test client, curl).
@@ -27,17 +28,22 @@ pub(crate) fn browser_of(
     }
 }
 
-/// The proxy's memory of the traffic: preflights waiting for their
-/// request, as the upstream answered them and as the browser got them.
+/// The proxy's memory of the traffic (preflights waiting for their
+/// request, as the upstream answered them and as the browser got them),
+/// and what it judges with.
 #[derive(Debug, Default)]
 pub(crate) struct Judge {
     upstream: LivePairing,
     served: LivePairing,
+    /// `--fix`, with `--server`'s target if any.
+    fix: Option<Option<Target>>,
+    policy: Option<Policy>,
 }
 
 /// The judgement of one exchange and what the fix changes.
 pub(crate) struct Judged {
     pub judgement: LiveJudgement,
+    pub policy: Option<PolicyVerdict>,
     pub fix: Option<Fix>,
     /// The response lines to send instead of the upstream's, and whether
     /// the status becomes 204 (a failed preflight answered by the fix).
@@ -45,64 +51,66 @@ pub(crate) struct Judged {
 }
 
 impl Judge {
+    pub(crate) fn new(fix: Option<Option<Target>>, policy: Option<Policy>) -> Judge {
+        Judge {
+            fix,
+            policy,
+            ..Judge::default()
+        }
+    }
+
     /// Judges `exchange` (the upstream's answer as the browser would get
-    /// it unchanged); with `fix`, rewrites what the browser blocks.
-    pub(crate) fn observe(
-        &mut self,
-        browser: Browser,
-        exchange: ObservedExchange,
-        fix: Option<Option<Target>>,
-    ) -> Judged {
-        let Some(server) = fix else {
+    /// it unchanged), and fixes what the browser blocks when asked to.
+    pub(crate) fn observe(&mut self, browser: Browser, exchange: ObservedExchange) -> Judged {
+        let request = if exchange.is_preflight() {
+            preflight_request(&exchange, None)
+        } else {
+            script_request(&exchange, None)
+        };
+        let Some(server) = self.fix else {
             let judgement = self.upstream.observe(browser, exchange, None);
+            let policy = self.policy_verdict(request.as_ref(), &judgement);
             return Judged {
                 judgement,
+                policy,
                 fix: None,
                 rewrite: None,
             };
         };
         let judgement = self.upstream.observe(browser, exchange.clone(), None);
+        let policy = self.policy_verdict(request.as_ref(), &judgement);
         let blocked =
             matches!(&judgement, LiveJudgement::Fetch(f) if f.outcome.verdict == Verdict::Blocked);
-        if !blocked {
+        let (Some(request), Ok(upstream), true) = (request, &exchange.response, blocked) else {
             // Kept in step: the fixed pairing sees the same preflights.
             self.served.observe(browser, exchange, None);
             return Judged {
                 judgement,
+                policy,
                 fix: None,
                 rewrite: None,
             };
-        }
+        };
+        let rule = match &self.policy {
+            Some(p) => p
+                .rule_for_path(request.url.path())
+                .ok_or_else(|| format!("no rule of {} covers {}", p.file, request.url.path()))
+                .and_then(|rule| rule.spec_for(&request))
+                .map_err(|why| format!("{why}; production will block it too")),
+            None => rule_for_request(&request),
+        };
+        let rule = match rule {
+            Ok(rule) => rule,
+            Err(why) => {
+                return Judged {
+                    judgement,
+                    policy,
+                    fix: Some(Fix::NotFixed { why }),
+                    rewrite: None,
+                }
+            }
+        };
         let preflight = exchange.is_preflight();
-        let request = if preflight {
-            preflight_request(&exchange, None)
-        } else {
-            script_request(&exchange, None)
-        };
-        let rule = match request.as_ref().map(rule_for_request) {
-            Some(Ok(rule)) => rule,
-            Some(Err(why)) => {
-                return Judged {
-                    judgement,
-                    fix: Some(Fix::Impossible { why }),
-                    rewrite: None,
-                }
-            }
-            None => {
-                return Judged {
-                    judgement,
-                    fix: None,
-                    rewrite: None,
-                }
-            }
-        };
-        let Ok(upstream) = &exchange.response else {
-            return Judged {
-                judgement,
-                fix: None,
-                rewrite: None,
-            };
-        };
         let Fixed {
             lines,
             added,
@@ -117,13 +125,16 @@ impl Judge {
         let mut served = exchange;
         served.response = Ok(Response::new(status, lines.clone()));
         let served = self.served.observe(browser, served, None);
-        let config = server.map(|target| {
-            rule.policy("the proxied request")
+        let config = server.map(|target| match &self.policy {
+            Some(policy) => target.generate(policy),
+            None => rule
+                .policy("the proxied request")
                 .map_err(|e| e.to_string())
-                .and_then(|(policy, _)| target.generate(&policy))
+                .and_then(|(policy, _)| target.generate(&policy)),
         });
         Judged {
             judgement,
+            policy,
             rewrite: Some((lines, status_replaced)),
             fix: Some(Fix::Added {
                 upstream_must_send: response_headers(&rule, preflight),
@@ -135,6 +146,32 @@ impl Judge {
                 served,
             }),
         }
+    }
+
+    /// What the policy says of `request`, against what the browser did
+    /// with the upstream's answer (a passed preflight counts as let
+    /// through so far).
+    fn policy_verdict(
+        &self,
+        request: Option<&Request>,
+        judgement: &LiveJudgement,
+    ) -> Option<PolicyVerdict> {
+        let (policy, request) = (self.policy.as_ref()?, request?);
+        let let_through = match judgement {
+            LiveJudgement::Fetch(f) => f.outcome.verdict == Verdict::Allowed,
+            LiveJudgement::PreflightPassed => true,
+            LiveJudgement::NotAFetch => return None,
+        };
+        let rule = policy.rule_for_path(request.url.path());
+        let allowed = match rule {
+            Some(rule) => rule.allows(request),
+            None => Err(format!("no rule of {} covers this path", policy.file)),
+        };
+        Some(PolicyVerdict {
+            rule: rule.map(|r| r.name.clone()),
+            agrees: allowed.is_ok() == let_through,
+            allowed,
+        })
     }
 }
 

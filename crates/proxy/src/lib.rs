@@ -17,7 +17,7 @@ mod event;
 mod forward;
 mod judge;
 
-pub use event::{BrowserSource, Fix, ProxyEvent};
+pub use event::{BrowserSource, Fix, PolicyVerdict, ProxyEvent};
 pub use forward::REPORT_PREFIX;
 
 use cors_config::Target;
@@ -49,6 +49,9 @@ pub struct ProxyOptions {
     pub fix: bool,
     /// With `fix`: the rule as this server's configuration.
     pub server: Option<Target>,
+    /// Judge traffic against this policy; with `fix`, fix only what it
+    /// allows, with its rule's lists.
+    pub policy: Option<cors_policy::Policy>,
     /// Judge every request as this browser, whatever its User-Agent.
     pub browser: Option<Browser>,
     /// How long the upstream may take to send its response head.

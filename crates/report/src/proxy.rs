@@ -6,7 +6,7 @@ use crate::har::{finding_docs, render_findings, FindingDoc};
 use crate::style::Palette;
 use crate::words::verdict_word;
 use cors_engine::{LiveJudgement, ObservedFetch, Verdict};
-use cors_proxy::{BrowserSource, Fix, ProxyEvent};
+use cors_proxy::{BrowserSource, Fix, PolicyVerdict, ProxyEvent};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -101,12 +101,37 @@ pub fn render_proxy_line(event: &ProxyEvent, proxy_origin: &str, p: &Palette) ->
                 p.code(&lines(upstream_must_send))
             );
         }
-        Some(Fix::Impossible { why }) => {
-            let _ = writeln!(out, "    {} {why}", p.warn("no header fixes it:"));
+        Some(Fix::NotFixed { why }) => {
+            let _ = writeln!(out, "    {} {why}", p.warn("not fixed:"));
         }
         None => {}
     }
+    if let Some(policy) = &event.policy {
+        if !policy.agrees {
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                p.bad("against the policy:"),
+                policy_words(policy)
+            );
+        }
+    }
     out
+}
+
+/// What the policy says, and how the upstream's answer differs from it.
+fn policy_words(policy: &PolicyVerdict) -> String {
+    let rule = policy
+        .rule
+        .as_deref()
+        .map(|r| format!("rule `{r}`"))
+        .unwrap_or_else(|| "no rule".to_string());
+    match (&policy.allowed, policy.agrees) {
+        (Ok(()), true) => format!("{rule} allows it, and the upstream lets it through"),
+        (Ok(()), false) => format!("{rule} allows it, but the upstream's answer is blocked"),
+        (Err(why), true) => format!("{rule}: {why}; the upstream refuses it too"),
+        (Err(why), false) => format!("{rule}: {why}, but the upstream lets it through"),
+    }
 }
 
 fn lines(lines: &[(String, String)]) -> String {
@@ -220,10 +245,13 @@ pub fn render_proxy_event(event: &ProxyEvent, p: &Palette) -> String {
                     None => {}
                 }
             }
-            Fix::Impossible { why } => {
-                let _ = writeln!(out, "no header fixes it: {why}");
+            Fix::NotFixed { why } => {
+                let _ = writeln!(out, "not fixed: {why}");
             }
         }
+    }
+    if let Some(policy) = &event.policy {
+        let _ = writeln!(out, "\npolicy: {}", policy_words(policy));
     }
     out
 }
@@ -262,6 +290,7 @@ pub struct ProxyEventDoc {
     pub console: Vec<String>,
     pub findings: Vec<FindingDoc>,
     pub fix: Option<FixDoc>,
+    pub policy: Option<PolicyDoc>,
     pub details: String,
 }
 
@@ -275,8 +304,19 @@ pub struct FixDoc {
     pub served: &'static str,
     pub config: Option<String>,
     pub config_error: Option<String>,
-    /// Why no header fixes it (then nothing was added).
-    pub impossible: Option<String>,
+    /// Why it was not fixed (then nothing was added): no header lets it
+    /// through, or the policy does not allow it.
+    pub not_fixed: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct PolicyDoc {
+    pub rule: Option<String>,
+    pub allowed: bool,
+    /// Why the policy does not allow it.
+    pub why: Option<String>,
+    /// The upstream lets it through exactly when the policy allows it.
+    pub agrees: bool,
 }
 
 fn judgement_id(judgement: &LiveJudgement) -> &'static str {
@@ -335,9 +375,9 @@ pub fn proxy_event_doc(event: &ProxyEvent, proxy_origin: &str) -> ProxyEventDoc 
                 },
                 config: config.as_ref().and_then(|c| c.as_ref().ok().cloned()),
                 config_error: config.as_ref().and_then(|c| c.as_ref().err().cloned()),
-                impossible: None,
+                not_fixed: None,
             },
-            Fix::Impossible { why } => FixDoc {
+            Fix::NotFixed { why } => FixDoc {
                 added: Vec::new(),
                 dropped: Vec::new(),
                 upstream_must_send: Vec::new(),
@@ -345,8 +385,14 @@ pub fn proxy_event_doc(event: &ProxyEvent, proxy_origin: &str) -> ProxyEventDoc 
                 served: "blocked",
                 config: None,
                 config_error: None,
-                impossible: Some(why.clone()),
+                not_fixed: Some(why.clone()),
             },
+        }),
+        policy: event.policy.as_ref().map(|p| PolicyDoc {
+            rule: p.rule.clone(),
+            allowed: p.allowed.is_ok(),
+            why: p.allowed.as_ref().err().cloned(),
+            agrees: p.agrees,
         }),
         details: details_url(proxy_origin, event),
     }

@@ -6,7 +6,7 @@ use clap::Parser;
 
 use crate::cli::{ConfigArgs, FromCheckArgs};
 use crate::commands::check;
-use crate::commands::verify::read_policy;
+use crate::commands::verify::load_policy;
 use crate::exit::{self, Failure};
 use crate::output::Output;
 use cors_config::{rule_for_request, Target};
@@ -50,14 +50,7 @@ pub fn run(args: &ConfigArgs, out: &mut Output) -> Result<u8, Failure> {
         };
         checked(&spec, "the command line")?
     } else if let Some(file) = &args.policy {
-        let (file, text) = read_policy(file)?;
-        let (policy, warnings) = Policy::parse(&text, &file).map_err(|rejected| {
-            Failure::usage(format!("the policy cannot be used:\n{rejected}"))
-        })?;
-        for w in &warnings {
-            eprintln!("{w}");
-        }
-        policy
+        load_policy(file)?
     } else {
         return Err(Failure::usage(
             "which policy? pass --policy FILE, --origin ORIGIN (with --methods, --headers, …), or --from-check URL and check's options",

@@ -20,8 +20,8 @@ use url::Url;
 
 /// Lines waiting to be printed; beyond, the proxy drops lines, not requests.
 const EVENT_QUEUE: usize = 4096;
-/// Distinct rules whose configuration was printed (then printed again).
-const RULES_REMEMBERED: usize = 1000;
+/// Distinct configurations printed (beyond, they are printed again).
+const CONFIGS_REMEMBERED: usize = 1000;
 
 fn options(args: &ProxyArgs) -> Result<ProxyOptions, Failure> {
     let upstream = Url::parse(&args.upstream).map_err(|e| {
@@ -49,6 +49,11 @@ fn options(args: &ProxyArgs) -> Result<ProxyOptions, Failure> {
         timeout: Duration::from_secs_f64(args.timeout),
         ca_cert: args.cacert.clone(),
         insecure: args.insecure,
+        policy: args
+            .policy
+            .as_deref()
+            .map(crate::commands::verify::load_policy)
+            .transpose()?,
     })
 }
 
@@ -112,28 +117,27 @@ pub fn run(args: &ProxyArgs, out: &mut Output) -> Result<u8, Failure> {
     })
 }
 
-/// The configuration for a rule not printed before.
+/// A configuration not printed before (one per rule; one for a policy).
 fn print_config_once(event: &ProxyEvent, printed: &mut HashSet<String>, out: &mut Output) {
     let Some(Fix::Added {
-        rule,
         config: Some(config),
         ..
     }) = &event.fix
     else {
         return;
     };
-    if printed.len() == RULES_REMEMBERED {
+    if printed.len() == CONFIGS_REMEMBERED {
         printed.clear();
     }
-    if !printed.insert(rule.to_toml()) {
-        return;
-    }
-    match config {
-        Ok(text) => out.print(&format!(
+    let text = match config {
+        Ok(text) => format!(
             "    the upstream's configuration for this request:\n{}\n",
             indent(text)
-        )),
-        Err(why) => out.print(&format!("    no configuration: {why}\n")),
+        ),
+        Err(why) => format!("    no configuration: {why}\n"),
+    };
+    if printed.insert(text.clone()) {
+        out.print(&text);
     }
 }
 

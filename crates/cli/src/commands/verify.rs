@@ -28,6 +28,18 @@ pub(crate) fn read_policy(path: &str) -> Result<(String, String), Failure> {
     Ok((path.to_string(), text))
 }
 
+/// The policy at `path` (`-`: standard input), checked; its warnings are
+/// printed on standard error.
+pub(crate) fn load_policy(path: &str) -> Result<Policy, Failure> {
+    let (file, text) = read_policy(path)?;
+    let (policy, warnings) = Policy::parse(&text, &file)
+        .map_err(|rejected| Failure::usage(format!("the policy cannot be used:\n{rejected}")))?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    Ok(policy)
+}
+
 pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<u8, Failure> {
     if let Some(url) = &args.init {
         return init(args, url, out);
