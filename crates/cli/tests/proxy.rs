@@ -599,3 +599,48 @@ request_headers = ["Content-Type"]
     let why = event["fix"]["not_fixed"].as_str().unwrap();
     assert!(why.contains("production will block it too"), "{why}");
 }
+
+/// An https upstream is reached over HTTP/2 when it offers it (the lab does,
+/// by ALPN), and a client may speak HTTP/2 to the proxy itself (h2c, as
+/// `curl --http2-prior-knowledge` does).
+#[test]
+fn http2_on_both_sides() {
+    let lab = support::start_https_lab();
+    let proxy = Proxy::start(&lab.base, &["--cacert", &lab.cacert]);
+    let (status, _, _) = http(
+        &proxy.addr,
+        "GET",
+        "/no-cors",
+        &[("Origin", ORIGIN), ("User-Agent", CHROME)],
+    );
+    assert_eq!(status, 200);
+    let event = proxy.next_event();
+    assert_eq!(event["upstream_version"], "HTTP/2", "{event}");
+    assert_eq!(event["finding"], "allow-origin-missing");
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "--http2-prior-knowledge",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_version} %{http_code}",
+        ])
+        .args(["-H", &format!("Origin: {ORIGIN}"), "-A", CHROME])
+        .arg(format!("http://{}/ok/simple", proxy.addr))
+        .output()
+        .expect("curl (Debian's curl package; .ci/run installs it)");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2 200",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let event = proxy.next_event();
+    assert_eq!(event["verdict"], "allowed", "{event}");
+    // An untrusted certificate is a precise 502, not a hang.
+    let strict = Proxy::start(&lab.base, &[]);
+    let (status, _, body) = http(&strict.addr, "GET", "/ok/simple", &[]);
+    assert_eq!(status, 502, "{body}");
+    assert!(body.to_ascii_lowercase().contains("certificate"), "{body}");
+}

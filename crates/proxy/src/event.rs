@@ -32,6 +32,8 @@ pub struct ProxyEvent {
     pub browser_source: BrowserSource,
     /// The upstream's status (before any fix).
     pub status: Option<u16>,
+    /// The HTTP version the upstream answered with (`HTTP/2` by ALPN).
+    pub upstream_version: Option<&'static str>,
     /// Why no answer came from the upstream (the proxy answered 502/504).
     pub upstream_error: Option<String>,
     /// What the browser makes of the upstream's own answer.

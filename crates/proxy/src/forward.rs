@@ -248,6 +248,7 @@ impl Forwarder {
             browser,
             browser_source,
             status: None,
+            upstream_version: None,
             upstream_error: None,
             judgement: None,
             fix: None,
@@ -280,6 +281,11 @@ impl Forwarder {
         };
         event.upstream_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         event.status = Some(response.status().as_u16());
+        event.upstream_version = Some(match response.version() {
+            Version::HTTP_2 => "HTTP/2",
+            Version::HTTP_10 => "HTTP/1.0",
+            _ => "HTTP/1.1",
+        });
         let switching = response.status() == StatusCode::SWITCHING_PROTOCOLS;
         let upstream_upgrade = switching.then(|| hyper::upgrade::on(&mut response));
         let (mut parts, body) = response.into_parts();

@@ -279,6 +279,7 @@ pub struct ProxyEventDoc {
     pub browser: &'static str,
     pub browser_source: &'static str,
     pub status: Option<u16>,
+    pub upstream_version: Option<&'static str>,
     pub upstream_ms: u64,
     pub upstream_error: Option<String>,
     /// `fetch`, `preflight-passed`, `not-a-fetch`, or null (no answer).
@@ -344,6 +345,7 @@ pub fn proxy_event_doc(event: &ProxyEvent, proxy_origin: &str) -> ProxyEventDoc 
             BrowserSource::Assumed => "assumed",
         },
         status: event.status,
+        upstream_version: event.upstream_version,
         upstream_ms: event.upstream_ms,
         upstream_error: event.upstream_error.clone(),
         judgement: event.judgement.as_ref().map(judgement_id),
