@@ -91,6 +91,10 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   assert.ok(consoles.some((c) => c.includes('Cross-Origin Request Blocked')), consoles.join('\n'));
   assert.ok(await page.$('.finding h4'), 'the cause and fix are shown');
   assert.ok((await page.$$('.timeline > li')).length >= 1, 'the exchanges are shown');
+  // Each response line marked as the browsers judged it: the trailing-slash
+  // Allow-Origin refused, with its finding.
+  const refusedLines = await page.$$eval('.headers .marked.blocking', (ls) => ls.map((l) => l.textContent.toLowerCase()));
+  assert.ok(refusedLines.some((l) => l.includes('access-control-allow-origin') && l.includes('https://app.example.com/')), refusedLines.join('\n'));
   await page.screenshot({ path: path.join(SHOTS, 'serve-check.png'), fullPage: true });
 
   // The configuration for a chosen server, from `config`.

@@ -5,6 +5,7 @@
 
 use crate::curl::{curl_command, CurlOptions};
 use crate::findings::merge;
+use crate::marks::exchange_marks;
 use crate::words::preflight_reason;
 use cors_engine::{PreflightReason, RequestPurpose};
 use cors_probe::CheckReport;
@@ -107,6 +108,23 @@ pub struct ResponseDoc {
     pub headers: Vec<Header>,
     /// The body failed after these headers (the CORS check is on them).
     pub body_error: Option<String>,
+    /// A browser refused the status (a preflight's non-2xx or redirect).
+    pub status_refused: bool,
+    /// The lines worth showing, each with what the browsers made of it,
+    /// then the lines a finding names that the response lacks.
+    pub marks: Vec<MarkDoc>,
+}
+
+/// One response line and what the browsers made of it.
+#[derive(Serialize)]
+pub struct MarkDoc {
+    pub name: String,
+    /// Null: the response lacks the line a finding names.
+    pub value: Option<String>,
+    /// `ok` (a CORS line the browsers accepted), `warning`, `blocking`,
+    /// or null (shown for context only).
+    pub mark: Option<&'static str>,
+    pub finding: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -215,6 +233,7 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
             },
         );
     }
+    let merged = merge(&report.outcome, &report.cross_request_findings);
     let exchanges = report
         .wire
         .iter()
@@ -223,12 +242,7 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
             let (sent_headers, response, error, outgoing) = match &wire.result {
                 Ok(x) => (
                     headers(&x.request.headers),
-                    Some(ResponseDoc {
-                        status: x.status,
-                        http_version: x.version.to_string(),
-                        headers: headers(&x.headers),
-                        body_error: x.body_error.clone(),
-                    }),
+                    Some(response_doc(report, x, index, &merged)),
                     None,
                     x.request.clone(),
                 ),
@@ -278,7 +292,7 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
             },
         );
     }
-    let findings = merge(&report.outcome, &report.cross_request_findings)
+    let findings = merged
         .into_iter()
         .map(|m| {
             let entry = m.finding.entry();
@@ -356,5 +370,31 @@ pub fn check_to_json(report: &CheckReport, curl: &CurlOptions) -> CheckDocument 
             requests_sent: report.wire.len() + usize::from(report.second_origin.is_some()),
         },
         fix_config: None,
+    }
+}
+
+fn response_doc(
+    report: &CheckReport,
+    exchange: &cors_probe::transport::Exchange,
+    index: usize,
+    findings: &[crate::findings::MergedFinding],
+) -> ResponseDoc {
+    let marks = exchange_marks(report, &exchange.headers, index, findings);
+    ResponseDoc {
+        status: exchange.status,
+        http_version: exchange.version.to_string(),
+        headers: headers(&exchange.headers),
+        body_error: exchange.body_error.clone(),
+        status_refused: marks.status_refused,
+        marks: marks
+            .lines
+            .iter()
+            .map(|line| MarkDoc {
+                name: line.name.to_string(),
+                value: line.value.map(str::to_string),
+                mark: line.mark.id(),
+                finding: line.mark.finding().map(|id| id.slug()),
+            })
+            .collect(),
     }
 }

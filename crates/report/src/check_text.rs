@@ -4,10 +4,9 @@
 
 use crate::curl::{curl_command, CurlOptions};
 use crate::findings::{merge, MergedFinding};
+use crate::marks::{exchange_marks, Mark};
 use crate::style::Palette;
-use crate::words::{
-    browser_list, header_of, is_relevant_response_header, preflight_reason, verdict_word, visible,
-};
+use crate::words::{browser_list, preflight_reason, verdict_word, visible};
 use cors_engine::{origin_difference, Browser, FindingId, RequestPurpose, Severity, Verdict};
 use cors_probe::{CheckReport, WireExchange};
 use std::fmt::Write;
@@ -156,32 +155,6 @@ fn classification(out: &mut String, report: &CheckReport, p: &Palette) {
 }
 
 /// Which exchanges a finding is attached to, for marking headers.
-fn attached(report: &CheckReport, finding: &MergedFinding, index: usize) -> bool {
-    let purpose = report
-        .outcome
-        .exchanges
-        .get(index)
-        .map(|e| e.request.purpose);
-    finding.browsers.iter().any(|browser| {
-        let Some(b) = report.outcome.get(*browser) else {
-            return false;
-        };
-        match finding.severity {
-            Severity::Blocking => b.steps.last() == Some(&index),
-            _ => {
-                let wanted = match finding.stage {
-                    cors_engine::Stage::Preflight => Some(RequestPurpose::Preflight),
-                    _ => Some(RequestPurpose::Actual),
-                };
-                purpose == wanted
-                    && b.steps.iter().rev().find(|i| {
-                        report.outcome.exchanges.get(**i).map(|e| e.request.purpose) == wanted
-                    }) == Some(&index)
-            }
-        }
-    })
-}
-
 fn exchanges(out: &mut String, report: &CheckReport, findings: &[MergedFinding], p: &Palette) {
     for (index, wire) in report.wire.iter().enumerate() {
         let purpose = match wire.planned.purpose {
@@ -279,24 +252,14 @@ fn response_lines(
             return;
         }
     };
-    let here: Vec<&MergedFinding> = findings
-        .iter()
-        .filter(|f| attached(report, f, index))
-        .collect();
-    let status_bad = here.iter().any(|f| {
-        f.severity == Severity::Blocking
-            && matches!(
-                f.id,
-                FindingId::PreflightStatusNotOk | FindingId::PreflightRedirect
-            )
-    });
+    let marks = exchange_marks(report, &exchange.headers, index, findings);
     let status = format!(
         "{} {} {}",
         exchange.version,
         exchange.status,
         exchange.reason.clone().unwrap_or_default()
     );
-    let mark = if status_bad {
+    let mark = if marks.status_refused {
         p.bad("✗")
     } else {
         " ".to_string()
@@ -309,40 +272,19 @@ fn response_lines(
             p.warn("! body failed:")
         );
     }
-    let mut shown: Vec<&str> = Vec::new();
-    for (name, value) in &exchange.headers {
-        if !is_relevant_response_header(name) {
-            continue;
-        }
-        shown.push(name);
-        let implicated: Vec<&&MergedFinding> = here
-            .iter()
-            .filter(|f| header_of(f.id) == Some(name.as_str()))
-            .collect();
-        let mark = if implicated.iter().any(|f| f.severity == Severity::Blocking) {
-            p.bad(&format!("✗ {}", implicated[0].id.slug()))
-        } else if let Some(f) = implicated.first() {
-            p.warn(&format!("! {}", f.id.slug()))
-        } else if name.starts_with("access-control-") {
-            p.good("✓")
-        } else {
-            String::new()
+    for line in &marks.lines {
+        let mark = match line.mark {
+            Mark::Blocking(id) => p.bad(&format!("✗ {}", id.slug())),
+            Mark::Warning(id) => p.warn(&format!("! {}", id.slug())),
+            Mark::Ok => p.good("✓"),
+            Mark::Plain => String::new(),
         };
-        let _ = writeln!(out, "  < {name}: {value}  {mark}");
-    }
-    for f in &here {
-        if let Some(name) = header_of(f.id) {
-            if !shown.contains(&name)
-                && !shown.iter().any(|s| s.eq_ignore_ascii_case(name))
-                && name != "location"
-            {
-                let mark = if f.severity == Severity::Blocking {
-                    p.bad(&format!("✗ {}", f.id.slug()))
-                } else {
-                    p.warn(&format!("! {}", f.id.slug()))
-                };
-                let _ = writeln!(out, "  < {name}: {}  {mark}", p.dim("(absent)"));
-                shown.push(name);
+        match line.value {
+            Some(value) => {
+                let _ = writeln!(out, "  < {}: {value}  {mark}", line.name);
+            }
+            None => {
+                let _ = writeln!(out, "  < {}: {}  {mark}", line.name, p.dim("(absent)"));
             }
         }
     }

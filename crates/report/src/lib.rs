@@ -12,6 +12,7 @@ pub mod explain_docs;
 pub mod findings;
 pub mod fix_config;
 pub mod har;
+pub mod marks;
 pub mod policy_init;
 pub mod proxy;
 pub mod scan_json;

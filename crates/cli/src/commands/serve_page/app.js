@@ -131,6 +131,28 @@ function headerList(headers) {
     (headers || []).map((h) => el("li", {}, el("span", { class: "name" }, `${h.name}: `), h.value)));
 }
 
+// A response with each line marked as the browsers judged it (the
+// document's `marks`): ✓ accepted, ! warned about, ✗ refused; lines a
+// finding names that the response lacks are listed as absent.
+const MARK_SIGN = { ok: "✓", warning: "!", blocking: "✗" };
+const MARK_WORDS = { ok: "accepted", warning: "warning", blocking: "refused" };
+function markedResponse(response) {
+  if (!response) return headerList([]);
+  const marked = new Map(response.marks.filter((m) => m.value !== null).map((m) => [m.name.toLowerCase(), m]));
+  const line = (name, value, mark) => el("li", { class: mark && mark.mark ? `marked ${mark.mark}` : "" },
+    mark && mark.mark
+      ? el("span", { class: "mark", title: mark.finding || MARK_WORDS[mark.mark] },
+        MARK_SIGN[mark.mark], el("span", { class: "sr-only" }, ` ${MARK_WORDS[mark.mark]}${mark.finding ? ` (${mark.finding})` : ""}: `))
+      : "",
+    el("span", { class: "name" }, `${name}: `), value,
+    mark && mark.finding ? el("span", { class: "finding-id" }, ` ${mark.finding}`) : "");
+  const lines = response.headers.map((h) => line(h.name, h.value, marked.get(h.name.toLowerCase())));
+  for (const m of response.marks.filter((m) => m.value === null)) {
+    lines.push(line(m.name, el("em", {}, "(absent)"), m));
+  }
+  return el("ul", { class: "headers" }, lines);
+}
+
 function renderCheck(doc) {
   const out = [];
   const verdicts = el("ul", { class: "verdicts", "aria-label": "Verdict per browser" });
@@ -171,11 +193,12 @@ function renderCheck(doc) {
   const timeline = el("ol", { class: "timeline" });
   for (const x of doc.exchanges) {
     const status = x.response ? `${x.response.status} (${x.response.http_version})` : (x.error ? `${x.error.stage}: ${x.error.message}` : "");
+    const refused = x.response && x.response.status_refused ? " ✗ status refused" : "";
     timeline.append(el("li", {},
-      el("div", { class: "exchange-title" }, `${x.purpose}: ${x.request.method} ${x.request.url} → ${status}`),
+      el("div", { class: "exchange-title" }, `${x.purpose}: ${x.request.method} ${x.request.url} → ${status}${refused}`),
       el("div", { class: "two-col" },
         el("div", {}, el("h4", {}, "Request"), headerList(x.request.headers)),
-        el("div", {}, el("h4", {}, "Response"), headerList(x.response && x.response.headers))),
+        el("div", {}, el("h4", {}, "Response"), markedResponse(x.response))),
       el("div", { class: "curl" }, el("code", {}, x.curl), copyButton(x.curl, "Copy the curl command"))));
   }
   out.push(timeline);
