@@ -131,6 +131,10 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   assert.ok(cells.length >= 20, `${cells.length} cells`);
   await cells[0].focus();
   assert.match(await page.$eval('.cell-detail', (d) => d.textContent), /Access-Control-Allow-Origin/);
+  // Its exchange: the request it sent (with its Origin) and the response lines.
+  const exchange = await page.$eval('.cell-detail .cell-exchanges', (d) => d.textContent.toLowerCase());
+  assert.match(exchange, /origin: /, exchange);
+  assert.match(exchange, /access-control-allow-origin: /, exchange);
   assert.match(await page.$eval('.security', (d) => d.textContent), /critical/);
   const scanAudit = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.help}`));
   assert.deepEqual(scanAudit, [], 'axe-core violations on the scan view');

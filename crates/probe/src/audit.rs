@@ -140,6 +140,7 @@ pub async fn audit_endpoint(
         client,
         limits,
         progress: &quiet,
+        keep_exchanges: false,
     };
     let arbitrary = origins.first().map(|o| o.origin.clone());
     // The unrelated origin alone first: it opens the one connection every

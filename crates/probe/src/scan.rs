@@ -52,6 +52,9 @@ pub struct Cell {
     pub allow_origin: Option<String>,
     pub allow_credentials: Option<String>,
     pub vary_origin: bool,
+    /// The exchanges of the cell's first browser, in order (`scan` keeps
+    /// them for `serve`'s matrix; `audit` does not).
+    pub exchanges: Vec<cors_engine::Exchange>,
 }
 
 impl Cell {
@@ -268,6 +271,8 @@ pub(crate) struct CellsPlan<'a> {
     pub limits: &'a Limits,
     /// `progress(sent, known)`, as requests complete.
     pub progress: &'a (dyn Fn(usize, usize) + Sync),
+    /// Keep each cell's exchanges ([`Cell::exchanges`]).
+    pub keep_exchanges: bool,
 }
 
 impl CellsPlan<'_> {
@@ -302,6 +307,7 @@ impl CellsPlan<'_> {
             client,
             limits,
             progress,
+            keep_exchanges,
         } = *self;
         let mut cell_requests: Vec<(usize, usize, bool, Request)> = Vec::new();
         for (oi, o) in origins.iter().enumerate() {
@@ -349,6 +355,7 @@ impl CellsPlan<'_> {
                 allow_origin: None,
                 allow_credentials: None,
                 vary_origin: false,
+                exchanges: Vec::new(),
             })
             .collect();
         for (outcome, ci) in finished.browsers.iter().zip(flow_cells) {
@@ -366,6 +373,13 @@ impl CellsPlan<'_> {
                     cell.allow_origin = answer.allow_origin;
                     cell.allow_credentials = answer.allow_credentials;
                     cell.vary_origin = answer.vary_origin;
+                }
+                if keep_exchanges {
+                    cell.exchanges = outcome
+                        .steps
+                        .iter()
+                        .filter_map(|&index| finished.exchanges.get(index).cloned())
+                        .collect();
                 }
             }
             cell.browsers.push(BrowserCell {
@@ -441,6 +455,7 @@ pub async fn run_scan(
         client,
         limits: &limits,
         progress,
+        keep_exchanges: true,
     };
     let mut run = if unreachable {
         CellsRun {

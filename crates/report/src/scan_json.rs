@@ -4,6 +4,7 @@
 use cors_probe::scan::ScanReport;
 use cors_probe::scan_analysis::ScanAnalysis;
 use cors_probe::scan_matrix::OriginRole;
+use crate::words::is_relevant_response_header;
 use serde::Serialize;
 
 pub const SCAN_SCHEMA: &str = "cors-doctor/scan/v1";
@@ -53,6 +54,55 @@ pub struct CellDoc {
     pub access_control_allow_origin: Option<String>,
     pub access_control_allow_credentials: Option<String>,
     pub vary_origin: bool,
+    /// The cell's exchanges (as its first browser went through them): the
+    /// request line and the response lines worth showing.
+    pub exchanges: Vec<CellExchangeDoc>,
+}
+
+#[derive(Serialize)]
+pub struct CellExchangeDoc {
+    pub purpose: &'static str,
+    pub method: String,
+    pub url: String,
+    /// Origin, the script's headers, a preflight's Access-Control-Request-*.
+    pub request_headers: Vec<crate::check_json::Header>,
+    /// Null when no response came (`error` says why).
+    pub status: Option<u16>,
+    pub headers: Vec<crate::check_json::Header>,
+    pub error: Option<String>,
+}
+
+impl CellExchangeDoc {
+    fn of(exchange: &cors_engine::Exchange) -> CellExchangeDoc {
+        let request = &exchange.request;
+        let (status, headers, error) = match &exchange.response {
+            Ok(r) => (
+                Some(r.status),
+                r.headers
+                    .iter()
+                    .filter(|(name, _)| is_relevant_response_header(name))
+                    .map(|(name, value)| crate::check_json::Header {
+                        name: name.clone(),
+                        value: value.clone(),
+                    })
+                    .collect(),
+                None,
+            ),
+            Err((_, description)) => (None, Vec::new(), Some(description.clone())),
+        };
+        CellExchangeDoc {
+            purpose: match request.purpose {
+                cors_engine::RequestPurpose::Preflight => "preflight",
+                cors_engine::RequestPurpose::Actual => "actual",
+            },
+            method: request.method.clone(),
+            url: request.url.to_string(),
+            request_headers: crate::check_json::headers(&request.headers),
+            status,
+            headers,
+            error,
+        }
+    }
 }
 
 /// One security finding, as `scan --json` and every `audit` record write it.
@@ -134,6 +184,7 @@ pub fn scan_to_json(report: &ScanReport, analysis: &ScanAnalysis) -> ScanDocumen
                 access_control_allow_origin: c.allow_origin.clone(),
                 access_control_allow_credentials: c.allow_credentials.clone(),
                 vary_origin: c.vary_origin,
+                exchanges: c.exchanges.iter().map(CellExchangeDoc::of).collect(),
             })
             .collect(),
         summary: analysis.summary.clone(),

@@ -243,7 +243,12 @@ function cellDetails(doc, cell) {
     el("dt", {}, "Blocked by"), el("dd", {}, blocked.join("; ") || "—"),
     el("dt", {}, "Access-Control-Allow-Origin"), el("dd", {}, cell.access_control_allow_origin ?? "(absent)"),
     el("dt", {}, "Access-Control-Allow-Credentials"), el("dd", {}, cell.access_control_allow_credentials ?? "(absent)"),
-    el("dt", {}, "Vary: Origin"), el("dd", {}, cell.vary_origin ? "yes" : "no"));
+    el("dt", {}, "Vary: Origin"), el("dd", {}, cell.vary_origin ? "yes" : "no"),
+    el("dt", {}, "Exchanges"), el("dd", {}, el("ol", { class: "cell-exchanges" }, (cell.exchanges || []).map((x) =>
+      el("li", {},
+        el("div", { class: "exchange-title" }, `${x.purpose}: ${x.method} → ${x.status ?? x.error}`),
+        headerList(x.request_headers),
+        headerList(x.headers))))));
 }
 
 function renderScan(doc) {
