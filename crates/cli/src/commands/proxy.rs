@@ -20,6 +20,8 @@ use url::Url;
 
 /// Lines waiting to be printed; beyond, the proxy drops lines, not requests.
 const EVENT_QUEUE: usize = 4096;
+/// At most this much text per write.
+const BATCH_BYTES: usize = 64 * 1024;
 /// Distinct configurations printed (beyond, they are printed again).
 const CONFIGS_REMEMBERED: usize = 1000;
 
@@ -97,17 +99,25 @@ pub fn run(args: &ProxyArgs, out: &mut Output) -> Result<u8, Failure> {
         }
         let serving = tokio::spawn(proxy.run());
         let palette = out.palette();
-        let mut printed_rules = HashSet::new();
+        let mut printed_configs = HashSet::new();
         loop {
             tokio::select! {
                 event = events.recv() => {
-                    let Some(event) = event else { break };
-                    if args.json {
-                        out.print(&json_line(&proxy_event_doc(&event, &origin)));
-                    } else {
-                        out.print(&render_proxy_line(&event, &origin, &palette));
-                        print_config_once(&event, &mut printed_rules, out);
+                    let Some(first) = event else { break };
+                    // What else is waiting goes out in the same write: one
+                    // system call per batch, not per request, under load.
+                    let mut text = String::new();
+                    let mut next = Some(first);
+                    while let Some(event) = next {
+                        if args.json {
+                            text.push_str(&json_line(&proxy_event_doc(&event, &origin)));
+                        } else {
+                            text.push_str(&render_proxy_line(&event, &origin, &palette));
+                            config_once(&event, &mut printed_configs, &mut text);
+                        }
+                        next = if text.len() < BATCH_BYTES { events.try_recv().ok() } else { None };
                     }
+                    out.print(&text);
                 }
                 _ = tokio::signal::ctrl_c() => break,
             }
@@ -117,8 +127,9 @@ pub fn run(args: &ProxyArgs, out: &mut Output) -> Result<u8, Failure> {
     })
 }
 
-/// A configuration not printed before (one per rule; one for a policy).
-fn print_config_once(event: &ProxyEvent, printed: &mut HashSet<String>, out: &mut Output) {
+/// A configuration not printed before (one per rule; one for a policy),
+/// added to `text`.
+fn config_once(event: &ProxyEvent, printed: &mut HashSet<String>, text: &mut String) {
     let Some(Fix::Added {
         config: Some(config),
         ..
@@ -129,15 +140,15 @@ fn print_config_once(event: &ProxyEvent, printed: &mut HashSet<String>, out: &mu
     if printed.len() == CONFIGS_REMEMBERED {
         printed.clear();
     }
-    let text = match config {
-        Ok(text) => format!(
+    let said = match config {
+        Ok(config) => format!(
             "    the upstream's configuration for this request:\n{}\n",
-            indent(text)
+            indent(config)
         ),
         Err(why) => format!("    no configuration: {why}\n"),
     };
-    if printed.insert(text.clone()) {
-        out.print(&text);
+    if printed.insert(said.clone()) {
+        text.push_str(&said);
     }
 }
 
