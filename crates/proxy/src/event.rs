@@ -3,7 +3,7 @@
 //! added and what the upstream must send itself. Renderers (text lines,
 //! JSON, the on-demand page) live in `cors-report`.
 
-use cors_engine::{Browser, LiveJudgement, Verdict};
+use cors_engine::{Browser, LiveJudgement};
 use cors_policy::RuleSpec;
 
 /// How the proxy knew which browser sent a request.
@@ -44,21 +44,6 @@ pub struct ProxyEvent {
     pub policy: Option<PolicyVerdict>,
     /// Milliseconds from the request's head to the upstream's head.
     pub upstream_ms: u64,
-}
-
-impl ProxyEvent {
-    /// The browser's verdict on the upstream's own answer, when a fetch.
-    pub fn verdict(&self) -> Option<Verdict> {
-        match &self.judgement {
-            Some(LiveJudgement::Fetch(fetch)) => Some(fetch.outcome.verdict),
-            _ => None,
-        }
-    }
-
-    /// The preflight a passing request will follow.
-    pub fn is_passed_preflight(&self) -> bool {
-        matches!(self.judgement, Some(LiveJudgement::PreflightPassed))
-    }
 }
 
 /// What `--fix` did for one answer the browser would block.

@@ -207,7 +207,7 @@ fn fixed_lines(upstream: &Response, rule: &RuleSpec, preflight: bool) -> Fixed {
 }
 
 /// An `Access-Control-*` response line: the fix replaces all of them.
-pub(crate) fn is_cors_line(name: &str) -> bool {
+fn is_cors_line(name: &str) -> bool {
     name.get(..15)
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case("access-control-"))
 }

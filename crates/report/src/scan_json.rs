@@ -1,10 +1,10 @@
 //! The JSON document of `scan --json`: schema `cors-doctor/scan/v1`
 //! (docs/json-schema.md).
 
+use crate::words::is_relevant_response_header;
 use cors_probe::scan::ScanReport;
 use cors_probe::scan_analysis::ScanAnalysis;
 use cors_probe::scan_matrix::OriginRole;
-use crate::words::is_relevant_response_header;
 use serde::Serialize;
 
 pub const SCAN_SCHEMA: &str = "cors-doctor/scan/v1";
