@@ -261,21 +261,10 @@ impl Forwarder {
                     "the upstream sent no response head within {} s",
                     self.options.timeout.as_secs_f64()
                 );
-                event.upstream_error = Some(why.clone());
-                self.emit(event);
-                return text(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    format!("cors-doctor proxy: {why}\n"),
-                );
+                return self.upstream_failed(event, StatusCode::GATEWAY_TIMEOUT, why);
             }
             Ok(Err(error)) => {
-                let why = describe(&error);
-                event.upstream_error = Some(why.clone());
-                self.emit(event);
-                return text(
-                    StatusCode::BAD_GATEWAY,
-                    format!("cors-doctor proxy: {why}\n"),
-                );
+                return self.upstream_failed(event, StatusCode::BAD_GATEWAY, describe(&error))
             }
             Ok(Ok(response)) => response,
         };
@@ -341,6 +330,35 @@ impl Forwarder {
             });
         }
         Response::from_parts(parts, body)
+    }
+
+    /// The proxy's own answer when the upstream gave none. It lets the
+    /// page's origin read it (the upstream never answered, so there is no
+    /// CORS answer of its to keep): the script sees this status and why,
+    /// not a CORS error about the proxy.
+    fn upstream_failed(
+        &self,
+        mut event: ProxyEvent,
+        status: StatusCode,
+        why: String,
+    ) -> Response<Body> {
+        let origin = event
+            .origin
+            .as_deref()
+            .and_then(|o| HeaderValue::from_str(o).ok());
+        event.upstream_error = Some(why.clone());
+        self.emit(event);
+        let mut answer = text(status, format!("cors-doctor proxy: {why}\n"));
+        if let Some(origin) = origin {
+            let headers = answer.headers_mut();
+            headers.insert(http::header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(
+                http::header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            headers.insert(http::header::VARY, HeaderValue::from_static("Origin"));
+        }
+        answer
     }
 
     /// A `Location` on the upstream's origin (under its prefix) points the
