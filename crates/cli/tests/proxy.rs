@@ -215,6 +215,10 @@ fn the_labs_exchanges_are_judged_as_check_judges_them() {
         report.contains("/no-cors") && report.contains("console"),
         "{report}"
     );
+    assert!(
+        report.contains("the upstream answered 200 over HTTP/1.1"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -172,7 +172,8 @@ pub fn render_proxy_event(event: &ProxyEvent, p: &Palette) -> String {
         (None, Some(status)) => {
             let _ = writeln!(
                 out,
-                "the upstream answered {status} in {} ms",
+                "the upstream answered {status} over {} in {} ms",
+                event.upstream_version.unwrap_or("HTTP/1.1"),
                 event.upstream_ms
             );
         }
