@@ -347,6 +347,21 @@ done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {
   if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+# table_rows RPS P50 P99: a row per target from the medians of the named
+# arrays (rounds' figures, per target), direct's row first as the baseline.
+table_rows() {
+  local -n rps_of=$1 p50_of=$2 p99_of=$3
+  local i rps p50 p99 d_rps= d_p99=
+  for i in "${!NAMES[@]}"; do
+    rps=$(median <<<"${rps_of[$i]}") p50=$(median <<<"${p50_of[$i]}") p99=$(median <<<"${p99_of[$i]}")
+    if [ "$i" = 0 ]; then d_rps=$rps d_p99=$p99; fi
+    awk -v n="${NAMES[$i]}" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v drps="$d_rps" -v dp99="$d_p99" -v first="$i" 'BEGIN {
+      added = (first == 0) ? "—" : sprintf("%+.2f", p99 - dp99)
+      printf "| %s | %.0f | %.0f%% | %.2f | %.2f | %s |\n", n, rps, 100 * rps / drps, p50, p99, added }'
+    if [ "$i" = 0 ] && [ ! -x "$BIN" ]; then echo "| cors-doctor proxy (skipped) | — | — | — | — | — |"; fi
+  done
+}
+
 # --- report -----------------------------------------------------------------
 cpu=$(grep -m1 -i '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//') || true
 [ -n "$cpu" ] || cpu=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name/ {sub(/^ */, "", $2); print $2; exit}') || true
@@ -366,15 +381,7 @@ echo "### At saturation"
 echo
 echo "| target | req/s | vs direct | p50 ms | p99 ms | p99 added ms |"
 echo "|---|---:|---:|---:|---:|---:|"
-d_rps= d_p99=
-for i in "${!NAMES[@]}"; do
-  rps=$(median <<<"${RPS[$i]}") p50=$(median <<<"${P50[$i]}") p99=$(median <<<"${P99[$i]}")
-  if [ "$i" = 0 ]; then d_rps=$rps d_p99=$p99; fi
-  awk -v n="${NAMES[$i]}" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v drps="$d_rps" -v dp99="$d_p99" -v first="$i" 'BEGIN {
-    added = (first == 0) ? "—" : sprintf("%+.2f", p99 - dp99)
-    printf "| %s | %.0f | %.0f%% | %.2f | %.2f | %s |\n", n, rps, 100 * rps / drps, p50, p99, added }'
-  if [ "$i" = 0 ] && [ ! -x "$BIN" ]; then echo "| cors-doctor proxy (skipped) | — | — | — | — | — |"; fi
-done
+table_rows RPS P50 P99
 for i in "${!NAMES[@]}"; do
   [ -z "${ERRS[$i]:-}" ] || NOTES+=("${NAMES[$i]}: ${ERRS[$i]% }")
 done
@@ -389,14 +396,9 @@ echo "### At a fixed $RATE req/s"
 echo
 echo "| target | achieved req/s | vs direct | p50 ms | p99 ms | p99 added ms |"
 echo "|---|---:|---:|---:|---:|---:|"
-d_rps= d_p99=
+table_rows R_RPS R_P50 R_P99
 for i in "${!NAMES[@]}"; do
-  rps=$(median <<<"${R_RPS[$i]}") p50=$(median <<<"${R_P50[$i]}") p99=$(median <<<"${R_P99[$i]}")
-  if [ "$i" = 0 ]; then d_rps=$rps d_p99=$p99; fi
-  awk -v n="${NAMES[$i]}" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v drps="$d_rps" -v dp99="$d_p99" -v first="$i" 'BEGIN {
-    added = (first == 0) ? "—" : sprintf("%+.2f", p99 - dp99)
-    printf "| %s | %.0f | %.0f%% | %.2f | %.2f | %s |\n", n, rps, 100 * rps / drps, p50, p99, added }'
-  if [ "$i" = 0 ] && [ ! -x "$BIN" ]; then echo "| cors-doctor proxy (skipped) | — | — | — | — | — |"; fi
+  rps=$(median <<<"${R_RPS[$i]}")
   if awk -v rps="$rps" -v rate="$RATE" 'BEGIN { exit !(rps < 0.95 * rate) }'; then
     RATE_NOTES+=("${NAMES[$i]} did not keep the rate ($(printf '%.0f' "$rps") of $RATE req/s): its latency is that of a saturated target, each request timed from when it was due.")
   fi

@@ -13,10 +13,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../lib/headless.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -90,21 +90,11 @@ test('proxy: the live line names the browser console\'s finding; --fix lets the 
   const fixing = await start(['proxy', '--upstream', lab.url, '--listen', '127.0.0.1:0', '--json', '--fix', '--server', 'express'], { json: true });
   const server = await pageServer();
   const pageUrl = `http://app.localhost:${server.address().port}/`;
-  const { chromium } = await import('playwright-core');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-proxy-'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
-    ignoreDefaultArgs: true,
-    headless: true,
-    timeout: 60000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-pipe'],
-  });
+  const { browser, close } = await launchChromium('cd-proxy-');
   t.after(async () => {
-    await browser.close().catch(() => {});
+    await close();
     for (const c of [lab, proxy, fixing]) c.child.kill();
     server.close();
-    fs.rmSync(profile, { recursive: true, force: true });
   });
   const page = await browser.newPage();
   const consoleLines = [];

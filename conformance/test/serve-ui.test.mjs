@@ -11,11 +11,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../lib/headless.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -42,21 +42,11 @@ test('serve: check, explain, keyboard, accessibility, token and Host, in headles
   assert.ok(fs.existsSync(BIN), `${BIN} is missing: run \`cargo build -p cors-doctor\` first (or set CORS_DOCTOR_BIN)`);
   const lab = await start(['lab', '--listen', '127.0.0.1:0']);
   const serve = await start(['serve', '--listen', '127.0.0.1:0']);
-  const { chromium } = await import('playwright-core');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-serve-ui-'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
-    ignoreDefaultArgs: true,
-    headless: true,
-    timeout: 60000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--remote-debugging-pipe'],
-  });
+  const { browser, close } = await launchChromium('cd-serve-ui-');
   t.after(async () => {
-    await browser.close().catch(() => {});
+    await close();
     lab.child.kill();
     serve.child.kill();
-    fs.rmSync(profile, { recursive: true, force: true });
   });
   fs.mkdirSync(SHOTS, { recursive: true });
   // axe-core is injected into the page, which the page's own CSP forbids.

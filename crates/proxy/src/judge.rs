@@ -62,7 +62,11 @@ impl Judge {
     /// Judges `exchange` (the upstream's answer as the browser would get
     /// it unchanged), and fixes what the browser blocks when asked to.
     pub(crate) fn observe(&mut self, browser: Browser, exchange: ObservedExchange) -> Judged {
-        let request = if exchange.is_preflight() {
+        // The script's request matters only to the policy and the fix: not
+        // rebuilt for every request of a plain proxy.
+        let request = if self.fix.is_none() && self.policy.is_none() {
+            None
+        } else if exchange.is_preflight() {
             preflight_request(&exchange, None)
         } else {
             script_request(&exchange, None)

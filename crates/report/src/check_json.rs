@@ -191,7 +191,7 @@ pub struct SummaryDoc {
     pub requests_sent: usize,
 }
 
-fn purpose_id(p: RequestPurpose) -> &'static str {
+pub(crate) fn purpose_id(p: RequestPurpose) -> &'static str {
     match p {
         RequestPurpose::Preflight => "preflight",
         RequestPurpose::Actual => "actual",

@@ -91,10 +91,7 @@ impl CellExchangeDoc {
             Err((_, description)) => (None, Vec::new(), Some(description.clone())),
         };
         CellExchangeDoc {
-            purpose: match request.purpose {
-                cors_engine::RequestPurpose::Preflight => "preflight",
-                cors_engine::RequestPurpose::Actual => "actual",
-            },
+            purpose: crate::check_json::purpose_id(request.purpose),
             method: request.method.clone(),
             url: request.url.to_string(),
             request_headers: crate::check_json::headers(&request.headers),
