@@ -107,8 +107,9 @@ Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H
     /// origin. Each finding is graded by what Chromium, Firefox and WebKit
     /// would let an attacker's page read. Few requests per endpoint: once an
     /// unrelated origin is reflected the narrower shapes are not asked.
-    /// Endpoints run concurrently over pooled connections, under a request
-    /// limit, a per-host rate, per-request timeouts and an optional
+    /// Endpoints run concurrently, each asked one request after another on
+    /// one HTTP/1.1 keep-alive connection, under a request limit, per-host
+    /// limits (--per-host, --rate), per-request timeouts and an optional
     /// deadline; unreachable hosts are results. Results stream as endpoints
     /// finish (text, or NDJSON with --json / --ndjson), with SARIF and JUnit
     /// for CI. Ctrl-C stops cleanly; --resume FILE finishes what is left;
@@ -119,7 +120,7 @@ Exit codes: 0 fine · 1 one of your origins is blocked for a plain GET (or -X/-H
   cors-doctor audit --resume audit.ndjson urls.txt          # after Ctrl-C or a crash
   cat endpoints.ndjson | cors-doctor audit - --json --concurrency 128
   cors-doctor audit urls.txt --origin https://app.example.com --rate 20 --deadline 600
-  cors-doctor audit --openapi openapi.yaml --base-url https://staging.api.example.com --origin https://app.example.com
+  cors-doctor audit --openapi openapi.yaml --base-url https://staging.api.example.com --origin https://app.example.com --per-host 8
   cors-doctor audit --har network.har                          # the APIs a recorded session called
   cors-doctor audit urls.txt --shard 2/8 --ndjson part-2.ndjson   # one of 8 CI jobs
   cors-doctor audit merge part-*.ndjson --ndjson all.ndjson --junit audit.junit.xml
@@ -431,6 +432,12 @@ pub struct AuditArgs {
     /// At most N requests per second to each host (0: no limit).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub rate: u32,
+
+    /// At most N requests in flight to each host (default: no limit but --concurrency).
+    /// Each endpoint's requests go one after another on one HTTP/1.1 keep-alive connection,
+    /// so N is also the most connections open to a host: 1 asks a host one request at a time.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub per_host: Option<u16>,
 
     /// Stop after SECS seconds: endpoints not finished are written with status `deadline`.
     #[arg(long, value_name = "SECS")]

@@ -497,6 +497,9 @@ paths:
             &lab,
             "--origin",
             "https://app.example.com",
+            // One host: its endpoints one request at a time, and the same results.
+            "--per-host",
+            "1",
         ],
         &dir.path().join("openapi.ndjson"),
     );

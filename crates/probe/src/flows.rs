@@ -10,14 +10,19 @@ use cors_engine::{Driver, Outcome};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
 
 /// How hard to push the servers: requests in flight at once (a semaphore
-/// that several runs may share, as `audit`'s endpoints do) and at most so
-/// many requests per second to each host.
+/// that several runs may share, as `audit`'s endpoints do), optionally at
+/// most so many in flight to each host and one at a time for one run, and
+/// at most so many requests per second to each host.
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub in_flight: Arc<Semaphore>,
+    pub per_host: Option<Arc<HostSlots>>,
+    /// This run's own requests one after another ([`Limits::one_at_a_time`]).
+    pub own: Option<Arc<Semaphore>>,
     pub pacer: Option<Arc<HostPacer>>,
 }
 
@@ -26,10 +31,97 @@ impl Limits {
     pub fn new(concurrency: usize, rate_per_second: Option<u32>) -> Limits {
         Limits {
             in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
+            per_host: None,
+            own: None,
             pacer: rate_per_second
                 .filter(|r| *r > 0)
                 .map(|r| Arc::new(HostPacer::new(r))),
         }
+    }
+
+    /// At most `n` requests in flight to each host as well.
+    pub fn per_host(mut self, n: usize) -> Limits {
+        self.per_host = Some(Arc::new(HostSlots::new(n)));
+        self
+    }
+
+    /// The same limits, and the requests of whoever holds the copy go one
+    /// after another (`audit`: each endpoint's requests on one connection).
+    pub fn one_at_a_time(&self) -> Limits {
+        Limits {
+            own: Some(Arc::new(Semaphore::new(1))),
+            ..self.clone()
+        }
+    }
+
+    /// Waits until `url` may be sent: its run's own turn and its host's
+    /// slot first (so a request queued behind them holds no global permit
+    /// meanwhile), then a global permit, then the host's pace. The request
+    /// goes out while the returned permits live.
+    pub async fn admit(&self, url: &Url) -> Admission {
+        let own = match &self.own {
+            Some(own) => own.clone().acquire_owned().await.ok(),
+            None => None,
+        };
+        let host = url.host_str().unwrap_or_default();
+        let host_slot = match &self.per_host {
+            Some(slots) => slots.acquire(host, url.port_or_known_default()).await,
+            None => None,
+        };
+        let global = self.in_flight.clone().acquire_owned().await.ok();
+        if let Some(pacer) = &self.pacer {
+            pacer.wait(host).await;
+        }
+        Admission {
+            _own: own,
+            _host_slot: host_slot,
+            _global: global,
+        }
+    }
+}
+
+/// The permits a request holds while it is in flight ([`Limits::admit`]).
+#[derive(Debug)]
+pub struct Admission {
+    _own: Option<OwnedSemaphorePermit>,
+    _host_slot: Option<OwnedSemaphorePermit>,
+    _global: Option<OwnedSemaphorePermit>,
+}
+
+/// At most so many requests in flight to each host (host and port): over
+/// HTTP/1.1 that is also at most so many connections to it.
+#[derive(Debug)]
+pub struct HostSlots {
+    per_host: usize,
+    /// By `host:port`.
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostSlots {
+    pub fn new(per_host: usize) -> HostSlots {
+        HostSlots {
+            per_host: per_host.max(1),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn acquire(&self, host: &str, port: Option<u16>) -> Option<OwnedSemaphorePermit> {
+        let slots = {
+            let mut hosts = match self.hosts.lock() {
+                Ok(hosts) => hosts,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            // Hosts nobody holds or waits for are forgotten: the map holds
+            // only the hosts being asked now.
+            if hosts.len() > 4096 {
+                hosts.retain(|_, slots| Arc::strong_count(slots) > 1);
+            }
+            hosts
+                .entry(format!("{host}:{}", port.unwrap_or(0)))
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone()
+        };
+        slots.acquire_owned().await.ok()
     }
 }
 
@@ -72,16 +164,13 @@ impl HostPacer {
 }
 
 /// Sends one request outside a flow wave (a probing preflight) under the
-/// same limits: a permit of the shared semaphore and the host's pace.
+/// same limits.
 pub(crate) async fn send_limited(
     client: &Client,
     limits: &Limits,
     request: &OutgoingRequest,
 ) -> Result<crate::transport::Exchange, ProbeError> {
-    let _permit = limits.in_flight.acquire().await;
-    if let Some(pacer) = &limits.pacer {
-        pacer.wait(request.url.host_str().unwrap_or_default()).await;
-    }
+    let _admitted = limits.admit(&request.url).await;
     client.send(request).await
 }
 
@@ -123,13 +212,10 @@ pub async fn run_flows(
                 continue;
             };
             let outgoing = OutgoingRequest::planned(planned, Some(body));
-            let permit = limits.in_flight.clone().acquire_owned().await;
-            if let Some(pacer) = &limits.pacer {
-                pacer.wait(planned.url.host_str().unwrap_or_default()).await;
-            }
+            let admitted = limits.admit(&outgoing.url).await;
             let client = client.clone();
             tasks.spawn(async move {
-                let _permit = permit;
+                let _admitted = admitted;
                 (ticket, client.send(&outgoing).await)
             });
         }
@@ -151,5 +237,64 @@ pub async fn run_flows(
         outcome: driver.finish(),
         sent,
         network_error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    /// Whether `url` is admitted within a short wait.
+    async fn admitted_soon(limits: &Limits, text: &str) -> Option<Admission> {
+        tokio::time::timeout(Duration::from_millis(50), limits.admit(&url(text)))
+            .await
+            .ok()
+    }
+
+    #[tokio::test]
+    async fn a_host_gets_at_most_its_slots_and_other_hosts_are_not_held_up() {
+        let limits = Limits::new(8, None).per_host(1);
+        let first = admitted_soon(&limits, "https://a.test/one").await;
+        assert!(first.is_some());
+        assert!(admitted_soon(&limits, "https://a.test/two").await.is_none());
+        // Another port is another host.
+        assert!(admitted_soon(&limits, "https://a.test:8443/two")
+            .await
+            .is_some());
+        assert!(admitted_soon(&limits, "https://b.test/one").await.is_some());
+        drop(first);
+        assert!(admitted_soon(&limits, "https://a.test/two").await.is_some());
+    }
+
+    #[tokio::test]
+    async fn one_at_a_time_holds_only_its_own_requests() {
+        let shared = Limits::new(8, None);
+        let endpoint = shared.one_at_a_time();
+        let first = admitted_soon(&endpoint, "https://a.test/one").await;
+        assert!(first.is_some());
+        assert!(admitted_soon(&endpoint, "https://b.test/").await.is_none());
+        // Another endpoint, and the shared limits, go on.
+        let other = shared.one_at_a_time();
+        assert!(admitted_soon(&other, "https://a.test/two").await.is_some());
+        assert!(admitted_soon(&shared, "https://a.test/three")
+            .await
+            .is_some());
+        drop(first);
+        assert!(admitted_soon(&endpoint, "https://b.test/").await.is_some());
+    }
+
+    #[tokio::test]
+    async fn the_global_limit_binds_every_run() {
+        let shared = Limits::new(1, None);
+        let held = admitted_soon(&shared.one_at_a_time(), "https://a.test/").await;
+        assert!(held.is_some());
+        assert!(admitted_soon(&shared.one_at_a_time(), "https://b.test/")
+            .await
+            .is_none());
     }
 }

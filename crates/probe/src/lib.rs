@@ -13,6 +13,7 @@ pub mod check;
 pub mod error;
 pub mod flows;
 pub(crate) mod raw_http1;
+pub(crate) mod resolver;
 pub mod scan;
 pub mod scan_analysis;
 pub mod scan_matrix;

@@ -52,6 +52,9 @@ pub struct TransportOptions {
     /// per request, heads read as browsers read them). Off for `audit`,
     /// which needs pooled connections more than byte-exact heads.
     pub raw_plain_http: bool,
+    /// Resolve names with the caching asynchronous resolver (`audit`: many
+    /// hosts) instead of the system's `getaddrinfo`.
+    pub caching_resolver: bool,
     /// Idle connections kept per host.
     pub idle_per_host: usize,
     /// How long an idle connection is kept (`audit` moves on from each
@@ -71,6 +74,7 @@ impl Default for TransportOptions {
             use_env_proxy: true,
             http1_only: false,
             raw_plain_http: true,
+            caching_resolver: false,
             idle_per_host: 4,
             idle_timeout: Duration::from_secs(90),
         }
@@ -250,6 +254,9 @@ impl Client {
             .tls_danger_accept_invalid_certs(options.insecure);
         if options.http1_only {
             builder = builder.http1_only();
+        }
+        if options.caching_resolver {
+            builder = builder.dns_resolver(Arc::new(crate::resolver::CachingResolver::default()));
         }
         if !options.use_env_proxy {
             builder = builder.no_proxy();

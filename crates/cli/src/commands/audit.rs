@@ -64,6 +64,11 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
     // Pooled connections over raw per-request ones: an audit sends many
     // requests to each host.
     transport.raw_plain_http = false;
+    // HTTP/1.1, each endpoint's requests one after another on one
+    // connection: for many short requests, measured cheaper for both ends
+    // than HTTP/2 streams multiplexed on one connection (BENCHMARKS.md).
+    transport.http1_only = true;
+    transport.caching_resolver = true;
     transport.idle_per_host = 32;
     // Each host is left behind once its endpoint is judged: an idle
     // connection kept longer only holds memory (at --rate, long enough to
@@ -73,10 +78,14 @@ pub fn run(args: &AuditArgs, out: &mut Output) -> Result<u8, Failure> {
         rate => Duration::from_millis(200).max(Duration::from_secs_f64(2.0 / f64::from(rate))),
     };
     let client = client(&transport)?;
+    let limits = Limits::new(args.concurrency, (args.rate > 0).then_some(args.rate));
     let settings = AuditSettings {
         browsers,
         endpoints_in_flight: args.concurrency,
-        limits: Limits::new(args.concurrency, (args.rate > 0).then_some(args.rate)),
+        limits: match args.per_host {
+            Some(n) => limits.per_host(usize::from(n)),
+            None => limits,
+        },
         deadline,
     };
     let record_file = args.resume.as_deref().or(args.ndjson.as_deref());
