@@ -206,6 +206,31 @@ pub async fn run_flows(
             break;
         }
         let known = sent_before + sent + tickets.len();
+        let mut answered = |ticket, result: Result<_, ProbeError>, driver: &mut Driver<'_>| {
+            sent += 1;
+            progress(sent_before + sent, known);
+            driver.answer(ticket, answer_of(&result));
+            if let Err(e) = result {
+                if network_error.is_none() && e.is_unreachable() {
+                    network_error = Some(e);
+                }
+            }
+        };
+        // A run whose requests go one after another sends them here, in
+        // order, without a task each.
+        if limits.own.is_some() {
+            for ticket in tickets {
+                let Some(planned) = driver.request(ticket) else {
+                    continue;
+                };
+                let outgoing = OutgoingRequest::planned(planned, Some(body));
+                let admitted = limits.admit(&outgoing.url).await;
+                let result = client.send(&outgoing).await;
+                drop(admitted);
+                answered(ticket, result, &mut driver);
+            }
+            continue;
+        }
         let mut tasks = tokio::task::JoinSet::new();
         for ticket in tickets {
             let Some(planned) = driver.request(ticket) else {
@@ -220,16 +245,8 @@ pub async fn run_flows(
             });
         }
         while let Some(joined) = tasks.join_next().await {
-            let Ok((ticket, result)) = joined else {
-                continue;
-            };
-            sent += 1;
-            progress(sent_before + sent, known);
-            driver.answer(ticket, answer_of(&result));
-            if let Err(e) = result {
-                if network_error.is_none() && e.is_unreachable() {
-                    network_error = Some(e);
-                }
+            if let Ok((ticket, result)) = joined {
+                answered(ticket, result, &mut driver);
             }
         }
     }

@@ -229,7 +229,9 @@ pub struct Exchange {
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: reqwest::Client,
-    options: TransportOptions,
+    /// Shared: a client is cloned for every request in flight, and the
+    /// options may hold thousands of `--resolve` entries.
+    options: Arc<TransportOptions>,
     /// The `--cacert` certificates, read once.
     ca_certs: Arc<Vec<CertificateDer<'static>>>,
     /// The raw HTTP/1.1 path's TLS configuration, built on its first https
@@ -290,7 +292,7 @@ impl Client {
             .map_err(|e| ProbeError::Client { detail: chain(&e) })?;
         Ok(Client {
             inner,
-            options: options.clone(),
+            options: Arc::new(options.clone()),
             ca_certs: Arc::new(ca_certs),
             raw_tls: Arc::default(),
             proxies: options.use_env_proxy.then(|| Arc::new(Matcher::from_env())),
