@@ -1,7 +1,8 @@
 //! Engine flows over the network: the engine's [`Driver`] hands out each
-//! distinct request once, they go out concurrently (within a limit, at an
-//! optional rate), and every answer is fed back to every flow waiting for
-//! it — the one loop behind `scan` and `verify`.
+//! distinct request once, they go out concurrently (within [`Limits`]: in
+//! flight overall and per host, at an optional rate) or one after another
+//! for a run held to that, and every answer is fed back to every flow
+//! waiting for it — the one loop behind `scan`, `verify` and `audit`.
 
 use crate::check::answer_of;
 use crate::error::ProbeError;
@@ -21,8 +22,8 @@ use url::Url;
 pub struct Limits {
     pub in_flight: Arc<Semaphore>,
     pub per_host: Option<Arc<HostSlots>>,
-    /// This run's own requests one after another ([`Limits::one_at_a_time`]).
-    pub own: Option<Arc<Semaphore>>,
+    /// This run's requests one after another ([`Limits::one_at_a_time`]).
+    pub sequential: Option<Arc<Semaphore>>,
     pub pacer: Option<Arc<HostPacer>>,
 }
 
@@ -32,7 +33,7 @@ impl Limits {
         Limits {
             in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
             per_host: None,
-            own: None,
+            sequential: None,
             pacer: rate_per_second
                 .filter(|r| *r > 0)
                 .map(|r| Arc::new(HostPacer::new(r))),
@@ -49,7 +50,7 @@ impl Limits {
     /// after another (`audit`: each endpoint's requests on one connection).
     pub fn one_at_a_time(&self) -> Limits {
         Limits {
-            own: Some(Arc::new(Semaphore::new(1))),
+            sequential: Some(Arc::new(Semaphore::new(1))),
             ..self.clone()
         }
     }
@@ -59,8 +60,8 @@ impl Limits {
     /// meanwhile), then a global permit, then the host's pace. The request
     /// goes out while the returned permits live.
     pub async fn admit(&self, url: &Url) -> Admission {
-        let own = match &self.own {
-            Some(own) => own.clone().acquire_owned().await.ok(),
+        let turn = match &self.sequential {
+            Some(turns) => turns.clone().acquire_owned().await.ok(),
             None => None,
         };
         let host = url.host_str().unwrap_or_default();
@@ -73,7 +74,7 @@ impl Limits {
             pacer.wait(host).await;
         }
         Admission {
-            _own: own,
+            _turn: turn,
             _host_slot: host_slot,
             _global: global,
         }
@@ -83,7 +84,7 @@ impl Limits {
 /// The permits a request holds while it is in flight ([`Limits::admit`]).
 #[derive(Debug)]
 pub struct Admission {
-    _own: Option<OwnedSemaphorePermit>,
+    _turn: Option<OwnedSemaphorePermit>,
     _host_slot: Option<OwnedSemaphorePermit>,
     _global: Option<OwnedSemaphorePermit>,
 }
@@ -199,7 +200,8 @@ pub async fn run_flows(
     let mut network_error = None;
     // Waves: the driver hands out the new requests every unfinished flow
     // needs (in the order the flows ask, so a rate-limited run is
-    // reproducible); they are sent concurrently and answered as they come.
+    // reproducible); they are sent concurrently and answered as they come
+    // (or one after another, each answered before the next goes).
     loop {
         let tickets = driver.wanted();
         if tickets.is_empty() {
@@ -218,7 +220,7 @@ pub async fn run_flows(
         };
         // A run whose requests go one after another sends them here, in
         // order, without a task each.
-        if limits.own.is_some() {
+        if limits.sequential.is_some() {
             for ticket in tickets {
                 let Some(planned) = driver.request(ticket) else {
                     continue;
