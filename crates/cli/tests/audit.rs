@@ -432,6 +432,27 @@ fn bad_input_is_named_by_file_and_line() {
     let record: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(record["status"], "error");
     assert_eq!(record["error"]["stage"], "connect");
+    // A name that does not resolve is a result too, named as a DNS failure
+    // (`.invalid` never resolves, and the resolver answers it without a
+    // query: RFC 6761).
+    std::fs::write(&file, "https://cors-doctor-nowhere.invalid/api\n").unwrap();
+    let run = audit(&["--json", "--timeout", "2"], &[&file]);
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let record: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(record["status"], "error", "{record}");
+    assert_eq!(record["error"]["stage"], "dns", "{record}");
+    assert!(
+        record["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cors-doctor-nowhere.invalid"),
+        "{record}"
+    );
 }
 
 /// The lab's port when the HAR fixtures were recorded (conformance/record-har.mjs).
