@@ -209,10 +209,18 @@ impl AuditSummary {
         } else {
             0.0
         };
+        let endpoints = match self.endpoints {
+            1 => "1 endpoint".to_string(),
+            n => format!("{n} endpoints"),
+        };
+        let requests = match self.requests {
+            1 => "1 request".to_string(),
+            n => format!("{n} requests"),
+        };
         let _ = writeln!(
             out,
-            "\n{} endpoints in {seconds:.1} s ({rate:.0}/s, {} requests): {} judged, {} unreachable, {} unfinished; {} with findings",
-            self.endpoints, self.requests, self.done, self.errors, self.deadline, self.with_findings
+            "\n{endpoints} in {seconds:.1} s ({rate:.0}/s, {requests}): {} judged, {} unreachable, {} unfinished; {} with findings",
+            self.done, self.errors, self.deadline, self.with_findings
         );
         if !self.by_class.is_empty() {
             let width = self.by_class.keys().map(String::len).max().unwrap_or(0);
@@ -370,3 +378,35 @@ pub fn junit_head(summary: &AuditSummary, failures: usize) -> String {
 }
 
 pub const JUNIT_TAIL: &str = "  </testsuite>\n</testsuites>\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_line_counts_in_words() {
+        let one = AuditSummary {
+            endpoints: 1,
+            errors: 1,
+            requests: 1,
+            ..AuditSummary::default()
+        };
+        assert!(
+            one.render(0.1)
+                .starts_with("\n1 endpoint in 0.1 s (10/s, 1 request): "),
+            "{}",
+            one.render(0.1)
+        );
+        let many = AuditSummary {
+            endpoints: 2,
+            requests: 40,
+            ..AuditSummary::default()
+        };
+        assert!(
+            many.render(1.0)
+                .starts_with("\n2 endpoints in 1.0 s (2/s, 40 requests): "),
+            "{}",
+            many.render(1.0)
+        );
+    }
+}
