@@ -12,26 +12,32 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 /// A [`Resolve`] for reqwest over one hickory resolver, built on first use
-/// (inside the runtime it needs).
+/// (inside the runtime it needs). Where the system's resolver configuration
+/// cannot be read, names go to `getaddrinfo` as in every other command.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct CachingResolver {
-    resolver: Arc<OnceLock<Result<TokioResolver, String>>>,
+    resolver: Arc<OnceLock<Option<TokioResolver>>>,
 }
 
-fn build() -> Result<TokioResolver, String> {
-    let mut builder = TokioResolver::builder_tokio()
-        .map_err(|e| format!("could not read the system's resolver configuration: {e}"))?;
+fn build() -> Option<TokioResolver> {
+    let mut builder = TokioResolver::builder_tokio().ok()?;
     builder.options_mut().ip_strategy = LookupIpStrategy::Ipv4thenIpv6;
-    builder.build().map_err(|e| e.to_string())
+    builder.build().ok()
 }
 
 impl Resolve for CachingResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let shared = self.resolver.clone();
         Box::pin(async move {
-            let resolver = shared.get_or_init(build).as_ref().map_err(|e| e.clone())?;
-            let found = resolver.lookup_ip(name.as_str()).await?;
-            let addrs: Vec<SocketAddr> = found.iter().map(|ip| SocketAddr::new(ip, 0)).collect();
+            let addrs: Vec<SocketAddr> = match shared.get_or_init(build) {
+                Some(resolver) => resolver
+                    .lookup_ip(name.as_str())
+                    .await?
+                    .iter()
+                    .map(|ip| SocketAddr::new(ip, 0))
+                    .collect(),
+                None => tokio::net::lookup_host((name.as_str(), 0)).await?.collect(),
+            };
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
