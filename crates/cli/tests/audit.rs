@@ -420,31 +420,26 @@ fn bad_input_is_named_by_file_and_line() {
     assert!(stderr.contains("line 4 of"), "{stderr}");
     let run = audit(&["--shard", "3/2"], &[&file]);
     assert_eq!(run.status.code(), Some(2));
-    // An unreachable endpoint is a result, and the exit code says so.
-    std::fs::write(&file, "http://127.0.0.1:9/\n").unwrap();
-    let run = audit(&["--json", "--timeout", "2"], &[&file]);
-    assert_eq!(
-        run.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let record: Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!(record["status"], "error");
+    // An endpoint that cannot be reached is a result, and the exit code
+    // says so: its record, from `audit --json` of `url` alone.
+    let unreachable = |url: &str| -> Value {
+        std::fs::write(&file, format!("{url}\n")).unwrap();
+        let run = audit(&["--json", "--timeout", "2"], &[&file]);
+        assert_eq!(
+            run.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let record: Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(record["status"], "error", "{record}");
+        record
+    };
+    let record = unreachable("http://127.0.0.1:9/");
     assert_eq!(record["error"]["stage"], "connect");
-    // A name that does not resolve is a result too, named as a DNS failure
-    // (`.invalid` never resolves, and the resolver answers it without a
-    // query: RFC 6761).
-    std::fs::write(&file, "https://cors-doctor-nowhere.invalid/api\n").unwrap();
-    let run = audit(&["--json", "--timeout", "2"], &[&file]);
-    assert_eq!(
-        run.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let record: Value = serde_json::from_slice(&run.stdout).unwrap();
-    assert_eq!(record["status"], "error", "{record}");
+    // A name that does not resolve, named as a DNS failure (`.invalid`
+    // never resolves, and the resolver answers it without a query: RFC 6761).
+    let record = unreachable("https://cors-doctor-nowhere.invalid/api");
     assert_eq!(record["error"]["stage"], "dns", "{record}");
     assert!(
         record["error"]["message"]

@@ -218,21 +218,6 @@ pub async fn run_flows(
                 }
             }
         };
-        // A run whose requests go one after another sends them here, in
-        // order, without a task each.
-        if limits.sequential.is_some() {
-            for ticket in tickets {
-                let Some(planned) = driver.request(ticket) else {
-                    continue;
-                };
-                let outgoing = OutgoingRequest::planned(planned, Some(body));
-                let admitted = limits.admit(&outgoing.url).await;
-                let result = client.send(&outgoing).await;
-                drop(admitted);
-                answered(ticket, result, &mut driver);
-            }
-            continue;
-        }
         let mut tasks = tokio::task::JoinSet::new();
         for ticket in tickets {
             let Some(planned) = driver.request(ticket) else {
@@ -240,6 +225,14 @@ pub async fn run_flows(
             };
             let outgoing = OutgoingRequest::planned(planned, Some(body));
             let admitted = limits.admit(&outgoing.url).await;
+            // A run whose requests go one after another sends each here, in
+            // order, without a task.
+            if limits.sequential.is_some() {
+                let result = client.send(&outgoing).await;
+                drop(admitted);
+                answered(ticket, result, &mut driver);
+                continue;
+            }
             let client = client.clone();
             tasks.spawn(async move {
                 let _admitted = admitted;

@@ -385,28 +385,23 @@ mod tests {
 
     #[test]
     fn the_summary_line_counts_in_words() {
-        let one = AuditSummary {
-            endpoints: 1,
-            errors: 1,
-            requests: 1,
-            ..AuditSummary::default()
-        };
-        assert!(
-            one.render(0.1)
-                .starts_with("\n1 endpoint in 0.1 s (10/s, 1 request): "),
-            "{}",
-            one.render(0.1)
-        );
-        let many = AuditSummary {
-            endpoints: 2,
-            requests: 40,
-            ..AuditSummary::default()
-        };
-        assert!(
-            many.render(1.0)
-                .starts_with("\n2 endpoints in 1.0 s (2/s, 40 requests): "),
-            "{}",
-            many.render(1.0)
-        );
+        let cases = [
+            ((1, 1, 1), 0.1, "\n1 endpoint in 0.1 s (10/s, 1 request): "),
+            (
+                (2, 0, 40),
+                1.0,
+                "\n2 endpoints in 1.0 s (2/s, 40 requests): ",
+            ),
+        ];
+        for ((endpoints, errors, requests), seconds, start) in cases {
+            let summary = AuditSummary {
+                endpoints,
+                errors,
+                requests,
+                ..AuditSummary::default()
+            };
+            let line = summary.render(seconds);
+            assert!(line.starts_with(start), "{line}");
+        }
     }
 }
