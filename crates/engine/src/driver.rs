@@ -119,11 +119,15 @@ impl<'r> Driver<'r> {
     /// request already handed out.
     pub fn wanted(&mut self) -> Range<usize> {
         let first = self.tickets.len();
+        // The last flow seen waiting for a request in flight: the next flow,
+        // another browser of the same request, usually wants that very one.
+        let mut previous: Option<(&Flow<'r>, usize)> = None;
         for (flow, (steps, waiting)) in self.flows.iter_mut().zip(&mut self.progress) {
             // The request this flow waits for: fed once answered, with no
             // search (the common case of every flow at every wave).
             if let Some(ticket) = *waiting {
                 let Some(&(_, Some(index))) = self.tickets.get(ticket) else {
+                    previous = Some((flow, ticket));
                     continue;
                 };
                 *waiting = None;
@@ -140,12 +144,18 @@ impl<'r> Driver<'r> {
                     continue;
                 }
                 let tickets = &self.tickets;
-                let asked = self.in_flight_lookup.find(
-                    &next,
-                    self.credentials_on_wire,
-                    |i| tickets.get(i)?.0.as_ref(),
-                    tickets.len(),
-                );
+                let same_as_previous = previous.and_then(|(other, ticket)| {
+                    tickets.get(ticket)?.0.as_ref()?;
+                    other.next()?.same_parts(&next).then_some(ticket)
+                });
+                let asked = same_as_previous.or_else(|| {
+                    self.in_flight_lookup.find(
+                        &next,
+                        self.credentials_on_wire,
+                        |i| tickets.get(i)?.0.as_ref(),
+                        tickets.len(),
+                    )
+                });
                 *waiting = Some(match asked {
                     Some(ticket) => ticket,
                     None => {
@@ -165,6 +175,9 @@ impl<'r> Driver<'r> {
                     }
                 });
                 break;
+            }
+            if let Some(ticket) = *waiting {
+                previous = Some((flow, ticket));
             }
         }
         first..self.tickets.len()
