@@ -239,7 +239,7 @@ Exit codes: 0 stopped with Ctrl-C · 2 bad usage (a non-loopback address, a port
   cors-doctor proxy --upstream http://127.0.0.1:3001 --policy cors-policy.toml
   cors-doctor proxy --upstream http://127.0.0.1:8787 --json | jq -c '[.id, .verdict, .finding]'
 
-A line:  ✗ #3 PUT /items  from http://localhost:5173  chromium: blocked · preflight-missing-allow-headers (204)  http://127.0.0.1:8080/.cors-doctor/3
+A line:  ✗ #3 OPTIONS /items  from http://localhost:5173  chromium: blocked · header-not-allowed (204)  http://127.0.0.1:8080/.cors-doctor/3
 
 Exit codes: 0 stopped with Ctrl-C · 2 bad usage (a bad upstream URL, a port in use, an unreadable --cacert)")]
     Proxy(ProxyArgs),
