@@ -274,6 +274,32 @@ fn fix_lets_a_blocked_request_through_and_says_what_the_upstream_must_send() {
             .contains("location = /preflight-404"),
         "{fix}"
     );
+    // The request the fixed preflight let through is paired with that
+    // preflight, not taken for one answered from the preflight cache; the
+    // upstream's own answer to it (the lab allows this origin on the
+    // request itself) passes untouched.
+    let (status, head, _) = http(
+        &proxy.addr,
+        "PUT",
+        "/preflight-404",
+        &[
+            ("Origin", ORIGIN),
+            ("User-Agent", CHROME),
+            ("Content-Type", "application/json"),
+        ],
+    );
+    assert!(
+        has_line(
+            &head,
+            "access-control-allow-origin: https://app.example.com"
+        ),
+        "{status} {head}"
+    );
+    let event = proxy.next_event();
+    assert_eq!(event["method"], "PUT", "{event}");
+    assert_eq!(event["preflight_from_cache"], false, "{event}");
+    assert_eq!(event["verdict"], "allowed", "{event}");
+    assert!(event["fix"].is_null(), "{event}");
     // A response without Allow-Origin: the origin added, nothing else touched.
     let (status, head, body) = http(
         &proxy.addr,

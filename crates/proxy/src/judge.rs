@@ -128,6 +128,13 @@ impl Judge {
         };
         let mut served = exchange;
         served.response = Ok(Response::new(status, lines.clone()));
+        if preflight {
+            // The browser passes the fixed preflight and sends its request
+            // next: the upstream's pairing must pair that request with this
+            // preflight too, or it reads it as answered from the preflight
+            // cache ("no preflight came before it").
+            self.upstream.observe(browser, served.clone(), None);
+        }
         let served = self.served.observe(browser, served, None);
         let config = server.map(|target| match &self.policy {
             Some(policy) => target.generate(policy),
