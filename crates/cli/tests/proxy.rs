@@ -219,6 +219,38 @@ fn the_labs_exchanges_are_judged_as_check_judges_them() {
         report.contains("the upstream answered 200 over HTTP/1.1"),
         "{report}"
     );
+    // A redirect the browser accepts: it follows it (to the upstream
+    // itself, not through the proxy), so this exchange has no verdict yet,
+    // and no failure is made up for the hop that has not come.
+    let (status, _, _) = http(
+        &proxy.addr,
+        "GET",
+        "/redirect-cross-origin",
+        &[("Origin", ORIGIN), ("User-Agent", CHROME)],
+    );
+    assert_eq!(status, 302);
+    let event = proxy.next_event();
+    assert_eq!(event["judgement"], "fetch", "{event}");
+    assert!(event["verdict"].is_null(), "{event}");
+    assert!(event["finding"].is_null(), "{event}");
+    assert!(
+        event["redirected_to"]
+            .as_str()
+            .is_some_and(|to| to.ends_with("/ok/simple-any")),
+        "{event}"
+    );
+    let details = event["details"].as_str().unwrap_or_default();
+    let path = details.split_once("/.cors-doctor/").map(|(_, id)| id);
+    let (_, _, report) = http(
+        &proxy.addr,
+        "GET",
+        &format!("/.cors-doctor/{}", path.unwrap_or_default()),
+        &[],
+    );
+    assert!(
+        report.contains("accepts the redirect and follows it to") && !report.contains("verdict:"),
+        "{report}"
+    );
 }
 
 #[test]

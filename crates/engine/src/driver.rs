@@ -27,6 +27,10 @@ pub enum Reply {
     /// Nothing was sent: a preflight the browser's cache answered
     /// ([`Driver::preflight_cached`]).
     PreflightCached,
+    /// The request has not come (yet): traffic seen live, where a
+    /// redirect's next hop is a request of its own, judged when it comes.
+    /// The flows waiting for it stop there, unfinished.
+    NotYet,
 }
 
 /// Every flow of an evaluation and the requests sent for them.
@@ -260,6 +264,9 @@ impl<'r> Driver<'r> {
                         self.answer(ticket, answer);
                     }
                     Reply::PreflightCached => self.preflight_cached(ticket),
+                    // Left unanswered: no flow waiting for it moves on, so
+                    // the next `wanted` hands out nothing new for them.
+                    Reply::NotYet => {}
                 }
             }
         }

@@ -142,6 +142,25 @@ pub fn evaluate_observed(
     exchanges: &[ObservedExchange],
     page: Option<&Url>,
 ) -> Vec<ObservedFetch> {
+    evaluate_observed_as(browser, exchanges, page, MissingHop::NotRecorded)
+}
+
+/// What a redirect's next hop missing from the exchanges means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MissingHop {
+    /// A recording (HAR) that lacks it: the fetch ends there, failed.
+    NotRecorded,
+    /// Traffic seen live: the hop is a request of its own, judged when it
+    /// comes (it may not even pass the proxy); the fetch stops, unfinished.
+    NotYet,
+}
+
+fn evaluate_observed_as(
+    browser: Browser,
+    exchanges: &[ObservedExchange],
+    page: Option<&Url>,
+    missing_hop: MissingHop,
+) -> Vec<ObservedFetch> {
     let mut used = vec![false; exchanges.len()];
     let mut fetches = Vec::new();
     for (at, exchange) in exchanges.iter().enumerate() {
@@ -155,7 +174,14 @@ pub fn evaluate_observed(
                 .any(|e| !e.is_preflight() && serves(exchange, e));
             if !followed {
                 if let Some(request) = preflight_request(exchange, page) {
-                    fetches.push(replay(browser, exchanges, None, &request, &mut used));
+                    fetches.push(replay(
+                        browser,
+                        exchanges,
+                        None,
+                        &request,
+                        &mut used,
+                        missing_hop,
+                    ));
                 }
             }
             continue;
@@ -164,7 +190,14 @@ pub fn evaluate_observed(
             continue;
         };
         used[at] = true;
-        fetches.push(replay(browser, exchanges, Some(at), &request, &mut used));
+        fetches.push(replay(
+            browser,
+            exchanges,
+            Some(at),
+            &request,
+            &mut used,
+            missing_hop,
+        ));
     }
     fetches
 }
@@ -251,6 +284,7 @@ fn replay(
     at: Option<usize>,
     request: &Request,
     used: &mut [bool],
+    missing_hop: MissingHop,
 ) -> ObservedFetch {
     let mut request = request.clone();
     // A recorded preflight: the browser had a reason (an upload listener, a
@@ -337,10 +371,14 @@ fn replay(
                 None => {}
             }
         }
-        Reply::Answer(match index.and_then(|i| exchanges.get(i)) {
-            Some(e) => e.response.clone(),
-            None => Err(("ERR_FAILED".to_string(), "not in the recording".to_string())),
-        })
+        match index.and_then(|i| exchanges.get(i)) {
+            Some(e) => Reply::Answer(e.response.clone()),
+            None if unrecorded_hop.is_some() && missing_hop == MissingHop::NotYet => Reply::NotYet,
+            None => Reply::Answer(Err((
+                "ERR_FAILED".to_string(),
+                "not in the recording".to_string(),
+            ))),
+        }
     });
     let final_hop = hops.last().copied().or(at).unwrap_or(usize::MAX);
     let from_http_cache = exchanges.get(final_hop).is_some_and(|e| {
@@ -387,7 +425,9 @@ pub enum LiveJudgement {
     PreflightPassed,
     /// A fetch (or the preflight that ended it) and the browser's verdict.
     /// With `unrecorded_hop` set, the browser accepted a redirect and
-    /// follows it: the next hop is judged when it comes.
+    /// follows it: the next hop is judged when it comes, and the outcome
+    /// is unfinished (its verdict says nothing; its findings and console
+    /// lines are those of the hops so far).
     Fetch(Box<ObservedFetch>),
 }
 
@@ -426,7 +466,7 @@ impl LivePairing {
         }
         exchanges.push(exchange);
         let last = exchanges.len() - 1;
-        match evaluate_observed(browser, &exchanges, page)
+        match evaluate_observed_as(browser, &exchanges, page, MissingHop::NotYet)
             .into_iter()
             .find(|f| f.request == last)
         {

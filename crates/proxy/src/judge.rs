@@ -169,7 +169,10 @@ impl Judge {
     ) -> Option<PolicyVerdict> {
         let (policy, request) = (self.policy.as_ref()?, request?);
         let let_through = match judgement {
-            LiveJudgement::Fetch(f) => f.outcome.verdict == Verdict::Allowed,
+            // A redirect followed is let through so far, as a passed preflight.
+            LiveJudgement::Fetch(f) => {
+                f.unrecorded_hop.is_some() || f.outcome.verdict == Verdict::Allowed
+            }
             LiveJudgement::PreflightPassed => true,
             LiveJudgement::NotAFetch => return None,
         };

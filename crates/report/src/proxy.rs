@@ -43,6 +43,18 @@ pub fn render_proxy_line(event: &ProxyEvent, proxy_origin: &str, p: &Palette) ->
     let status = event.status.map(|s| format!(" ({s})")).unwrap_or_default();
     let said = match (&event.upstream_error, &event.judgement) {
         (Some(error), _) => format!("{} {head}  {error}", p.bad("✗")),
+        (None, Some(LiveJudgement::Fetch(fetch))) if fetch.unrecorded_hop.is_some() => {
+            let to = fetch
+                .unrecorded_hop
+                .as_ref()
+                .map(|u| u.as_str())
+                .unwrap_or_default();
+            format!(
+                "{} {head}  {browser}: follows the redirect to {to}{status}  {}",
+                p.dim("→"),
+                p.dim(&details_url(proxy_origin, event))
+            )
+        }
         (None, Some(LiveJudgement::Fetch(fetch))) => {
             let verdict = fetch.outcome.verdict;
             let mark = if verdict == Verdict::Allowed {
@@ -53,13 +65,8 @@ pub fn render_proxy_line(event: &ProxyEvent, proxy_origin: &str, p: &Palette) ->
             let finding = blocking_id(fetch)
                 .map(|id| format!(" · {id}"))
                 .unwrap_or_default();
-            let hop = fetch
-                .unrecorded_hop
-                .as_ref()
-                .map(|to| format!(" · redirected to {to}"))
-                .unwrap_or_default();
             format!(
-                "{mark} {head}  {browser}: {}{finding}{hop}{status}  {}",
+                "{mark} {head}  {browser}: {}{finding}{status}  {}",
                 verdict_word(verdict),
                 p.dim(&details_url(proxy_origin, event))
             )
@@ -182,17 +189,21 @@ pub fn render_proxy_event(event: &ProxyEvent, p: &Palette) -> String {
     let browser = event.browser.display_name();
     match &event.judgement {
         Some(LiveJudgement::Fetch(fetch)) => {
-            let _ = writeln!(out, "verdict: {}", verdict_word(fetch.outcome.verdict));
+            match &fetch.unrecorded_hop {
+                Some(to) => {
+                    let _ = writeln!(
+                        out,
+                        "{browser} accepts the redirect and follows it to {to}: that request is judged on its own"
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "verdict: {}", verdict_word(fetch.outcome.verdict));
+                }
+            }
             if fetch.preflight_from_cache {
                 let _ = writeln!(
                     out,
                     "no preflight came before it: {browser} answered it from its preflight cache"
-                );
-            }
-            if let Some(to) = &fetch.unrecorded_hop {
-                let _ = writeln!(
-                    out,
-                    "{browser} follows the redirect to {to}: that request is judged on its own"
                 );
             }
             if !fetch.outcome.console.is_empty() {
@@ -350,7 +361,10 @@ pub fn proxy_event_doc(event: &ProxyEvent, proxy_origin: &str) -> ProxyEventDoc 
         upstream_ms: event.upstream_ms,
         upstream_error: event.upstream_error.clone(),
         judgement: event.judgement.as_ref().map(judgement_id),
-        verdict: fetch.map(|f| f.outcome.verdict.id()),
+        // A redirect the browser follows has no verdict yet.
+        verdict: fetch
+            .filter(|f| f.unrecorded_hop.is_none())
+            .map(|f| f.outcome.verdict.id()),
         finding: fetch.and_then(blocking_id),
         preflight_from_cache: fetch.is_some_and(|f| f.preflight_from_cache),
         redirected_to: fetch.and_then(|f| f.unrecorded_hop.as_ref().map(|u| u.to_string())),
