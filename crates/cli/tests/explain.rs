@@ -198,3 +198,44 @@ fn probe_reruns_the_check_against_the_server() {
     );
     assert_eq!(probe["findings"][0], "allow-origin-mismatch");
 }
+
+/// `explain ID --json` and `explain --list --json` are documents of their
+/// own shapes (docs/json-schema.md): the entry does not borrow the paste
+/// report's schema name.
+#[test]
+fn an_entry_and_the_list_in_json() {
+    let o = run(&["explain", "header-not-allowed", "--json"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let entry: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(entry["schema"], "cors-doctor/explain-entry/v1");
+    assert_eq!(entry["id"], "header-not-allowed");
+    assert!(entry["messages"]["chromium"]
+        .as_str()
+        .is_some_and(|t| t.contains("{origin}")));
+    let o = run(&["explain", "--list", "--json"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = list.as_array().unwrap();
+    assert!(rows.len() > 50, "{}", rows.len());
+    for row in rows {
+        let keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "browsers",
+                "cause",
+                "id",
+                "legacy_only",
+                "severity",
+                "title"
+            ],
+            "{row}"
+        );
+        assert!(["blocking", "warning", "info"].contains(&row["severity"].as_str().unwrap()));
+    }
+}

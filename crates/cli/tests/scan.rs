@@ -314,3 +314,31 @@ fn text_report_snapshots() {
         });
     }
 }
+
+/// A server that cannot be reached: exit 3, the error says why, and the
+/// summary does not claim a pattern (it once said "the server sends no
+/// CORS headers" for an empty matrix).
+#[test]
+fn an_unreachable_server_has_an_error_and_no_pattern() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/x");
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args([
+            "scan",
+            &url,
+            "--origin",
+            "https://app.example.com",
+            "--json",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["error"]["stage"], "connect", "{doc}");
+    assert!(summary(&doc).is_empty(), "{doc}");
+    assert!(doc["cells"].as_array().unwrap().is_empty());
+}

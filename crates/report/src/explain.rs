@@ -7,6 +7,8 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 pub const EXPLAIN_SCHEMA: &str = "cors-doctor/explain/v1";
+/// `explain ID --json`: one catalogue entry, a document of its own shape.
+pub const EXPLAIN_ENTRY_SCHEMA: &str = "cors-doctor/explain-entry/v1";
 
 /// Everything `explain` says about one paste.
 #[derive(Serialize, Debug, Default)]

@@ -3,7 +3,7 @@
 //! `check` command that reproduces a message, the catalogue listing and one
 //! entry. `explain.rs` renders them as text; `--json` prints them as they are.
 
-use crate::explain::{MessageDoc, NetworkDoc, NoteDoc, EXPLAIN_SCHEMA};
+use crate::explain::{MessageDoc, NetworkDoc, NoteDoc, EXPLAIN_ENTRY_SCHEMA};
 use crate::style::Palette;
 use cors_engine::catalogue::{entries, entry, FindingId};
 use cors_engine::recognize::{NetworkLine, Note, NoteKind, Recognized};
@@ -153,7 +153,7 @@ impl EntryDoc {
     pub fn of(id: FindingId) -> EntryDoc {
         let e = entry(id);
         EntryDoc {
-            schema: EXPLAIN_SCHEMA,
+            schema: EXPLAIN_ENTRY_SCHEMA,
             id: id.slug(),
             title: e.title,
             cause: e.cause.id(),
