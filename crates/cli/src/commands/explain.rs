@@ -240,8 +240,15 @@ async fn probe(r: &Recognized, id: FindingId, network: &crate::cli::NetworkArgs)
                     .outcome
                     .browsers
                     .iter()
-                    .filter_map(|b| b.blocking().map(|f| f.id.slug()))
-                    .collect(),
+                    .fold(Vec::new(), |mut ids, b| {
+                        // Each blocking finding once, as browsers agree on most.
+                        if let Some(id) = b.blocking().map(|f| f.id.slug()) {
+                            if !ids.contains(&id) {
+                                ids.push(id);
+                            }
+                        }
+                        ids
+                    }),
                 error: None,
             }
         }
