@@ -582,6 +582,32 @@ fn hostile_upstreams_and_clients_stall_no_one_and_cost_bounded_memory() {
     drop(held);
 }
 
+/// A page that gives up before the upstream answers (the request's
+/// connection closed) still gets its line: "one per request".
+#[test]
+fn a_request_the_page_gives_up_on_is_still_reported() {
+    let upstream = mixed_upstream();
+    let proxy = Proxy::start(&format!("http://{upstream}"), &[]);
+    let mut s = TcpStream::connect(&proxy.addr).unwrap();
+    write!(
+        s,
+        "GET /silent HTTP/1.1\r\nHost: {}\r\nOrigin: {ORIGIN}\r\n\r\n",
+        proxy.addr
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(s);
+    let event = proxy.next_event();
+    assert_eq!(event["path"], "/silent", "{event}");
+    assert!(event["judgement"].is_null(), "{event}");
+    assert!(
+        event["upstream_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("the page closed the connection")),
+        "{event}"
+    );
+}
+
 #[test]
 fn a_policy_judges_the_traffic_and_bounds_the_fix() {
     let lab = support::start_lab(None);

@@ -231,30 +231,40 @@ impl Forwarder {
         } else {
             &self.upstream.client
         };
+        let browser_url = format!("http://{host}{path_and_query}");
+        let user_agent = header(&request_headers, "user-agent");
+        let (browser, browser_source) = browser_of(self.options.browser, user_agent);
+        // Numbered as it arrives, and reported even when the page hangs up
+        // before the upstream answers (hyper then drops this future).
+        let pending = Pending {
+            forwarder: self,
+            started,
+            event: Some(ProxyEvent {
+                id: self.next_id.fetch_add(1, Ordering::Relaxed),
+                method,
+                url: browser_url.clone(),
+                path: path_and_query,
+                origin: header(&request_headers, "origin").map(str::to_string),
+                browser,
+                browser_source,
+                status: None,
+                upstream_version: None,
+                upstream_error: None,
+                judgement: None,
+                fix: None,
+                policy: None,
+                upstream_ms: 0,
+            }),
+        };
         let answer = tokio::time::timeout(
             self.options.timeout,
             client.request(Request::from_parts(parts, body)),
         )
         .await;
-        let browser_url = format!("http://{host}{path_and_query}");
-        let user_agent = header(&request_headers, "user-agent");
-        let (browser, browser_source) = browser_of(self.options.browser, user_agent);
-        let mut event = ProxyEvent {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            method,
-            url: browser_url.clone(),
-            path: path_and_query,
-            origin: header(&request_headers, "origin").map(str::to_string),
-            browser,
-            browser_source,
-            status: None,
-            upstream_version: None,
-            upstream_error: None,
-            judgement: None,
-            fix: None,
-            policy: None,
-            upstream_ms: 0,
+        let Some(mut event) = pending.answered() else {
+            return text(StatusCode::INTERNAL_SERVER_ERROR, "no event\n".to_string());
         };
+        event.upstream_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut response = match answer {
             Err(_) => {
                 let why = format!(
@@ -268,7 +278,6 @@ impl Forwarder {
             }
             Ok(Ok(response)) => response,
         };
-        event.upstream_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         event.status = Some(response.status().as_u16());
         event.upstream_version = Some(match response.version() {
             Version::HTTP_2 => "HTTP/2",
@@ -421,6 +430,37 @@ impl Forwarder {
 }
 
 /// A plain-text answer of the proxy's own.
+/// A request waiting for the upstream's head. Dropped before
+/// [`Pending::answered`] — the page closed the connection, so hyper dropped
+/// the handler — it still reports the request, with why it has no answer.
+struct Pending<'a> {
+    forwarder: &'a Forwarder,
+    started: Instant,
+    event: Option<ProxyEvent>,
+}
+
+impl Pending<'_> {
+    /// The event, now the caller's to finish and emit (`None` only for a
+    /// guard already disarmed, which `answered` consuming it rules out).
+    fn answered(mut self) -> Option<ProxyEvent> {
+        self.event.take()
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if let Some(mut event) = self.event.take() {
+            let waited = self.started.elapsed();
+            event.upstream_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+            event.upstream_error = Some(format!(
+                "the page closed the connection after {:.1} s, before the upstream answered",
+                waited.as_secs_f64()
+            ));
+            self.forwarder.emit(event);
+        }
+    }
+}
+
 fn text(status: StatusCode, message: String) -> Response<Body> {
     let mut response = Response::new(
         Full::new(Bytes::from(message))
