@@ -761,9 +761,9 @@ pub struct LabArgs {
     #[arg(long)]
     pub allow_remote: bool,
 
-    /// Serve an estate of N endpoints with one planted CORS mistake each (for `audit`'s tests and benchmark) instead of the lab.
-    #[arg(long, value_name = "N")]
-    pub estate: Option<usize>,
+    /// Serve an estate of N endpoints (1 to 1,000,000) with one planted CORS mistake each (for `audit`'s tests and benchmark) instead of the lab.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub estate: Option<u32>,
 
     /// With --estate: one endpoint in K never answers.
     #[arg(long, value_name = "K", requires = "estate")]

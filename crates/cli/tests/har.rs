@@ -179,6 +179,26 @@ fn a_redacted_copy_keeps_no_secret_and_is_judged_as_the_original() {
     }
 }
 
+/// `--redact` onto the file being read is refused before anything is
+/// written: creating the output would have emptied the recording.
+#[test]
+fn redacting_a_file_onto_itself_is_refused_and_the_file_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = fixtures("firefox").into_iter().next().unwrap();
+    let file = dir.path().join("self.har");
+    std::fs::copy(&source, &file).unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .current_dir(dir.path())
+        .args(["har", "self.har", "--redact", "./self.har"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("would destroy the recording"), "{stderr}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}
+
 /// Where `har` is known to judge a fetch of a scenario family otherwise than
 /// the browser did: `conformance/har-known-divergences.json`, one entry per
 /// (browser, scenario, repeat, aspect), with what the browser did, what har

@@ -375,6 +375,34 @@ fn a_url_too_long_to_send_is_our_limit_and_nothing_is_sent() {
     assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
 }
 
+/// Files that never end (`/dev/zero`) given where a certificate, a policy,
+/// an endpoint list or an audit output goes: refused at a bound, exit 2,
+/// in bounded memory (each was once read until memory ran out).
+#[test]
+fn endless_input_files_are_refused_at_a_bound() {
+    for (args, words) in [
+        (
+            vec![
+                "check",
+                "https://127.0.0.1:9/",
+                "--origin",
+                "https://a.test",
+                "--cacert",
+                "/dev/zero",
+            ],
+            "larger than 16 MiB",
+        ),
+        (vec!["verify", "/dev/zero"], "larger than 16 MiB"),
+        (vec!["audit", "/dev/zero"], "longer than 1 MiB"),
+        (vec!["audit", "merge", "/dev/zero"], "longer than 1 MiB"),
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(words), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("/dev/zero"), "{args:?}: {}", r.stderr);
+    }
+}
+
 #[test]
 fn bad_input_is_refused_before_anything_is_sent() {
     for (args, words) in [

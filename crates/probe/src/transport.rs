@@ -269,9 +269,9 @@ impl Client {
         let mut ca_certs = Vec::new();
         if let Some(path) = &options.ca_cert {
             let shown = path.display().to_string();
-            let pem = std::fs::read(path).map_err(|e| ProbeError::CaCert {
+            let pem = crate::trust::read_ca_file(path).map_err(|detail| ProbeError::CaCert {
                 path: shown.clone(),
-                detail: e.to_string(),
+                detail,
             })?;
             ca_certs =
                 crate::trust::pem_certificates(&pem).map_err(|detail| ProbeError::CaCert {

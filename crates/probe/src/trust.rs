@@ -12,6 +12,28 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::sync::Arc;
 
+/// The largest CA certificate file read (a whole system bundle is a few
+/// hundred KiB): `/dev/zero` or a wrong path given as `--cacert` is refused
+/// instead of read until memory runs out.
+pub const MAX_CA_FILE_BYTES: u64 = 16 << 20;
+
+/// The bytes of the CA certificate file at `path`, at most
+/// [`MAX_CA_FILE_BYTES`]; the error says why it could not be used.
+pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CA_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB: not a certificate file",
+            MAX_CA_FILE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The certificates of a PEM bundle, in DER; an error names what is wrong.
 pub fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     let certs = CertificateDer::pem_slice_iter(pem)

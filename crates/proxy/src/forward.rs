@@ -60,7 +60,7 @@ impl Upstream {
             cors_probe::trust::insecure_client_config()
         } else {
             let extra = match &options.ca_cert {
-                Some(path) => std::fs::read(path)
+                Some(path) => cors_probe::trust::read_ca_file(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))
                     .and_then(|pem| cors_probe::trust::pem_certificates(&pem))
                     .map_err(ProxyError::Tls)?,

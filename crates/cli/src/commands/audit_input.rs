@@ -23,6 +23,57 @@ fn shown(path: &Path) -> String {
     }
 }
 
+/// The longest input line read: an endpoint or a record is a few KiB; a
+/// file without line breaks (`/dev/zero`, a binary) is refused at this
+/// length instead of read whole.
+const MAX_LINE_BYTES: u64 = 1 << 20;
+
+/// The lines of `reader` as [`BufRead::lines`] gives them, each at most
+/// [`MAX_LINE_BYTES`]: a longer one is an error, and the end of reading.
+fn bounded_lines<R: BufRead>(mut reader: R) -> impl Iterator<Item = std::io::Result<String>> {
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut line = Vec::new();
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES + 1)
+            .read_until(b'\n', &mut line);
+        match read {
+            Ok(0) => {
+                done = true;
+                None
+            }
+            Ok(_) if line.len() as u64 > MAX_LINE_BYTES => {
+                done = true;
+                Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+                )))
+            }
+            Ok(_) => {
+                if line.ends_with(b"\n") {
+                    line.pop();
+                    if line.ends_with(b"\r") {
+                        line.pop();
+                    }
+                }
+                Some(String::from_utf8(line).map_err(|_| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    )
+                }))
+            }
+            Err(e) => {
+                done = true;
+                Some(Err(e))
+            }
+        }
+    })
+}
+
 /// Every endpoint of `inputs`, in order. Standard input is read at most once.
 pub fn read_targets(
     inputs: &[PathBuf],
@@ -30,7 +81,7 @@ pub fn read_targets(
 ) -> Result<Vec<AuditTarget>, Failure> {
     let mut targets = Vec::new();
     for path in inputs {
-        for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
+        for (n, line) in bounded_lines(BufReader::new(open(path)?)).enumerate() {
             let line = line.map_err(|e| {
                 Failure::usage(format!(
                     "cannot read line {} of {}: {e}",
@@ -145,7 +196,7 @@ pub fn in_shard(target: &AuditTarget, shard: Option<(u64, u64)>) -> bool {
 pub fn read_records(path: &Path, mut each: impl FnMut(AuditRecord)) -> Result<(), Failure> {
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut lines = BufReader::new(file).lines().enumerate().peekable();
+    let mut lines = bounded_lines(BufReader::new(file)).enumerate().peekable();
     while let Some((n, line)) = lines.next() {
         let line = line.map_err(|e| {
             Failure::usage(format!(

@@ -63,6 +63,20 @@ pub fn run(args: &HarArgs, out: &mut Output) -> Result<u8, Failure> {
     };
     let input = std::io::BufReader::with_capacity(256 * 1024, input);
     if let Some(out_path) = &args.redact {
+        // Creating the output empties the file before it is read: the
+        // recording would be lost.
+        let same = |a: &str, b: &str| {
+            matches!(
+                (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+                (Ok(a), Ok(b)) if a == b
+            )
+        };
+        if args.file != "-" && out_path != "-" && same(&args.file, out_path) {
+            return Err(Failure::usage(format!(
+                "--redact {out_path} is the HAR file being read: writing it would destroy the recording"
+            ))
+            .with_hint("write the redacted copy to another file"));
+        }
         return redact_to(input, out_path, &name, args.keep_bodies);
     }
     let bar = match size {

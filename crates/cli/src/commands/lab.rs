@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 pub fn run(args: &LabArgs, out: &mut Output) -> Result<u8, Failure> {
     if let Some(size) = args.estate {
-        return crate::commands::lab_estate::run(args, size, out);
+        return crate::commands::lab_estate::run(args, size as usize, out);
     }
     let addr: SocketAddr = args.listen.parse().map_err(|_| {
         Failure::usage(format!(

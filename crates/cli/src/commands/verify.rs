@@ -15,17 +15,31 @@ use cors_probe::scan_analysis::analyse;
 use cors_probe::verify::{run_verify, VerifyRequest};
 use std::io::{Read, Write};
 
+/// The largest policy file read (a policy of thousands of rules is a few
+/// hundred KiB): anything larger is not a policy, and is refused before it
+/// fills memory.
+const MAX_POLICY_BYTES: u64 = 16 << 20;
+
 pub(crate) fn read_policy(path: &str) -> Result<(String, String), Failure> {
-    if path == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            Failure::usage(format!("cannot read the policy from standard input: {e}"))
-        })?;
-        return Ok(("<stdin>".to_string(), text));
+    let (file, source): (String, Box<dyn Read>) = if path == "-" {
+        ("<stdin>".to_string(), Box::new(std::io::stdin()))
+    } else {
+        let opened = std::fs::File::open(path)
+            .map_err(|e| Failure::usage(format!("cannot read the policy file {path}: {e}")))?;
+        (path.to_string(), Box::new(opened))
+    };
+    let mut text = String::new();
+    source
+        .take(MAX_POLICY_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("cannot read the policy {file}: {e}")))?;
+    if text.len() as u64 > MAX_POLICY_BYTES {
+        return Err(Failure::usage(format!(
+            "the policy {file} is larger than {} MiB: not read",
+            MAX_POLICY_BYTES >> 20
+        )));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read the policy file {path}: {e}")))?;
-    Ok((path.to_string(), text))
+    Ok((file, text))
 }
 
 /// The policy at `path` (`-`: standard input), checked; its warnings are
