@@ -157,6 +157,42 @@ fn items(list: &Option<Strings>) -> Vec<&Spanned<String>> {
         .unwrap_or_default()
 }
 
+/// Why `path` cannot be a rule's path, if it cannot. Every server
+/// configuration writes the path as it is (`location = /a`, `path /a*`), so
+/// only URL path characters pass, with `*` and whole `{name}` placeholders:
+/// a space, quote, `;`, `$`, `#` or stray brace would break the
+/// configuration or add to it.
+fn path_problem(path: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~/%*:@!+,=&".contains(c);
+    let mut chars = path.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if c == '{' {
+            let name: String = chars
+                .by_ref()
+                .map(|(_, c)| c)
+                .take_while(|c| *c != '}')
+                .collect();
+            let closed = path.get(at..).is_some_and(|rest| rest.contains('}'));
+            if !closed
+                || name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Some(format!(
+                    "path `{}` has a `{{` that does not open a `{{name}}` placeholder (letters, digits, `_`)",
+                    path.escape_debug()
+                ));
+            }
+        } else if !allowed(c) {
+            return Some(format!(
+                "path `{}` has `{}`: a path may hold URL path characters, `*` and `{{name}}` placeholders only (it is written into server configurations as it is)",
+                path.escape_debug(),
+                c.escape_debug()
+            ));
+        }
+    }
+    None
+}
+
 fn check_rule(c: &mut Checker<'_>, raw: &RawRule) -> Option<Rule> {
     let errors_before = c.found.iter().filter(|d| d.level == Level::Error).count();
     let mut key_positions = Vec::new();
@@ -170,6 +206,8 @@ fn check_rule(c: &mut Checker<'_>, raw: &RawRule) -> Option<Rule> {
             raw.path.span(),
             format!("path `{path}` must start with `/`"),
         );
+    } else if let Some(problem) = path_problem(&path) {
+        c.error(raw.path.span(), problem);
     }
     let pattern = path.contains('*') || path.contains('{');
     let mut probe_paths: Vec<String> = Vec::new();

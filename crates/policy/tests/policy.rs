@@ -79,6 +79,11 @@ fn each_classic_mistake_is_an_error_or_warning_at_its_position() {
         (rule("allow_origins = [\"https://app.example.com/api\"]"), Level::Error, "not an origin", 5, 18),
         ("[[api]]\nbase_url = \"https://api.example.com\"\n[[api.rule]]\npath = \"/v1/*\"\nallow_origins = [\"https://a.example\"]\n".to_string(), Level::Error, "is a pattern", 4, 8),
         ("[[api]]\nbase_url = \"api.example.com\"\n".to_string(), Level::Error, "is not a URL", 2, 12),
+        // A path is written into server configurations as it is.
+        ("[[api]]\nbase_url = \"https://a.example\"\n[[api.rule]]\npath = \"/a}\"\nallow_origins = [\"*\"]\n".to_string(), Level::Error, "has `}`", 4, 8),
+        ("[[api]]\nbase_url = \"https://a.example\"\n[[api.rule]]\npath = \"/a\\n}\\nserver {\"\nallow_origins = [\"*\"]\n".to_string(), Level::Error, "has `\\n`", 4, 8),
+        ("[[api]]\nbase_url = \"https://a.example\"\n[[api.rule]]\npath = \"/a;b\"\nallow_origins = [\"*\"]\n".to_string(), Level::Error, "has `;`", 4, 8),
+        ("[[api]]\nbase_url = \"https://a.example\"\n[[api.rule]]\npath = \"/v1/{id\"\nprobe = [\"/v1/1\"]\nallow_origins = [\"*\"]\n".to_string(), Level::Error, "placeholder", 4, 8),
         ("version = 2\n[[api]]\nbase_url = \"https://a.example\"\n[[api.rule]]\npath = \"/\"\nallow_origins = [\"*\"]\n".to_string(), Level::Error, "version 2", 1, 11),
         ("[[api]]\nbase_url = \"https://a.example\"\n[[api.rule]]\npath = \"/\"\nallow_origins = [\"*\"]\ncredentials = \"yes\"\n".to_string(), Level::Error, "invalid type", 6, 15),
     ];
