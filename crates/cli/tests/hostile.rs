@@ -428,6 +428,17 @@ fn bad_input_is_refused_before_anything_is_sent() {
             ],
             "outside Latin-1",
         ),
+        (
+            vec![
+                "check",
+                "http://127.0.0.1:9/",
+                "--origin",
+                "https://a.test",
+                "--timeout",
+                "1e-320",
+            ],
+            "--timeout 1e-320 must be from 0.001 to 3600 seconds",
+        ),
     ] {
         let r = run(&args);
         assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);

@@ -159,6 +159,8 @@ impl ProbeError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             ProbeError::Dns { .. } => Some("check the host name; to point it at another address use --resolve HOST:PORT:ADDR"),
+            // EMFILE: this machine's open-file limit, not the server.
+            ProbeError::Connect { detail, .. } if detail.contains("os error 24") => Some("this machine ran out of open files (sockets count): lower --concurrency, or raise the limit (ulimit -n)"),
             ProbeError::Connect { .. } => Some("is the server running and listening on that port?"),
             ProbeError::Tls { code: TlsFailure::Date, .. } => Some("the server's certificate has expired or is not valid yet: renew it (or check this machine's clock)"),
             ProbeError::Tls { code: TlsFailure::Name, .. } => Some("the certificate does not name this host: check the URL's host name against the certificate's names (SAN), or use --resolve to reach the right server under its name"),
@@ -198,5 +200,30 @@ impl ProbeError {
     /// What WebKit says for it (its "Failed to load resource:" text).
     pub fn webkit_description(&self) -> &'static str {
         cors_engine::webkit_network_description(self.net_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProbeError;
+
+    /// A connection this machine could not open (its open-file limit) is
+    /// not blamed on the server.
+    #[test]
+    fn the_open_file_limit_is_not_the_servers_fault() {
+        let connect = |detail: &str| ProbeError::Connect {
+            target: "127.0.0.1:8080".to_string(),
+            detail: detail.to_string(),
+        };
+        let emfile = connect("Too many open files (os error 24)").hint();
+        assert!(
+            emfile.is_some_and(|h| h.contains("ulimit -n")),
+            "{emfile:?}"
+        );
+        let refused = connect("Connection refused (os error 111)").hint();
+        assert!(
+            refused.is_some_and(|h| h.contains("is the server running")),
+            "{refused:?}"
+        );
     }
 }

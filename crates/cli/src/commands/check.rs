@@ -86,9 +86,9 @@ pub fn transport_options(
     for entry in &network.resolve {
         resolve.push(entry.parse::<ResolveOverride>().map_err(Failure::usage)?);
     }
-    if !(network.timeout.is_finite() && network.timeout > 0.0 && network.timeout <= 3600.0) {
+    if !(network.timeout.is_finite() && network.timeout >= 0.001 && network.timeout <= 3600.0) {
         return Err(Failure::usage(format!(
-            "--timeout {} must be between 0 and 3600 seconds",
+            "--timeout {:?} must be from 0.001 to 3600 seconds",
             network.timeout
         )));
     }

@@ -36,9 +36,9 @@ fn options(args: &ProxyArgs) -> Result<ProxyOptions, Failure> {
             args.listen
         ))
     })?;
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+    if !(args.timeout.is_finite() && args.timeout >= 0.001 && args.timeout <= 3600.0) {
         return Err(Failure::usage(format!(
-            "--timeout {} is not a number of seconds between 0 and 3600",
+            "--timeout {:?} must be from 0.001 to 3600 seconds",
             args.timeout
         )));
     }
@@ -80,8 +80,12 @@ pub fn run(args: &ProxyArgs, out: &mut Output) -> Result<u8, Failure> {
         let proxy = Proxy::bind(options, render, sender)
             .await
             .map_err(|e| {
-                Failure::usage(e.to_string())
-                    .with_hint("is another program using that port? try --listen 127.0.0.1:0")
+                let failure = Failure::usage(e.to_string());
+                match e {
+                    cors_proxy::ProxyError::Bind { .. } => failure
+                        .with_hint("is another program using that port? try --listen 127.0.0.1:0"),
+                    _ => failure,
+                }
             })?;
         let origin = proxy.origin();
         if args.json {
