@@ -264,7 +264,7 @@ impl Forwarder {
         let Some(mut event) = pending.answered() else {
             return text(StatusCode::INTERNAL_SERVER_ERROR, "no event\n".to_string());
         };
-        event.upstream_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        event.upstream_ms = millis_since(started);
         let mut response = match answer {
             Err(_) => {
                 let why = format!(
@@ -429,7 +429,6 @@ impl Forwarder {
     }
 }
 
-/// A plain-text answer of the proxy's own.
 /// A request waiting for the upstream's head. Dropped before
 /// [`Pending::answered`] — the page closed the connection, so hyper dropped
 /// the handler — it still reports the request, with why it has no answer.
@@ -450,17 +449,22 @@ impl Pending<'_> {
 impl Drop for Pending<'_> {
     fn drop(&mut self) {
         if let Some(mut event) = self.event.take() {
-            let waited = self.started.elapsed();
-            event.upstream_ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+            event.upstream_ms = millis_since(self.started);
             event.upstream_error = Some(format!(
                 "the page closed the connection after {:.1} s, before the upstream answered",
-                waited.as_secs_f64()
+                self.started.elapsed().as_secs_f64()
             ));
             self.forwarder.emit(event);
         }
     }
 }
 
+/// Milliseconds since `started`.
+fn millis_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A plain-text answer of the proxy's own.
 fn text(status: StatusCode, message: String) -> Response<Body> {
     let mut response = Response::new(
         Full::new(Bytes::from(message))

@@ -44,14 +44,11 @@ pub fn render_proxy_line(event: &ProxyEvent, proxy_origin: &str, p: &Palette) ->
     let said = match (&event.upstream_error, &event.judgement) {
         (Some(error), _) => format!("{} {head}  {error}", p.bad("✗")),
         (None, Some(LiveJudgement::Fetch(fetch))) if fetch.unrecorded_hop.is_some() => {
-            let to = fetch
-                .unrecorded_hop
-                .as_ref()
-                .map(|u| u.as_str())
-                .unwrap_or_default();
+            let to = fetch.unrecorded_hop.as_ref().map(|u| u.as_str());
             format!(
-                "{} {head}  {browser}: follows the redirect to {to}{status}  {}",
+                "{} {head}  {browser}: follows the redirect to {}{status}  {}",
                 p.dim("→"),
+                to.unwrap_or_default(),
                 p.dim(&details_url(proxy_origin, event))
             )
         }
