@@ -3,6 +3,7 @@
 //! already wrote (for `--resume` and `merge`). Every error names the file
 //! and line.
 
+use crate::commands::explain_input::{read_line, LineError};
 use crate::exit::Failure;
 use cors_engine::Origin;
 use cors_har::{read_har, script_requests, Limits as HarLimits};
@@ -26,7 +27,7 @@ fn shown(path: &Path) -> String {
 /// The longest input line read: an endpoint or a record is a few KiB; a
 /// file without line breaks (`/dev/zero`, a binary) is refused at this
 /// length instead of read whole.
-const MAX_LINE_BYTES: u64 = 1 << 20;
+const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// The lines of `reader` as [`BufRead::lines`] gives them, each at most
 /// [`MAX_LINE_BYTES`]: a longer one is an error, and the end of reading.
@@ -37,36 +38,25 @@ fn bounded_lines<R: BufRead>(mut reader: R) -> impl Iterator<Item = std::io::Res
             return None;
         }
         let mut line = Vec::new();
-        let read = (&mut reader)
-            .take(MAX_LINE_BYTES + 1)
-            .read_until(b'\n', &mut line);
-        match read {
-            Ok(0) => {
+        match read_line(&mut reader, &mut line, MAX_LINE_BYTES) {
+            Ok(false) => {
                 done = true;
                 None
             }
-            Ok(_) if line.len() as u64 > MAX_LINE_BYTES => {
+            Ok(true) => Some(String::from_utf8(line).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                )
+            })),
+            Err(LineError::TooLong) => {
                 done = true;
                 Some(Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     format!("the line is longer than {} MiB", MAX_LINE_BYTES >> 20),
                 )))
             }
-            Ok(_) => {
-                if line.ends_with(b"\n") {
-                    line.pop();
-                    if line.ends_with(b"\r") {
-                        line.pop();
-                    }
-                }
-                Some(String::from_utf8(line).map_err(|_| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "stream did not contain valid UTF-8",
-                    )
-                }))
-            }
-            Err(e) => {
+            Err(LineError::Io(e)) => {
                 done = true;
                 Some(Err(e))
             }

@@ -54,7 +54,7 @@ fn read(source: impl Read, name: &str, recognizer: &Recognizer) -> Result<Input,
     loop {
         line.clear();
         number += 1;
-        let more = read_line(&mut reader, &mut line).map_err(|e| match e {
+        let more = read_line(&mut reader, &mut line, LINE_LIMIT).map_err(|e| match e {
             LineError::TooLong => Failure::usage(format!(
                 "line {number} of {name} is longer than {} MiB",
                 LINE_LIMIT / (1024 * 1024)
@@ -98,13 +98,19 @@ fn lenient_utf8(line: &[u8]) -> std::borrow::Cow<'_, str> {
     text.into()
 }
 
-enum LineError {
+pub(crate) enum LineError {
     TooLong,
     Io(std::io::Error),
 }
 
-/// One line into `line` without its `\n` (and `\r`); false at the end.
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, LineError> {
+/// One line into `line` without its `\n` (and `\r`), at most `limit`
+/// bytes (longer: [`LineError::TooLong`]); false at the end. Also `audit`'s
+/// reader of endpoint lists and records.
+pub(crate) fn read_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    limit: usize,
+) -> Result<bool, LineError> {
     let mut any = false;
     loop {
         let available = match reader.fill_buf() {
@@ -120,7 +126,7 @@ fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, Line
             Some(i) => (&available[..i], i + 1),
             None => (available, available.len()),
         };
-        if line.len() + part.len() > LINE_LIMIT {
+        if line.len() + part.len() > limit {
             return Err(LineError::TooLong);
         }
         line.extend_from_slice(part);
